@@ -1,0 +1,56 @@
+# kubectl spark-eci. `make help` lists the targets.
+
+GO      ?= go
+BIN     := bin/kubectl-spark_eci
+PKG     := github.com/spark-eci/kubectl-spark-eci
+VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo v0.1.0-dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS := -s -w \
+	-X $(PKG)/pkg/version.Version=$(VERSION) \
+	-X $(PKG)/pkg/version.Commit=$(COMMIT) \
+	-X $(PKG)/pkg/version.Date=$(DATE)
+# Where `make install` puts the plugin: a directory on PATH, so that
+# `kubectl spark-eci` finds it.
+BINDIR  ?= $(shell $(GO) env GOPATH)/bin
+
+.PHONY: help build install uninstall test unit e2e fuzz bench lint testbin clean
+
+help: ## Show the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build bin/kubectl-spark_eci
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-spark_eci
+
+install: build ## Install the plugin into BINDIR (default: GOPATH/bin)
+	install -d $(BINDIR)
+	install -m 0755 $(BIN) $(BINDIR)/kubectl-spark_eci
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: $(BINDIR) is not on PATH; add it so that kubectl finds the plugin";; esac
+
+uninstall: ## Remove the plugin from BINDIR
+	rm -f $(BINDIR)/kubectl-spark_eci
+
+test: lint unit e2e ## Run every test: lint, unit tests (race detector), end-to-end tests
+
+lint: ## gofmt and go vet
+	@bad=$$(gofmt -l cmd pkg test hack); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./test/...
+
+unit: ## Unit tests, with the race detector
+	$(GO) test -race -count=1 ./...
+
+e2e: build testbin ## End-to-end tests against a real kube-apiserver and etcd
+	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) test -tags e2e -count=1 -timeout 30m ./test/e2e/...
+
+testbin: ## Build (once, then cached) the control plane the end-to-end tests run against
+	hack/testbin.sh >/dev/null
+
+fuzz: ## Fuzz the placement transform for a minute
+	$(GO) test ./pkg/placement -run '^$$' -fuzz FuzzPlacement -fuzztime 60s
+
+bench: ## Benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+
+clean: ## Remove build output (the cached control plane stays)
+	rm -rf bin dist

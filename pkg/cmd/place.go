@@ -1,0 +1,200 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/cli-runtime/pkg/resource"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+)
+
+const placeExample = `  # Run the executors of spark-pi on ECI virtual nodes
+  kubectl spark-eci place spark-pi --executors=eci
+
+  # Prefer ECS nodes and overflow onto ECI, with an automatic ECI image cache
+  kubectl spark-eci place spark-pi --preset=ecs-first --image-cache=auto
+
+  # Keep the drivers of a team's applications on ECS, executors on spot ECI
+  kubectl spark-eci place -l team=ml --driver=ecs --executors=eci --spot
+
+  # Future runs of a scheduled application
+  kubectl spark-eci place scheduledsparkapplication/nightly --preset=driver-on-ecs
+
+  # Transform a manifest without a cluster (GitOps)
+  kubectl spark-eci place -f spark-pi.yaml --local --preset=eci-only -o yaml
+
+  # Show what would change, without changing it
+  kubectl spark-eci place spark-pi --executors=eci --diff --dry-run=server`
+
+// PlaceOptions patches SparkApplications with a placement preset.
+type PlaceOptions struct {
+	ConfigFlags     *genericclioptions.ConfigFlags
+	PrintFlags      *genericclioptions.PrintFlags
+	FilenameOptions resource.FilenameOptions
+
+	Preset         string
+	Driver         string
+	Executors      string
+	ImageCache     string
+	Spot           string
+	SpotPriceLimit string
+	NodeLabel      string
+	Taint          string
+	Via            string
+	Selector       string
+	All            bool
+	Local          bool
+	DryRun         string
+	Diff           bool
+	FieldManager   string
+	Restart        bool
+
+	request          placement.Request
+	dryRun           dryRunStrategy
+	namespace        string
+	enforceNamespace bool
+	resourceArgs     []string
+	toPrinter        func(operation string) (printers.ResourcePrinter, error)
+
+	genericiooptions.IOStreams
+}
+
+// NewPlaceOptions returns options with kubectl's defaults.
+func NewPlaceOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *PlaceOptions {
+	return &PlaceOptions{
+		ConfigFlags:  configFlags,
+		PrintFlags:   genericclioptions.NewPrintFlags("placed").WithTypeSetter(scheme.Scheme),
+		NodeLabel:    placement.DefaultNodeLabel,
+		Taint:        placement.DefaultTaint,
+		Via:          string(placement.ViaSpec),
+		DryRun:       "none",
+		FieldManager: "kubectl-spark-eci",
+		IOStreams:    streams,
+	}
+}
+
+// NewCmdPlace builds "kubectl spark-eci place".
+func NewCmdPlace(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewPlaceOptions(configFlags, streams)
+	cmd := &cobra.Command{
+		Use:   "place [(TYPE/)NAME ...] [--preset=PRESET | --driver=TARGET --executors=TARGET]",
+		Short: "Place the driver and executors of Spark applications on ECS or ECI nodes",
+		Long: `Patch SparkApplications (or the template of ScheduledSparkApplications) in place
+so that their driver and executor pods run on ECS nodes, on ECI virtual nodes, or on
+both with a preference, as in Alibaba Cloud's guide to Spark on ECI.
+
+Targets, per role:
+  ecs        no toleration of the virtual-node taint: pods stay on ECS nodes
+  eci        toleration and required node affinity: pods run only on ECI
+  ecs-first  toleration and preferred affinity for ECS: overflow onto ECI
+  eci-first  toleration and preferred affinity for ECI: fall back to ECS
+
+Presets: ecs-only, eci-only, ecs-first, driver-on-ecs (driver ecs, executors eci).
+
+Only the toleration of the virtual-node taint and the node-affinity expressions on
+the virtual-node label belong to place: everything else in the application is kept
+as it is, so targets can be switched back and forth.
+
+The Spark operator kills and resubmits an application whose spec changes. place
+refuses to change an active application unless --restart is given.`,
+		Example: placeExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+
+	o.PrintFlags.AddFlags(cmd)
+	flags := cmd.Flags()
+	flags.StringVar(&o.Preset, "preset", o.Preset, "Targets of both roles: one of "+strings.Join(placement.PresetNames(), ", ")+".")
+	flags.StringVar(&o.Driver, "driver", o.Driver, "Target of the driver: ecs, eci, ecs-first or eci-first.")
+	flags.StringVar(&o.Executors, "executors", o.Executors, "Target of the executors: ecs, eci, ecs-first or eci-first.")
+	flags.StringVar(&o.ImageCache, "image-cache", o.ImageCache, "ECI image cache of the pods that may run on ECI: auto, off, or an image cache id (imc-...).")
+	flags.StringVar(&o.Spot, "spot", o.Spot, "Run the executors on ECI spot instances (executors), or stop doing so (off).")
+	flags.Lookup("spot").NoOptDefVal = "executors"
+	flags.StringVar(&o.SpotPriceLimit, "spot-price-limit", o.SpotPriceLimit, "Hourly price cap of the executors' spot instances (SpotWithPriceLimit); implies --spot.")
+	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
+	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+	flags.StringVar(&o.Via, "via", o.Via, "Where tolerations and affinity go: spec (needs the operator's webhook) or template (pod templates, Spark 3+).")
+	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the applications to place.")
+	flags.BoolVar(&o.All, "all", o.All, "Place every application in the namespace.")
+	flags.BoolVar(&o.Local, "local", o.Local, "Transform the files given with -f without contacting the cluster.")
+	flags.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, submit it without persisting.`)
+	flags.BoolVar(&o.Diff, "diff", o.Diff, "Print a unified diff of each application's spec, before and after.")
+	flags.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager used to track field ownership.")
+	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
+	cmdFilenameFlags(flags, &o.FilenameOptions, "the SparkApplication manifests to place")
+	return cmd
+}
+
+// Complete reads the flags into a placement request and works out which
+// objects the arguments name.
+func (o *PlaceOptions) Complete(cmd *cobra.Command, args []string) error {
+	var err error
+	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+		return err
+	}
+	if o.request, err = o.placementRequest(); err != nil {
+		return err
+	}
+	o.namespace, o.enforceNamespace, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	o.resourceArgs = sparkResourceArgs(args, o.Selector != "" || o.All)
+
+	o.toPrinter = func(result string) (printers.ResourcePrinter, error) {
+		o.PrintFlags.NamePrintFlags.Operation = result + o.dryRun.suffix()
+		return o.PrintFlags.ToPrinter()
+	}
+	return nil
+}
+
+func (o *PlaceOptions) placementRequest() (placement.Request, error) {
+	var req placement.Request
+	var err error
+	if o.Preset != "" {
+		if o.Driver != "" || o.Executors != "" {
+			return req, fmt.Errorf("--preset cannot be combined with --driver or --executors")
+		}
+		preset, err := placement.ParsePreset(o.Preset)
+		if err != nil {
+			return req, err
+		}
+		req.Driver, req.Executor = preset.Driver, preset.Executor
+	}
+	if o.Driver != "" {
+		if req.Driver, err = placement.ParseTarget(o.Driver); err != nil {
+			return req, fmt.Errorf("--driver: %w", err)
+		}
+	}
+	if o.Executors != "" {
+		if req.Executor, err = placement.ParseTarget(o.Executors); err != nil {
+			return req, fmt.Errorf("--executors: %w", err)
+		}
+	}
+	if req.Via, err = placement.ParseVia(o.Via); err != nil {
+		return req, err
+	}
+	if req.ImageCache, err = placement.ParseImageCache(o.ImageCache); err != nil {
+		return req, err
+	}
+	if req.Spot, err = placement.ParseSpot(o.Spot, o.SpotPriceLimit); err != nil {
+		return req, err
+	}
+	if req.Nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
+		return req, err
+	}
+	return req, nil
+}

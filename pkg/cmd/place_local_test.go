@@ -1,0 +1,172 @@
+package cmd
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// run runs the plugin in-process, without a cluster.
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	var out, errOut bytes.Buffer
+	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	root := NewCmdRoot(streams)
+	root.SetArgs(args)
+	code = Execute(root, streams)
+	return out.String(), errOut.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update to accept):\n%s", path, got)
+	}
+}
+
+const example = "../../examples/spark-pi.yaml"
+
+func TestPlaceLocal(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		args   []string
+		stderr string
+	}{
+		{"place-local-eci-only.yaml", []string{"place", "-f", example, "--local", "--preset=eci-only", "-o", "yaml"}, ""},
+		{"place-local-driver-on-ecs-cache-spot.yaml",
+			[]string{"place", "-f", example, "--local", "--preset=driver-on-ecs", "--image-cache=auto", "--spot", "-o", "yaml"},
+			"Warning: spark-pi: driver: runs on ECS only, image cache not set for it\n"},
+		{"place-local-name.txt", []string{"place", "-f", example, "--local", "--executors=ecs-first"}, ""},
+		{"place-local-unchanged.txt", []string{"place", "-f", example, "--local", "--preset=ecs-only"}, ""},
+		{"place-local-diff.txt", []string{"place", "-f", example, "--local", "--executors=eci", "--diff"}, ""},
+		{"place-local-template.json", []string{"place", "-f", example, "--local", "--executors=eci-first", "--via=template", "-o", "json"}, ""},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			stdout, stderr, code := run(t, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if stderr != tc.stderr {
+				t.Errorf("stderr = %q, want %q", stderr, tc.stderr)
+			}
+			golden(t, tc.golden, stdout)
+		})
+	}
+}
+
+func TestPlaceBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	malformed := write("malformed.yaml", "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nspec: [unclosed\n")
+	pod := write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: nginx}]}\n")
+	before, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"unknown preset", []string{"place", "-f", example, "--local", "--preset=fast"}, `unknown preset "fast"`},
+		{"unknown target", []string{"place", "-f", example, "--local", "--executors=gpu"}, `--executors: unknown target "gpu"`},
+		{"preset and target", []string{"place", "-f", example, "--local", "--preset=eci-only", "--driver=ecs"}, "--preset cannot be combined with --driver or --executors"},
+		{"nothing to do", []string{"place", "-f", example, "--local"}, "nothing to do"},
+		{"local without file", []string{"place", "spark-pi", "--local", "--preset=eci-only"}, "--local needs the manifests to transform"},
+		{"local with names", []string{"place", "spark-pi", "-f", example, "--local", "--preset=eci-only"}, "--local transforms the files of -f only"},
+		{"local with server dry run", []string{"place", "-f", example, "--local", "--preset=eci-only", "--dry-run=server"}, "--local cannot be combined with --dry-run=server"},
+		{"selector and all", []string{"place", "-l", "a=b", "--all", "--preset=eci-only"}, "--selector and --all cannot be combined"},
+		{"names and selector", []string{"place", "a", "b", "-l", "a=b", "--preset=eci-only"}, "names cannot be combined with --selector or --all"},
+		{"nothing named", []string{"place", "--preset=eci-only"}, "give the applications to place"},
+		{"bad dry run", []string{"place", "-f", example, "--local", "--preset=eci-only", "--dry-run=maybe"}, `invalid --dry-run "maybe"`},
+		{"diff and output", []string{"place", "-f", example, "--local", "--preset=eci-only", "--diff", "-o", "yaml"}, "--diff cannot be combined with -o"},
+		{"bad output", []string{"place", "-f", example, "--local", "--preset=eci-only", "-o", "table"}, `unable to match a printer suitable for the output format "table"`},
+		{"bad taint", []string{"place", "-f", example, "--local", "--preset=eci-only", "--eci-taint=virtual-kubelet.io/provider"}, "invalid taint"},
+		{"bad label", []string{"place", "-f", example, "--local", "--preset=eci-only", "--eci-node-label=virtual"}, "invalid node label"},
+		{"spot on the driver", []string{"place", "-f", example, "--local", "--preset=eci-only", "--spot=driver"}, "refused for the driver"},
+		{"spot on ECS executors", []string{"place", "-f", example, "--local", "--spot"}, "--spot: the executors cannot run on virtual nodes"},
+		{"missing file", []string{"place", "-f", filepath.Join(dir, "nope.yaml"), "--local", "--preset=eci-only"}, "does not exist"},
+		{"malformed file", []string{"place", "-f", malformed, "--local", "--preset=eci-only"}, "malformed.yaml"},
+		{"file of another kind", []string{"place", "-f", pod, "--local", "--preset=eci-only"}, `pod.yaml: "web" is a Pod: place works on SparkApplications and ScheduledSparkApplications`},
+		{"unknown flag", []string{"place", "-f", example, "--local", "--presets=eci-only"}, "unknown flag: --presets"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, tc.args...)
+			if code == 0 {
+				t.Fatalf("exit 0, stdout %q", stdout)
+			}
+			if !strings.HasPrefix(stderr, "error: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.wantErr) {
+				t.Errorf("stderr = %q, want one line with %q", stderr, tc.wantErr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+		})
+	}
+	if after, _ := os.ReadFile(example); !bytes.Equal(before, after) {
+		t.Error("a bad invocation changed the input file")
+	}
+}
+
+func TestSparkResourceArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		selecting bool
+		want      string
+	}{
+		{nil, false, ""},
+		{nil, true, "sparkapplications"},
+		{[]string{"spark-pi"}, false, "sparkapplication/spark-pi"},
+		{[]string{"a", "b"}, false, "sparkapplication/a sparkapplication/b"},
+		{[]string{"scheduledsparkapplication/nightly", "a"}, false, "scheduledsparkapplication/nightly sparkapplication/a"},
+		{[]string{"sparkapp", "a", "b"}, false, "sparkapp a b"},
+		{[]string{"ScheduledSparkApplications.sparkoperator.k8s.io", "x"}, false, "ScheduledSparkApplications.sparkoperator.k8s.io x"},
+		{[]string{"scheduledsparkapp"}, true, "scheduledsparkapp"},
+		{[]string{"pod/x"}, false, "pod/x"},
+	} {
+		if got := strings.Join(sparkResourceArgs(tc.args, tc.selecting), " "); got != tc.want {
+			t.Errorf("sparkResourceArgs(%v, %v) = %q, want %q", tc.args, tc.selecting, got, tc.want)
+		}
+	}
+	if got := strings.Join(resourceTypes([]string{"sparkapplication/a", "sparkapp/b", "sparkapplication/c"}), " "); got != "sparkapplication sparkapp" {
+		t.Errorf("resourceTypes = %q", got)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := run(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "kubectl spark-eci v") {
+		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+	stdout, _, code = run(t, "version", "-o", "json")
+	if code != 0 || !strings.Contains(stdout, `"version": "v`) {
+		t.Errorf("version -o json: exit %d, %q", code, stdout)
+	}
+	if _, stderr, code := run(t, "version", "-o", "xml"); code == 0 || !strings.Contains(stderr, `unknown --output "xml"`) {
+		t.Errorf("version -o xml: exit %d, %q", code, stderr)
+	}
+}

@@ -1,0 +1,237 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/resource"
+	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// placePlan is what place will do to one object.
+type placePlan struct {
+	info   *resource.Info
+	before *unstructured.Unstructured
+	result *placement.Result
+	change sparkapp.SpecChange
+}
+
+// Validate checks that the flags make sense together.
+func (o *PlaceOptions) Validate() error {
+	r := o.request
+	if r.Driver == "" && r.Executor == "" && !r.ImageCache.IsSet() && !r.Spot.IsSet() {
+		return errors.New("nothing to do: give --preset, --driver, --executors, --image-cache or --spot")
+	}
+	selecting := o.Selector != "" || o.All
+	if o.Selector != "" && o.All {
+		return errors.New("--selector and --all cannot be combined")
+	}
+	if o.Local {
+		if len(o.FilenameOptions.Filenames) == 0 {
+			return errors.New("--local needs the manifests to transform: give them with -f FILE")
+		}
+		if len(o.resourceArgs) > 0 || selecting {
+			return errors.New("--local transforms the files of -f only: names, --selector and --all need a cluster")
+		}
+		if o.dryRun == dryRunServer {
+			return errors.New("--local cannot be combined with --dry-run=server")
+		}
+	} else if len(o.resourceArgs) == 0 && !selecting && len(o.FilenameOptions.Filenames) == 0 {
+		return errors.New("give the applications to place: NAME, TYPE/NAME, -l SELECTOR, --all or -f FILE")
+	}
+	if selecting && len(o.resourceArgs) > 0 && (len(o.resourceArgs) > 1 || strings.Contains(o.resourceArgs[0], "/")) {
+		return errors.New("names cannot be combined with --selector or --all")
+	}
+	if o.Diff && o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
+		return errors.New("--diff cannot be combined with -o: the diff is the output")
+	}
+	if _, err := o.toPrinter("placed"); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Run places each object: first every object is read and checked, then the
+// changed ones are written, so that bad input changes nothing.
+func (o *PlaceOptions) Run() error {
+	if !o.Local {
+		if err := o.checkResourceTypes(); err != nil {
+			return err
+		}
+	}
+	infos, err := o.infos()
+	if err != nil {
+		return err
+	}
+	plans := make([]*placePlan, 0, len(infos))
+	var refused []string
+	for _, info := range infos {
+		p, err := o.plan(info)
+		if err != nil {
+			return err
+		}
+		if p.result.Changed && p.change.Disruptive && !o.Restart {
+			refused = append(refused, fmt.Sprintf("%s: %s", info.Name, p.change.Effect))
+		}
+		plans = append(plans, p)
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("refusing to change active applications without --restart (the Spark operator resubmits an application whose spec changes): %s",
+			strings.Join(refused, "; "))
+	}
+	if !o.Local {
+		o.warnIfNoPodWebhook(plans)
+	}
+	for _, p := range plans {
+		if err := o.apply(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *PlaceOptions) infos() ([]*resource.Info, error) {
+	b := resource.NewBuilder(o.ConfigFlags).
+		Unstructured().
+		LocalParam(o.Local).
+		ContinueOnError().
+		NamespaceParam(o.namespace).DefaultNamespace().
+		FilenameParam(o.enforceNamespace, &o.FilenameOptions).
+		Flatten()
+	if !o.Local {
+		b = b.LabelSelectorParam(o.Selector).
+			SelectAllParam(o.All).
+			ResourceTypeOrNameArgs(false, o.resourceArgs...).
+			Latest()
+	}
+	infos, err := b.Do().Infos()
+	if err != nil {
+		return nil, o.explain(err)
+	}
+	if len(infos) == 0 {
+		return nil, fmt.Errorf("no applications found in namespace %q", o.namespace)
+	}
+	return infos, nil
+}
+
+func (o *PlaceOptions) plan(info *resource.Info) (*placePlan, error) {
+	obj, ok := info.Object.(*unstructured.Unstructured)
+	if !ok {
+		return nil, fmt.Errorf("%s: unexpected object %T", info.Name, info.Object)
+	}
+	if gvk := obj.GroupVersionKind(); !sparkapp.IsSparkKind(gvk.GroupKind()) {
+		return nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications and ScheduledSparkApplications",
+			sourceOf(info), obj.GetName(), gvk.Kind)
+	}
+	result, err := placement.Apply(obj.Object, o.request)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", info.Name, err)
+	}
+	return &placePlan{
+		info:   info,
+		before: obj,
+		result: result,
+		change: sparkapp.OnSpecChange(obj.GetKind(), applicationState(obj)),
+	}, nil
+}
+
+// apply writes one plan (or, with --local or --dry-run=client, only prints it)
+// and prints the outcome.
+func (o *PlaceOptions) apply(p *placePlan) error {
+	name := p.info.Name
+	if !p.result.Changed {
+		return o.print(p.before, "unchanged")
+	}
+	for _, w := range p.result.Warnings {
+		fmt.Fprintf(o.ErrOut, "Warning: %s: %s\n", name, w)
+	}
+	if o.Diff {
+		if err := writeSpecDiff(o.Out, name, p.before.Object, p.result.Object); err != nil {
+			return err
+		}
+	}
+	after := &unstructured.Unstructured{Object: p.result.Object}
+	if o.Local || o.dryRun == dryRunClient {
+		return o.print(after, "placed ("+p.result.Placement.String()+")")
+	}
+
+	written, result, err := o.patch(p)
+	if err != nil {
+		return err
+	}
+	if !result.Changed {
+		return o.print(written, "unchanged")
+	}
+	change := sparkapp.OnSpecChange(written.GetKind(), applicationState(written))
+	if o.dryRun == dryRunServer {
+		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, change.Effect)
+	} else {
+		fmt.Fprintf(o.ErrOut, "%s: %s\n", name, change.Effect)
+	}
+	return o.print(written, "placed ("+result.Placement.String()+")")
+}
+
+func (o *PlaceOptions) print(obj *unstructured.Unstructured, result string) error {
+	printer, err := o.toPrinter(result)
+	if err != nil {
+		return err
+	}
+	return printer.PrintObj(obj, o.Out)
+}
+
+// warnIfNoPodWebhook warns when tolerations and affinity written into the spec
+// cannot reach the pods: only the operator's mutating pod webhook copies them.
+// When the user may not list webhook configurations, it says nothing.
+func (o *PlaceOptions) warnIfNoPodWebhook(plans []*placePlan) {
+	if o.request.Via != placement.ViaSpec || (o.request.Driver == "" && o.request.Executor == "") {
+		return
+	}
+	changed := false
+	for _, p := range plans {
+		changed = changed || p.result.Changed
+	}
+	if !changed {
+		return
+	}
+	config, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return
+	}
+	client, err := admissionregistrationv1.NewForConfig(config)
+	if err != nil {
+		return
+	}
+	list, err := client.MutatingWebhookConfigurations().List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		return
+	}
+	for _, cfg := range list.Items {
+		for _, wh := range cfg.Webhooks {
+			if sparkapp.IsPodWebhook(wh) {
+				return
+			}
+		}
+	}
+	fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
+		"tolerations and affinity in the application spec will not reach the pods; "+
+		"enable the operator's webhook, or use --via=template (Spark 3+)")
+}
+
+func applicationState(obj *unstructured.Unstructured) string {
+	state, _, _ := unstructured.NestedString(obj.Object, "status", "applicationState", "state")
+	return state
+}
+
+func sourceOf(info *resource.Info) string {
+	if info.Source != "" {
+		return info.Source + ":"
+	}
+	return "object"
+}

@@ -1,0 +1,99 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/cli-runtime/pkg/resource"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// conflictBackoff bounds the re-reads when others write the same object
+// between our read and our write.
+var conflictBackoff = wait.Backoff{Steps: 10, Duration: 10 * time.Millisecond, Factor: 1.5, Jitter: 0.5}
+
+// patch sends the placement as a JSON merge patch that carries the
+// resourceVersion it was computed from, so the API server rejects it if anyone
+// else wrote the object in between; then it reads the object again, places it
+// again and retries. It returns the object as written and the placement made.
+func (o *PlaceOptions) patch(p *placePlan) (*unstructured.Unstructured, *placement.Result, error) {
+	helper := resource.NewHelper(p.info.Client, p.info.Mapping).
+		DryRun(o.dryRun == dryRunServer).
+		WithFieldManager(o.FieldManager)
+	namespace, name := p.info.Namespace, p.info.Name
+
+	current, result := p.before, p.result
+	var written *unstructured.Unstructured
+	reread := false
+	err := retry.OnError(conflictBackoff, apierrors.IsConflict, func() error {
+		if reread {
+			obj, err := helper.Get(namespace, name)
+			if err != nil {
+				return err
+			}
+			current = obj.(*unstructured.Unstructured)
+			if result, err = placement.Apply(current.Object, o.request); err != nil {
+				return err
+			}
+			if !result.Changed {
+				written = current
+				return nil
+			}
+			if change := sparkapp.OnSpecChange(current.GetKind(), applicationState(current)); change.Disruptive && !o.Restart {
+				return fmt.Errorf("refusing to change an active application without --restart: %s", change.Effect)
+			}
+		}
+		reread = true
+		data, err := mergePatch(current, result.Object)
+		if err != nil {
+			return err
+		}
+		obj, err := helper.Patch(namespace, name, types.MergePatchType, data, nil)
+		if err != nil {
+			return err
+		}
+		written = obj.(*unstructured.Unstructured)
+		return nil
+	})
+	if apierrors.IsConflict(err) {
+		return nil, nil, fmt.Errorf("place %s: gave up after %d writes by others got in first: %w", name, conflictBackoff.Steps, err)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("place %s: %w", name, o.explain(err))
+	}
+	return written, result, nil
+}
+
+// mergePatch is the JSON merge patch from current to modified, made
+// conditional on current's resourceVersion.
+func mergePatch(current *unstructured.Unstructured, modified map[string]interface{}) ([]byte, error) {
+	before, err := json.Marshal(current.Object)
+	if err != nil {
+		return nil, err
+	}
+	after, err := json.Marshal(modified)
+	if err != nil {
+		return nil, err
+	}
+	data, err := jsonpatch.CreateMergePatch(before, after)
+	if err != nil {
+		return nil, fmt.Errorf("compute patch: %w", err)
+	}
+	var patch map[string]interface{}
+	if err := json.Unmarshal(data, &patch); err != nil {
+		return nil, err
+	}
+	if err := unstructured.SetNestedField(patch, current.GetResourceVersion(), "metadata", "resourceVersion"); err != nil {
+		return nil, err
+	}
+	return json.Marshal(patch)
+}

@@ -1,0 +1,60 @@
+// Package cmd holds the commands of kubectl spark-eci, one file each, in the
+// shape of kubectl's own: an Options struct whose Complete, Validate and Run
+// the cobra command calls in turn.
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// NewCmdRoot builds "kubectl spark-eci" with its subcommands and the standard
+// kubeconfig flags.
+func NewCmdRoot(streams genericiooptions.IOStreams) *cobra.Command {
+	configFlags := genericclioptions.NewConfigFlags(true)
+	cmd := &cobra.Command{
+		Use:   "kubectl-spark_eci",
+		Short: "Place Spark applications on ECS and ECI nodes, and report ECI image cache results",
+		Long: `kubectl spark-eci places the driver and executors of Kubeflow Spark Operator
+applications on ordinary (ECS) nodes, on Alibaba Cloud ECI virtual nodes, or on
+both, and reports how their images were pulled.`,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: "kubectl spark-eci",
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetIn(streams.In)
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+	configFlags.AddFlags(cmd.PersistentFlags())
+
+	cmd.AddCommand(
+		NewCmdPlace(configFlags, streams),
+		NewCmdVersion(streams),
+	)
+	return cmd
+}
+
+// Execute runs cmd and turns an error into kubectl's one "error: ..." line on
+// stderr. It returns the process exit code.
+func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintf(streams.ErrOut, "error: %s\n", oneLine(err))
+		return 1
+	}
+	return 0
+}
+
+// oneLine keeps an error on one line: aggregated API errors join their parts.
+func oneLine(err error) string {
+	lines := strings.FieldsFunc(err.Error(), func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
+}

@@ -1,0 +1,83 @@
+package placement
+
+import (
+	"fmt"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// annotate sets or removes the ECI image-cache annotations (on each role whose
+// pods may run on ECI) and spot annotations (on the executors). Annotations
+// reach the pods through spark-submit, webhook or not, so they always go into
+// the role's spec.
+func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, error) {
+	var warnings []string
+	onECI := map[sparkapp.Role]bool{}
+	for _, role := range sparkapp.Roles {
+		onECI[role] = r.Nodes.tolerates(mapAt(obj, sparkapp.RolePath(kind, role)...))
+	}
+
+	if r.ImageCache.adds() {
+		if !onECI[sparkapp.Driver] && !onECI[sparkapp.Executor] {
+			return nil, fmt.Errorf("--image-cache: neither the driver nor the executors can run on virtual nodes; place them there first (--executors=eci, --preset=...)")
+		}
+		for _, role := range sparkapp.Roles {
+			if !onECI[role] {
+				warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, image cache not set for it", role))
+				continue
+			}
+			set := map[string]string{eci.AnnotationImageCache: "true"}
+			if r.ImageCache.mode == imageCacheID {
+				set = map[string]string{eci.AnnotationImageSnapshotID: r.ImageCache.id}
+			}
+			setAnnotations(obj, sparkapp.RolePath(kind, role), set, eci.AnnotationImageCache, eci.AnnotationImageSnapshotID)
+		}
+	} else if r.ImageCache.IsSet() {
+		for _, role := range sparkapp.Roles {
+			setAnnotations(obj, sparkapp.RolePath(kind, role), nil, eci.AnnotationImageCache, eci.AnnotationImageSnapshotID)
+		}
+	}
+
+	executorPath := sparkapp.RolePath(kind, sparkapp.Executor)
+	switch r.Spot.mode {
+	case spotOn:
+		if !onECI[sparkapp.Executor] {
+			return nil, fmt.Errorf("--spot: the executors cannot run on virtual nodes, and spot applies only there; place them first (--executors=eci or ecs-first)")
+		}
+		set := map[string]string{eci.AnnotationSpotStrategy: eci.SpotAsPriceGo}
+		if r.Spot.priceLimit != "" {
+			set[eci.AnnotationSpotStrategy] = eci.SpotWithPriceLimit
+			set[eci.AnnotationSpotPriceLimit] = r.Spot.priceLimit
+		}
+		setAnnotations(obj, executorPath, set, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit)
+	case spotOff:
+		setAnnotations(obj, executorPath, nil, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit)
+	}
+	return warnings, nil
+}
+
+// setAnnotations makes the annotations named in owned hold exactly set, at the
+// role at rolePath; other annotations are left alone.
+func setAnnotations(obj map[string]interface{}, rolePath []string, set map[string]string, owned ...string) {
+	roleSpec := mapAt(obj, rolePath...)
+	annotations := mapAt(roleSpec, "annotations")
+	removed := false
+	for _, key := range owned {
+		if _, ok := set[key]; !ok && annotations != nil {
+			if _, had := annotations[key]; had {
+				delete(annotations, key)
+				removed = true
+			}
+		}
+	}
+	if removed && len(annotations) == 0 {
+		delete(roleSpec, "annotations")
+	}
+	for key, value := range set {
+		if annotations == nil || annotations[key] != value {
+			ensureMapAt(obj, append(rolePath, "annotations")...)[key] = value
+			annotations = mapAt(obj, append(rolePath, "annotations")...)
+		}
+	}
+}

@@ -1,0 +1,329 @@
+package placement
+
+import (
+	"strings"
+	"testing"
+)
+
+// userApp is a SparkApplication carrying the user's own scheduling rules in
+// every place placement writes to.
+const userApp = `
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: etl, namespace: data}
+spec:
+  sparkVersion: 3.5.2
+  driver:
+    cores: 1
+    nodeSelector: {disk: ssd}
+    annotations: {team: ml}
+    tolerations:
+    - {key: dedicated, operator: Equal, value: spark, effect: NoSchedule}
+    affinity:
+      nodeAffinity:
+        requiredDuringSchedulingIgnoredDuringExecution:
+          nodeSelectorTerms:
+          - matchExpressions:
+            - {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-h]}
+          - matchFields:
+            - {key: metadata.name, operator: In, values: [node-a]}
+        preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 50
+          preference:
+            matchExpressions:
+            - {key: instance-type, operator: In, values: [ecs.g7]}
+      podAntiAffinity:
+        preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 100
+          podAffinityTerm:
+            topologyKey: kubernetes.io/hostname
+            labelSelector: {matchLabels: {spark-role: driver}}
+  executor:
+    instances: 3
+    tolerations:
+    - {key: gpu, operator: Exists, effect: NoSchedule}
+`
+
+func TestRequiredAffinityIsANDedIntoEveryTerm(t *testing.T) {
+	res := mustApply(t, parse(t, userApp), Request{Driver: ECI})
+	terms := listAt(mapAt(res.Object, "spec", "driver", "affinity", "nodeAffinity", keyRequired), keyTerms)
+	if len(terms) != 2 {
+		t.Fatalf("want the user's 2 terms and no new OR-ed term, got %d: %v", len(terms), terms)
+	}
+	isOurs := AlibabaCloudECI.isExpression("In")
+	for i, term := range terms {
+		exprs := listAt(term.(map[string]interface{}), keyExpressions)
+		if !containsMatching(exprs, isOurs) {
+			t.Errorf("term %d lacks the virtual-kubelet expression: %v", i, term)
+		}
+	}
+	// The zone term keeps its own expression first; the matchFields term keeps its fields.
+	zone := terms[0].(map[string]interface{})
+	if got := listAt(zone, keyExpressions); len(got) != 2 || got[0].(map[string]interface{})["key"] != "topology.kubernetes.io/zone" {
+		t.Errorf("zone term = %v", zone)
+	}
+	if fields := listAt(terms[1].(map[string]interface{}), "matchFields"); len(fields) != 1 {
+		t.Errorf("matchFields term lost its fields: %v", terms[1])
+	}
+}
+
+func TestUserContentSurvivesEveryTarget(t *testing.T) {
+	original := parse(t, userApp)
+	for _, target := range Targets {
+		t.Run(string(target), func(t *testing.T) {
+			placed := mustApply(t, original, Request{Driver: target, Executor: target})
+			if got := placed.Placement; got.Driver != target {
+				t.Errorf("driver detected as %s", got.Driver)
+			}
+			back := mustApply(t, placed.Object, Request{Driver: ECS, Executor: ECS})
+			if got, want := canonical(t, back.Object), canonical(t, original); got != want {
+				t.Errorf("round trip through %s lost or changed something:\ngot  %s\nwant %s", target, got, want)
+			}
+			// Untouched parts are identical even while placed.
+			for _, path := range [][]string{
+				{"spec", "driver", "nodeSelector"},
+				{"spec", "driver", "annotations"},
+				{"spec", "driver", "affinity", "podAntiAffinity"},
+				{"metadata"},
+			} {
+				if got, want := canonical(t, mapAt(placed.Object, path...)), canonical(t, mapAt(original, path...)); got != want {
+					t.Errorf("%v changed:\ngot  %s\nwant %s", path, got, want)
+				}
+			}
+			tolerations := listAt(mapAt(placed.Object, "spec", "driver"), keyTolerations)
+			if first := tolerations[0].(map[string]interface{}); first["key"] != "dedicated" {
+				t.Errorf("user's toleration moved or lost: %v", tolerations)
+			}
+		})
+	}
+}
+
+func TestSwitchingTargetsReplacesOwnedRules(t *testing.T) {
+	obj := parse(t, userApp)
+	var res *Result
+	for _, target := range []Target{ECI, ECSFirst, ECIFirst, ECI} {
+		res = mustApply(t, obj, Request{Executor: target})
+		obj = res.Object
+	}
+	want := mustApply(t, parse(t, userApp), Request{Executor: ECI})
+	if got, want := canonical(t, obj), canonical(t, want.Object); got != want {
+		t.Errorf("switching left stale rules:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+func TestSecondRunIsUnchanged(t *testing.T) {
+	cache, _ := ParseImageCache("auto")
+	spot, _ := ParseSpot("executors", "0.25")
+	req := Request{Driver: ECSFirst, Executor: ECI, ImageCache: cache, Spot: spot}
+	first := mustApply(t, parse(t, userApp), req)
+	if !first.Changed {
+		t.Fatal("first run changed nothing")
+	}
+	second := mustApply(t, first.Object, req)
+	if second.Changed {
+		t.Errorf("second run changed the object again")
+	}
+}
+
+func TestApplyDoesNotModifyItsInput(t *testing.T) {
+	obj := parse(t, userApp)
+	before := canonical(t, obj)
+	mustApply(t, obj, Request{Driver: ECI, Executor: ECI})
+	if canonical(t, obj) != before {
+		t.Error("Apply modified its input")
+	}
+}
+
+func TestViaTemplate(t *testing.T) {
+	obj := mustApply(t, parse(t, userApp), Request{Executor: ECI}).Object
+	res := mustApply(t, obj, Request{Executor: ECI, Via: ViaTemplate})
+	executor := mapAt(res.Object, "spec", "executor")
+	if AlibabaCloudECI.holds(executor) != (rules{}) {
+		t.Errorf("rules left in the spec after moving to the template: %v", executor)
+	}
+	if got := AlibabaCloudECI.holds(mapAt(executor, "template", "spec")); got != rulesFor(ECI) {
+		t.Errorf("template holds %+v", got)
+	}
+	if len(listAt(executor, keyTolerations)) != 1 {
+		t.Errorf("user's gpu toleration must stay in the spec: %v", executor[keyTolerations])
+	}
+	if res.Placement.Executor != ECI {
+		t.Errorf("Placement = %v", res.Placement)
+	}
+	back := mustApply(t, res.Object, Request{Executor: ECS})
+	if got, want := canonical(t, back.Object), canonical(t, parse(t, userApp)); got != want {
+		t.Errorf("ecs did not clear the template:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+func TestViaTemplateKeepsTheUsersTemplate(t *testing.T) {
+	app := parse(t, userApp)
+	template := map[string]interface{}{
+		"metadata": map[string]interface{}{"labels": map[string]interface{}{"x": "y"}},
+		"spec": map[string]interface{}{
+			"containers": []interface{}{map[string]interface{}{"name": "sidecar", "image": "busybox"}},
+		},
+	}
+	mapAt(app, "spec", "executor")["template"] = template
+	res := mustApply(t, app, Request{Executor: ECIFirst, Via: ViaTemplate})
+	back := mustApply(t, res.Object, Request{Executor: ECS})
+	if got, want := canonical(t, back.Object), canonical(t, app); got != want {
+		t.Errorf("user's template changed:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+func TestScheduledSparkApplicationPlacesItsTemplate(t *testing.T) {
+	obj := parse(t, `
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: ScheduledSparkApplication
+metadata: {name: nightly}
+spec:
+  schedule: "@daily"
+  template:
+    sparkVersion: 3.5.2
+    driver: {cores: 1}
+    executor: {instances: 2}
+`)
+	res := mustApply(t, obj, Request{Driver: ECS, Executor: ECI})
+	if got := AlibabaCloudECI.holds(mapAt(res.Object, "spec", "template", "executor")); got != rulesFor(ECI) {
+		t.Errorf("template executor holds %+v", got)
+	}
+	if res.Placement != (Placement{ECS, ECI}) {
+		t.Errorf("Placement = %v", res.Placement)
+	}
+	if _, ok := mapAt(res.Object, "spec")["executor"]; ok {
+		t.Error("wrote spec.executor on a ScheduledSparkApplication")
+	}
+}
+
+func TestCustomLabelAndTaint(t *testing.T) {
+	nodes, err := ParseVirtualNodes("node.kubernetes.io/virtual=true", "virtual-node.example.com/dedicated:NoExecute")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustApply(t, seed(t, "ecs-only"), Request{Executor: ECI, Nodes: nodes})
+	executor := mapAt(res.Object, "spec", "executor")
+	want := parse(t, `
+tolerations:
+- {key: virtual-node.example.com/dedicated, operator: Exists, effect: NoExecute}
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+      - matchExpressions:
+        - {key: node.kubernetes.io/virtual, operator: In, values: ["true"]}
+`)
+	for _, key := range []string{keyTolerations, keyAffinity} {
+		if got, want := canonical(t, executor[key]), canonical(t, want[key]); got != want {
+			t.Errorf("%s:\ngot  %s\nwant %s", key, got, want)
+		}
+	}
+	if got := nodes.Detect(res.Object); got.Executor != ECI {
+		t.Errorf("Detect = %v", got)
+	}
+}
+
+func TestWarningsAndRefusals(t *testing.T) {
+	auto, _ := ParseImageCache("auto")
+	off, _ := ParseImageCache("off")
+	spot, _ := ParseSpot("executors", "")
+	spotOff, _ := ParseSpot("off", "")
+	tests := []struct {
+		name    string
+		app     string
+		req     Request
+		wantErr string
+		warning string
+	}{
+		{name: "image cache with both roles on ECS", app: "ecs-only", req: Request{ImageCache: auto},
+			wantErr: "neither the driver nor the executors can run on virtual nodes"},
+		{name: "image cache skips an ECS driver", app: "ecs-only", req: Request{Driver: ECS, Executor: ECI, ImageCache: auto},
+			warning: "driver: runs on ECS only"},
+		{name: "spot on ECS executors", app: "ecs-only", req: Request{Spot: spot},
+			wantErr: "--spot: the executors cannot run on virtual nodes"},
+		{name: "spot on executors placed to ECS now", app: "eci-only", req: Request{Executor: ECS, Spot: spot},
+			wantErr: "--spot: the executors cannot run on virtual nodes"},
+		{name: "removals are always allowed", app: "ecs-only", req: Request{ImageCache: off, Spot: spotOff}},
+		{name: "pod templates need Spark 3", app: "spark2", req: Request{Executor: ECI, Via: ViaTemplate},
+			wantErr: "--via=template needs Spark 3.0 or later"},
+		{name: "not a Spark kind", app: "pod", req: Request{Executor: ECI},
+			wantErr: "a Pod is not a SparkApplication"},
+		{name: "template under a spec affinity", app: "user", req: Request{Driver: ECI, Via: ViaTemplate},
+			warning: "driver: its spec has an affinity of its own"},
+		{name: "ecs while another toleration tolerates the taint", app: "tolerate-all", req: Request{Executor: ECS},
+			warning: "executor: another toleration still tolerates the taint virtual-kubelet.io/provider=alibabacloud:NoSchedule"},
+	}
+	apps := map[string]func(t *testing.T) map[string]interface{}{
+		"ecs-only": func(t *testing.T) map[string]interface{} { return seed(t, "ecs-only") },
+		"user":     func(t *testing.T) map[string]interface{} { return parse(t, userApp) },
+		"eci-only": func(t *testing.T) map[string]interface{} { return seed(t, "eci-only") },
+		"spark2": func(t *testing.T) map[string]interface{} {
+			app := seed(t, "ecs-only")
+			mapAt(app, "spec")["sparkVersion"] = "2.4.8"
+			return app
+		},
+		"pod": func(t *testing.T) map[string]interface{} {
+			return parse(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")
+		},
+		"tolerate-all": func(t *testing.T) map[string]interface{} {
+			app := seed(t, "eci-only")
+			executor := mapAt(app, "spec", "executor")
+			executor[keyTolerations] = append(listAt(executor, keyTolerations), map[string]interface{}{"operator": "Exists"})
+			return app
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.req.Nodes = AlibabaCloudECI
+			res, err := Apply(apps[tc.app](t), tc.req)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(res.Warnings, "\n")
+			if tc.warning == "" && joined != "" || !strings.Contains(joined, tc.warning) {
+				t.Errorf("warnings = %q, want %q", joined, tc.warning)
+			}
+		})
+	}
+}
+
+func TestSpotAnnotations(t *testing.T) {
+	eci := seed(t, "eci-only")
+	limit, _ := ParseSpot("", "0.5")
+	res := mustApply(t, eci, Request{Spot: limit})
+	annotations := mapAt(res.Object, "spec", "executor", "annotations")
+	if annotations["k8s.aliyun.com/eci-spot-strategy"] != "SpotWithPriceLimit" || annotations["k8s.aliyun.com/eci-spot-price-limit"] != "0.5" {
+		t.Errorf("executor annotations = %v", annotations)
+	}
+	if mapAt(res.Object, "spec", "driver", "annotations") != nil {
+		t.Error("spot must never be set on the driver")
+	}
+	asPriceGo, _ := ParseSpot("executors", "")
+	res = mustApply(t, res.Object, Request{Spot: asPriceGo})
+	annotations = mapAt(res.Object, "spec", "executor", "annotations")
+	if annotations["k8s.aliyun.com/eci-spot-strategy"] != "SpotAsPriceGo" || annotations["k8s.aliyun.com/eci-spot-price-limit"] != nil {
+		t.Errorf("switching to SpotAsPriceGo left %v", annotations)
+	}
+	off, _ := ParseSpot("off", "")
+	res = mustApply(t, res.Object, Request{Spot: off})
+	if got, want := canonical(t, res.Object), canonical(t, eci); got != want {
+		t.Errorf("--spot=off did not restore the application:\ngot  %s\nwant %s", got, want)
+	}
+}
+
+func TestImageCacheSwitchesBetweenAutoAndID(t *testing.T) {
+	id, _ := ParseImageCache("imc-abc123")
+	auto, _ := ParseImageCache("auto")
+	res := mustApply(t, seed(t, "eci-only"), Request{ImageCache: id})
+	res = mustApply(t, res.Object, Request{ImageCache: auto})
+	want := seed(t, "eci-only-image-cache-auto")
+	if got, want := canonical(t, res.Object["spec"]), canonical(t, want["spec"]); got != want {
+		t.Errorf("auto after an id:\ngot  %s\nwant %s", got, want)
+	}
+}
