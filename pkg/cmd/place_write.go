@@ -19,7 +19,7 @@ import (
 
 // conflictBackoff bounds the re-reads when others write the same object
 // between our read and our write.
-var conflictBackoff = wait.Backoff{Steps: 10, Duration: 10 * time.Millisecond, Factor: 1.5, Jitter: 0.5}
+var conflictBackoff = wait.Backoff{Steps: 20, Duration: 10 * time.Millisecond, Factor: 1.4, Jitter: 0.5, Cap: time.Second}
 
 // patch sends the placement as a JSON merge patch that carries the
 // resourceVersion it was computed from, so the API server rejects it if anyone

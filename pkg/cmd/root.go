@@ -32,6 +32,7 @@ both, and reports how their images were pulled.`,
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	configFlags.AddFlags(cmd.PersistentFlags())
+	addLogFlags(cmd, streams.ErrOut)
 
 	cmd.AddCommand(
 		NewCmdPlace(configFlags, streams),

@@ -1,0 +1,188 @@
+//go:build e2e
+
+// Package e2e runs kubectl spark-eci against a real kube-apiserver and etcd
+// (controller-runtime's envtest) with the Spark operator's CRDs installed and
+// RBAC enforced. No controllers run: nothing schedules pods or moves a
+// SparkApplication through its states, so tests set status themselves.
+//
+// Run with: go test -tags e2e ./test/e2e/
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/funcr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+)
+
+// go test runs a test binary in its package's directory, so paths into the
+// repository are relative to test/e2e.
+const repoRoot = "../.."
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// run sets the cluster up, runs the tests and tears everything down again; its
+// defers are why TestMain does not call os.Exit itself.
+func run(m *testing.M) (code int, err error) {
+	start := time.Now()
+	// envtest logs its errors (such as retried starts) through
+	// controller-runtime's logger, which otherwise drops them and prints a
+	// stack trace about it once the run is 30 s old.
+	ctrllog.SetLogger(funcr.New(func(prefix, args string) {
+		fmt.Fprintln(os.Stderr, prefix, args)
+	}, funcr.Options{}))
+
+	assets, err := findAssets()
+	if err != nil {
+		return 0, err
+	}
+
+	tmp, err := os.MkdirTemp("", "spark-eci-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: assets,
+		CRDDirectoryPaths:     []string{filepath.Join(assets, "crds")},
+		ErrorIfCRDPathMissing: true,
+	}
+	// Stop whatever did start even when Start fails half way.
+	defer func() {
+		if stopErr := env.Stop(); stopErr != nil && err == nil {
+			err = fmt.Errorf("stopping the control plane: %w", stopErr)
+		}
+	}()
+	if _, err := env.Start(); err != nil {
+		return 0, fmt.Errorf("starting the control plane from %s: %w", assets, err)
+	}
+
+	admin, err := env.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}},
+		&rest.Config{QPS: 1000, Burst: 2000})
+	if err != nil {
+		return 0, fmt.Errorf("adding the admin user: %w", err)
+	}
+	kubeconfig, err := writeKubeconfig(admin, filepath.Join(tmp, "admin.kubeconfig"))
+	if err != nil {
+		return 0, err
+	}
+
+	cfg := admin.Config()
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return 0, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return 0, err
+	}
+	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return 0, err
+	}
+
+	cluster.cfg = cfg
+	cluster.kubeconfig = kubeconfig
+	cluster.client = client
+	cluster.dyn = dyn
+	cluster.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco))
+	cluster.assets = assets
+	cluster.env = env
+	cluster.tmp = tmp
+
+	if err := checkRBAC(env); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(os.Stderr, "e2e: control plane up in %s (assets %s)\n", time.Since(start).Round(time.Millisecond), assets)
+
+	return m.Run(), nil
+}
+
+// findAssets returns the directory holding kube-apiserver and etcd, with the
+// Spark operator's CRDs in its crds/ folder: $KUBEBUILDER_ASSETS, or what
+// hack/testbin.sh builds.
+func findAssets() (string, error) {
+	dir := os.Getenv("KUBEBUILDER_ASSETS")
+	if dir == "" {
+		// envtest prefers the variable to BinaryAssetsDirectory even when it is
+		// empty, and would then look for the binaries in the working directory.
+		os.Unsetenv("KUBEBUILDER_ASSETS")
+
+		script := filepath.Join(repoRoot, "hack", "testbin.sh")
+		var stderr bytes.Buffer
+		c := exec.Command(script)
+		c.Stderr = &stderr
+		out, err := c.Output()
+		if err != nil {
+			return "", fmt.Errorf("%s: %v\n%s", script, err, stderr.Bytes())
+		}
+		dir = strings.TrimSpace(string(out))
+		if dir == "" || strings.Contains(dir, "\n") {
+			return "", fmt.Errorf("%s printed %q, want one directory", script, out)
+		}
+	}
+	for _, name := range []string{"kube-apiserver", "etcd", "crds"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return "", fmt.Errorf("test assets incomplete (set KUBEBUILDER_ASSETS or run hack/testbin.sh): %w", err)
+		}
+	}
+	return dir, nil
+}
+
+func writeKubeconfig(user *envtest.AuthenticatedUser, path string) (string, error) {
+	b, err := user.KubeConfig()
+	if err != nil {
+		return "", fmt.Errorf("kubeconfig for %s: %w", path, err)
+	}
+	return path, os.WriteFile(path, b, 0o600)
+}
+
+// checkRBAC makes sure the API server authorizes requests: with AlwaysAllow
+// every permission test would pass vacuously. envtest defaults to
+// --authorization-mode=RBAC; this guards against that changing.
+func checkRBAC(env *envtest.Environment) error {
+	nobody, err := env.AddUser(envtest.User{Name: "e2e-nobody"}, nil)
+	if err != nil {
+		return fmt.Errorf("adding a user without rights: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(nobody.Config())
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+	switch {
+	case err == nil:
+		return errors.New("a user without rights may list namespaces: the API server does not enforce RBAC")
+	case !apierrors.IsForbidden(err):
+		return fmt.Errorf("checking RBAC: want Forbidden, got %w", err)
+	}
+	return nil
+}
