@@ -60,8 +60,7 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 // setAnnotations makes the annotations named in owned hold exactly set, at the
 // role at rolePath; other annotations are left alone.
 func setAnnotations(obj map[string]interface{}, rolePath []string, set map[string]string, owned ...string) {
-	roleSpec := mapAt(obj, rolePath...)
-	annotations := mapAt(roleSpec, "annotations")
+	annotations := mapAt(obj, append(rolePath, "annotations")...)
 	removed := false
 	for _, key := range owned {
 		if _, ok := set[key]; !ok && annotations != nil {
@@ -71,8 +70,9 @@ func setAnnotations(obj map[string]interface{}, rolePath []string, set map[strin
 			}
 		}
 	}
-	if removed && len(annotations) == 0 {
-		delete(roleSpec, "annotations")
+	if removed {
+		// Drop what the removal emptied: the annotations, even the role.
+		pruneEmpty(obj, append(rolePath, "annotations")...)
 	}
 	for key, value := range set {
 		if annotations == nil || annotations[key] != value {
