@@ -157,20 +157,22 @@ func (o *PlaceOptions) apply(p *placePlan) error {
 			return err
 		}
 	}
-	after := &unstructured.Unstructured{Object: p.result.Object}
-	if o.Local || o.dryRun == dryRunClient {
-		return o.print(after, "placed ("+p.result.Placement.String()+")")
+	if o.Local {
+		return o.print(&unstructured.Unstructured{Object: p.result.Object}, "placed ("+p.result.Placement.String()+")")
 	}
 
-	written, result, err := o.patch(p)
-	if err != nil {
-		return err
-	}
-	if !result.Changed {
-		return o.print(written, "unchanged")
+	written, result := &unstructured.Unstructured{Object: p.result.Object}, p.result
+	if o.dryRun != dryRunClient {
+		var err error
+		if written, result, err = o.patch(p); err != nil {
+			return err
+		}
+		if !result.Changed {
+			return o.print(written, "unchanged")
+		}
 	}
 	change := sparkapp.OnSpecChange(written.GetKind(), applicationState(written))
-	if o.dryRun == dryRunServer {
+	if o.dryRun != dryRunNone {
 		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, change.Effect)
 	} else {
 		fmt.Fprintf(o.ErrOut, "%s: %s\n", name, change.Effect)

@@ -28,6 +28,8 @@ both, and reports how their images were pulled.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Completion comes through kubectl's plugin completion, not a subcommand.
+	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)

@@ -5,47 +5,8 @@ import (
 	"testing"
 )
 
-// userApp is a SparkApplication carrying the user's own scheduling rules in
-// every place placement writes to.
-const userApp = `
-apiVersion: sparkoperator.k8s.io/v1beta2
-kind: SparkApplication
-metadata: {name: etl, namespace: data}
-spec:
-  sparkVersion: 3.5.2
-  driver:
-    cores: 1
-    nodeSelector: {disk: ssd}
-    annotations: {team: ml}
-    tolerations:
-    - {key: dedicated, operator: Equal, value: spark, effect: NoSchedule}
-    affinity:
-      nodeAffinity:
-        requiredDuringSchedulingIgnoredDuringExecution:
-          nodeSelectorTerms:
-          - matchExpressions:
-            - {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-h]}
-          - matchFields:
-            - {key: metadata.name, operator: In, values: [node-a]}
-        preferredDuringSchedulingIgnoredDuringExecution:
-        - weight: 50
-          preference:
-            matchExpressions:
-            - {key: instance-type, operator: In, values: [ecs.g7]}
-      podAntiAffinity:
-        preferredDuringSchedulingIgnoredDuringExecution:
-        - weight: 100
-          podAffinityTerm:
-            topologyKey: kubernetes.io/hostname
-            labelSelector: {matchLabels: {spark-role: driver}}
-  executor:
-    instances: 3
-    tolerations:
-    - {key: gpu, operator: Exists, effect: NoSchedule}
-`
-
 func TestRequiredAffinityIsANDedIntoEveryTerm(t *testing.T) {
-	res := mustApply(t, parse(t, userApp), Request{Driver: ECI})
+	res := mustApply(t, userApp(t), Request{Driver: ECI})
 	terms := listAt(mapAt(res.Object, "spec", "driver", "affinity", "nodeAffinity", keyRequired), keyTerms)
 	if len(terms) != 2 {
 		t.Fatalf("want the user's 2 terms and no new OR-ed term, got %d: %v", len(terms), terms)
@@ -68,7 +29,7 @@ func TestRequiredAffinityIsANDedIntoEveryTerm(t *testing.T) {
 }
 
 func TestUserContentSurvivesEveryTarget(t *testing.T) {
-	original := parse(t, userApp)
+	original := userApp(t)
 	for _, target := range Targets {
 		t.Run(string(target), func(t *testing.T) {
 			placed := mustApply(t, original, Request{Driver: target, Executor: target})
@@ -99,13 +60,13 @@ func TestUserContentSurvivesEveryTarget(t *testing.T) {
 }
 
 func TestSwitchingTargetsReplacesOwnedRules(t *testing.T) {
-	obj := parse(t, userApp)
+	obj := userApp(t)
 	var res *Result
 	for _, target := range []Target{ECI, ECSFirst, ECIFirst, ECI} {
 		res = mustApply(t, obj, Request{Executor: target})
 		obj = res.Object
 	}
-	want := mustApply(t, parse(t, userApp), Request{Executor: ECI})
+	want := mustApply(t, userApp(t), Request{Executor: ECI})
 	if got, want := canonical(t, obj), canonical(t, want.Object); got != want {
 		t.Errorf("switching left stale rules:\ngot  %s\nwant %s", got, want)
 	}
@@ -115,7 +76,7 @@ func TestSecondRunIsUnchanged(t *testing.T) {
 	cache, _ := ParseImageCache("auto")
 	spot, _ := ParseSpot("executors", "0.25")
 	req := Request{Driver: ECSFirst, Executor: ECI, ImageCache: cache, Spot: spot}
-	first := mustApply(t, parse(t, userApp), req)
+	first := mustApply(t, userApp(t), req)
 	if !first.Changed {
 		t.Fatal("first run changed nothing")
 	}
@@ -126,7 +87,7 @@ func TestSecondRunIsUnchanged(t *testing.T) {
 }
 
 func TestApplyDoesNotModifyItsInput(t *testing.T) {
-	obj := parse(t, userApp)
+	obj := userApp(t)
 	before := canonical(t, obj)
 	mustApply(t, obj, Request{Driver: ECI, Executor: ECI})
 	if canonical(t, obj) != before {
@@ -135,7 +96,7 @@ func TestApplyDoesNotModifyItsInput(t *testing.T) {
 }
 
 func TestViaTemplate(t *testing.T) {
-	obj := mustApply(t, parse(t, userApp), Request{Executor: ECI}).Object
+	obj := mustApply(t, userApp(t), Request{Executor: ECI}).Object
 	res := mustApply(t, obj, Request{Executor: ECI, Via: ViaTemplate})
 	executor := mapAt(res.Object, "spec", "executor")
 	if AlibabaCloudECI.holds(executor) != (rules{}) {
@@ -151,13 +112,13 @@ func TestViaTemplate(t *testing.T) {
 		t.Errorf("Placement = %v", res.Placement)
 	}
 	back := mustApply(t, res.Object, Request{Executor: ECS})
-	if got, want := canonical(t, back.Object), canonical(t, parse(t, userApp)); got != want {
+	if got, want := canonical(t, back.Object), canonical(t, userApp(t)); got != want {
 		t.Errorf("ecs did not clear the template:\ngot  %s\nwant %s", got, want)
 	}
 }
 
 func TestViaTemplateKeepsTheUsersTemplate(t *testing.T) {
-	app := parse(t, userApp)
+	app := userApp(t)
 	template := map[string]interface{}{
 		"metadata": map[string]interface{}{"labels": map[string]interface{}{"x": "y"}},
 		"spec": map[string]interface{}{
@@ -255,7 +216,7 @@ func TestWarningsAndRefusals(t *testing.T) {
 	}
 	apps := map[string]func(t *testing.T) map[string]interface{}{
 		"ecs-only": func(t *testing.T) map[string]interface{} { return seed(t, "ecs-only") },
-		"user":     func(t *testing.T) map[string]interface{} { return parse(t, userApp) },
+		"user":     func(t *testing.T) map[string]interface{} { return userApp(t) },
 		"eci-only": func(t *testing.T) map[string]interface{} { return seed(t, "eci-only") },
 		"spark2": func(t *testing.T) map[string]interface{} {
 			app := seed(t, "ecs-only")

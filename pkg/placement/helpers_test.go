@@ -25,13 +25,25 @@ func parse(t testing.TB, manifest string) map[string]interface{} {
 	return obj
 }
 
-func seed(t testing.TB, name string) map[string]interface{} {
+func testdata(t testing.TB, path ...string) map[string]interface{} {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "seed", name+".yaml"))
+	data, err := os.ReadFile(filepath.Join(append([]string{"testdata"}, path...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return parse(t, string(data))
+}
+
+// seed is one of the guide's manifests.
+func seed(t testing.TB, name string) map[string]interface{} {
+	t.Helper()
+	return testdata(t, "seed", name+".yaml")
+}
+
+// userApp is testdata/user-app.yaml: the user's own rules everywhere.
+func userApp(t testing.TB) map[string]interface{} {
+	t.Helper()
+	return testdata(t, "user-app.yaml")
 }
 
 // canonical renders content as sorted JSON, so content that differs only in

@@ -4,6 +4,8 @@
 package sparkapp
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -54,5 +56,5 @@ func AppSpecPath(kind string) []string {
 // RolePath is the path of a role's spec (driver or executor) inside an object
 // of the given kind.
 func RolePath(kind string, role Role) []string {
-	return append(AppSpecPath(kind), string(role))
+	return slices.Concat(AppSpecPath(kind), []string{string(role)})
 }

@@ -85,9 +85,9 @@ func TestPlaceDryRunOutputAndDiff(t *testing.T) {
 		want := "sparkapplication.sparkoperator.k8s.io/spark-pi placed (driver: ecs, executors: eci) (dry run)\n"
 		if mode == "server" {
 			want = strings.Replace(want, "(dry run)", "(server dry run)", 1)
-			if !strings.Contains(stderr, "(not applied: dry run)") {
-				t.Errorf("server dry run: stderr = %q", stderr)
-			}
+		}
+		if !strings.Contains(stderr, "spark-pi: not submitted yet: the operator submits it with this placement (not applied: dry run)") {
+			t.Errorf("--dry-run=%s: stderr = %q", mode, stderr)
 		}
 		if stdout != want {
 			t.Errorf("--dry-run=%s: stdout = %q, want %q", mode, stdout, want)

@@ -13,14 +13,20 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// The guide's own manifests, the golden cases of the placement transform.
-func seedManifest(t *testing.T, name string) string {
+// placementTestdata reads a manifest of the placement transform's tests.
+func placementTestdata(t *testing.T, path ...string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "pkg", "placement", "testdata", "seed", name+".yaml"))
+	b, err := os.ReadFile(filepath.Join(append([]string{"..", "..", "pkg", "placement", "testdata"}, path...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// seedManifest is one of the guide's manifests, the golden cases of place.
+func seedManifest(t *testing.T, name string) string {
+	t.Helper()
+	return placementTestdata(t, "seed", name+".yaml")
 }
 
 // createSeedApp creates the guide's ECS-only application as NAME in ns.
@@ -103,66 +109,11 @@ func TestPlaceGivesTheSeedStrategies(t *testing.T) {
 	}
 }
 
-const userAppManifest = `
-apiVersion: sparkoperator.k8s.io/v1beta2
-kind: SparkApplication
-metadata:
-  name: etl
-  labels: {team: ml}
-  annotations: {owner: data-platform}
-spec:
-  type: Python
-  mode: cluster
-  image: spark:3.5.2
-  mainApplicationFile: local:///opt/app/etl.py
-  sparkVersion: 3.5.2
-  driver:
-    cores: 1
-    memory: 1g
-    labels: {tier: batch}
-    annotations: {prometheus.io/scrape: "true"}
-    nodeSelector: {disk: ssd}
-    tolerations:
-    - {key: dedicated, operator: Equal, value: spark, effect: NoSchedule}
-    affinity:
-      nodeAffinity:
-        requiredDuringSchedulingIgnoredDuringExecution:
-          nodeSelectorTerms:
-          - matchExpressions:
-            - {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-h]}
-        preferredDuringSchedulingIgnoredDuringExecution:
-        - weight: 50
-          preference:
-            matchExpressions:
-            - {key: instance-type, operator: In, values: [ecs.g7]}
-      podAntiAffinity:
-        preferredDuringSchedulingIgnoredDuringExecution:
-        - weight: 100
-          podAffinityTerm:
-            topologyKey: kubernetes.io/hostname
-            labelSelector: {matchLabels: {spark-role: driver}}
-  executor:
-    instances: 4
-    cores: 2
-    memory: 4g
-    tolerations:
-    - {key: gpu, operator: Exists, effect: NoSchedule}
-    affinity:
-      nodeAffinity:
-        requiredDuringSchedulingIgnoredDuringExecution:
-          nodeSelectorTerms:
-          - matchExpressions:
-            - {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-h]}
-          - matchExpressions:
-            - {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-i]}
-            - {key: disk, operator: In, values: [ssd]}
-`
-
 // Rules 2 and 3 on the real API server: the user's rules survive, required
 // affinity is ANDed into every term, and going back gives the stored original.
 func TestPlaceKeepsTheUsersSpecAndRoundTrips(t *testing.T) {
 	ns := newNamespace(t)
-	original := createFromYAML(t, ns, userAppManifest)
+	original := createFromYAML(t, ns, placementTestdata(t, "user-app.yaml"))
 	originalSpec := field(t, original.Object, "spec")
 
 	mustPlace(t, ns, "etl", "--driver=ecs-first", "--executors=eci", "--image-cache=auto", "--spot")
