@@ -38,6 +38,7 @@ both, and reports how their images were pulled.`,
 
 	cmd.AddCommand(
 		NewCmdPlace(configFlags, streams),
+		NewCmdCacheReport(configFlags, streams),
 		NewCmdVersion(streams),
 	)
 	return cmd

@@ -22,3 +22,21 @@ const (
 	SpotAsPriceGo      = "SpotAsPriceGo"
 	SpotWithPriceLimit = "SpotWithPriceLimit"
 )
+
+// Reasons of the events ECI writes about a pod's image cache (source EciService,
+// older eci-provider; the reason, not the source, tells them apart).
+const (
+	ReasonImageCacheHit         = "SuccessfulHitImageCache"
+	ReasonImageCacheMissed      = "ImageCacheMissed"
+	ReasonImageCacheAutoCreated = "ImageCacheAutoCreated"
+	ReasonImageCacheNotFound    = "ImageCacheNotFound"
+	ReasonImageCacheNotComplete = "ImageCacheNotComplete"
+)
+
+// Messages of the image-cache events. ECI tags newer ones with
+// MessageTagImageCache. The reason of the auto-create failure is not
+// documented, so that event is known by its message alone.
+const (
+	MessageTagImageCache              = "[eci.imagecache]"
+	MessageImageCacheAutoCreateFailed = "Image cache auto create failed"
+)

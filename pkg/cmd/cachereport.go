@@ -1,0 +1,350 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/tools/pager"
+	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+const cacheReportExample = `  # How the driver's image was pulled, and whether ECI's image cache was hit
+  kubectl spark-eci cache-report spark-pi-driver
+
+  # The driver and every executor of an application, with a summary
+  kubectl spark-eci cache-report app/spark-pi
+
+  # Gate a pipeline on cache hits
+  kubectl spark-eci cache-report app/spark-pi --fail-on-miss -o json`
+
+// listPageSize is the page size of the event and pod lists: large pages
+// keep the number of requests low, a bound keeps memory flat.
+const listPageSize = 500
+
+// CacheReportOptions reports image pull times and ECI image cache results.
+type CacheReportOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+
+	Selector      string
+	AllNamespaces bool
+	Output        string
+	NoHeaders     bool
+	FailOnMiss    bool
+	NodeLabel     string
+	Wait          bool
+	Timeout       time.Duration
+
+	podName   string // one pod, by name
+	appName   string // the pods of one SparkApplication
+	namespace string
+	nodes     placement.VirtualNodes
+	client    corev1client.CoreV1Interface
+
+	genericiooptions.IOStreams
+}
+
+// NewCmdCacheReport builds "kubectl spark-eci cache-report".
+func NewCmdCacheReport(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &CacheReportOptions{
+		ConfigFlags: configFlags,
+		NodeLabel:   placement.DefaultNodeLabel,
+		Wait:        true,
+		Timeout:     5 * time.Minute,
+		IOStreams:   streams,
+	}
+	cmd := &cobra.Command{
+		Use:   "cache-report (POD | app/NAME | -l SELECTOR)",
+		Short: "Report image pull times and ECI image cache results of Spark pods",
+		Long: `Report, for each pod, where it runs (ECS or ECI), the result of ECI's image cache
+(hit, missed, auto-created, not-found, not-complete) and how long each image took to
+pull, read from the pod's events. For an application (app/NAME): its driver and
+executors, and a summary.
+
+Events expire, after one hour by default: older pods report no events.`,
+		Example: cacheReportExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	flags := cmd.Flags()
+	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the pods to report.")
+	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Report pods of every namespace (with -l).")
+	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (the report schema "+imagepull.ReportAPIVersion+"); a table when empty.")
+	flags.BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Print the table without its header row.")
+	flags.BoolVar(&o.FailOnMiss, "fail-on-miss", o.FailOnMiss, "Exit non-zero when any pod missed the ECI image cache.")
+	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait for pods still being scheduled or pulling to finish their pulls (or --timeout) before printing.")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait waits; then what is known is printed.")
+	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
+	return cmd
+}
+
+// Complete works out what the argument names and builds the client.
+func (o *CacheReportOptions) Complete(args []string) error {
+	if len(args) == 1 {
+		kind, name, found := strings.Cut(args[0], "/")
+		switch {
+		case !found:
+			o.podName = args[0]
+		case kind == "pod" || kind == "pods" || kind == "po":
+			o.podName = name
+		case kind == "app" || sparkTypeNames[strings.ToLower(kind)]:
+			o.appName = name
+		default:
+			return fmt.Errorf("cache-report takes a pod, pod/NAME or app/NAME, not %q", args[0])
+		}
+		if name == "" && found {
+			return fmt.Errorf("%q names no object", args[0])
+		}
+	}
+	var err error
+	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, placement.DefaultTaint); err != nil {
+		return err
+	}
+	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	config, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	// Protobuf decodes events several times faster than JSON and with less memory.
+	config.ContentType = runtime.ContentTypeProtobuf
+	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	o.client, err = corev1client.NewForConfig(config)
+	return err
+}
+
+// Validate checks that exactly one way of choosing pods is given.
+func (o *CacheReportOptions) Validate() error {
+	chosen := 0
+	for _, set := range []bool{o.podName != "", o.appName != "", o.Selector != ""} {
+		if set {
+			chosen++
+		}
+	}
+	if chosen != 1 {
+		return errors.New("give one of POD, app/NAME or -l SELECTOR")
+	}
+	if o.AllNamespaces && o.Selector == "" {
+		return errors.New("--all-namespaces needs -l SELECTOR")
+	}
+	switch o.Output {
+	case "", "json", "yaml":
+	default:
+		return fmt.Errorf("unknown --output %q: want json or yaml", o.Output)
+	}
+	if _, err := labels.Parse(o.Selector); err != nil {
+		return fmt.Errorf("invalid --selector: %w", err)
+	}
+	return nil
+}
+
+// Run reads the pods and their events, and prints the report.
+func (o *CacheReportOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	pods, err := o.pods(ctx)
+	if err != nil {
+		return explainError(o.ConfigFlags, err)
+	}
+	var reports []imagepull.PodReport
+	if len(pods) == 0 && o.podName != "" {
+		// The pod is gone; its events may still be there.
+		events, err := o.eventsOfPodNamed(ctx, o.podName)
+		if err != nil {
+			return explainError(o.ConfigFlags, err)
+		}
+		if len(events) == 0 {
+			return fmt.Errorf("pod %q not found in namespace %q, and no events name it (events expire after one hour by default)", o.podName, o.namespace)
+		}
+		isECI := o.eciNodes(ctx)
+		reports = append(reports, imagepull.BuildPodReport(nil, events, isECI))
+	} else {
+		store, resourceVersion, err := o.eventsOf(ctx, pods)
+		if err != nil {
+			return explainError(o.ConfigFlags, err)
+		}
+		isECI := o.eciNodes(ctx)
+		if o.Wait {
+			if pods, err = o.waitForPulls(ctx, pods, store, resourceVersion, isECI); err != nil {
+				return explainError(o.ConfigFlags, err)
+			}
+		}
+		for i := range pods {
+			reports = append(reports, imagepull.BuildPodReport(&pods[i], store.of(pods[i].UID), isECI))
+		}
+	}
+	for _, r := range reports {
+		if r.Events == 0 {
+			fmt.Fprintf(o.ErrOut, "%s: no image events (events expire after one hour by default)\n", r.Name)
+		}
+	}
+	report := imagepull.NewReport(reports)
+	if err := o.print(report); err != nil {
+		return err
+	}
+	if o.FailOnMiss && report.Summary.Misses > 0 {
+		return fmt.Errorf("%d of %d pods missed the ECI image cache", report.Summary.Misses, report.Summary.Pods)
+	}
+	return nil
+}
+
+func (o *CacheReportOptions) print(report imagepull.Report) error {
+	switch o.Output {
+	case "json":
+		b, err := json.MarshalIndent(report, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(o.Out, "%s\n", b)
+		return err
+	case "yaml":
+		b, err := yaml.Marshal(report)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(b)
+		return err
+	}
+	return imagepull.WriteTable(o.Out, report, o.NoHeaders)
+}
+
+// pods lists the selected pods; a pod named but gone gives none.
+func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, error) {
+	if o.podName != "" {
+		pod, err := o.client.Pods(o.namespace).Get(ctx, o.podName, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []corev1.Pod{*pod}, nil
+	}
+	namespace, selector := o.namespace, o.Selector
+	if o.AllNamespaces {
+		namespace = metav1.NamespaceAll
+	}
+	if o.appName != "" {
+		selector = labels.Set{sparkapp.LabelAppName: o.appName}.String()
+	}
+	var pods []corev1.Pod
+	err := o.listPager(func(opts metav1.ListOptions) (runtime.Object, error) {
+		return o.client.Pods(namespace).List(ctx, opts)
+	}).EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
+		pods = append(pods, *obj.(*corev1.Pod))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(pods) == 0 {
+		if o.appName != "" {
+			return nil, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)
+		}
+		return nil, fmt.Errorf("no pods match %q", o.Selector)
+	}
+	return pods, nil
+}
+
+// eventsOf returns the image and cache events of pods, and the resource
+// version of the list to watch from. One pod: a field selector; more: one
+// paginated list of the pod events of their namespace (or of all namespaces),
+// joined in memory, never a request per pod.
+func (o *CacheReportOptions) eventsOf(ctx context.Context, pods []corev1.Pod) (*podEventStore, string, error) {
+	store := newPodEventStore(pods)
+	namespace, selector := eventScope(pods)
+	rv, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { store.put(e) })
+	return store, rv, err
+}
+
+// eventScope is where the events of pods are listed and watched.
+func eventScope(pods []corev1.Pod) (string, fields.Set) {
+	selector := fields.Set{"involvedObject.kind": "Pod"}
+	if len(pods) == 1 {
+		selector["involvedObject.uid"] = string(pods[0].UID)
+	}
+	for i := range pods {
+		if pods[i].Namespace != pods[0].Namespace {
+			return metav1.NamespaceAll, selector
+		}
+	}
+	return pods[0].Namespace, selector
+}
+
+func (o *CacheReportOptions) eventsOfPodNamed(ctx context.Context, name string) ([]corev1.Event, error) {
+	var events []corev1.Event
+	selector := fields.Set{"involvedObject.kind": "Pod", "involvedObject.name": name}
+	_, err := o.eachEvent(ctx, o.namespace, selector, func(e *corev1.Event) { events = append(events, *e) })
+	return events, err
+}
+
+// eachEvent calls fn with each event the report reads (image pulls, the ECI
+// image cache, scheduling) that the list yields, and
+// returns the list's resource version.
+func (o *CacheReportOptions) eachEvent(ctx context.Context, namespace string, selector fields.Set, fn func(*corev1.Event)) (string, error) {
+	var resourceVersion string
+	err := o.listPager(func(opts metav1.ListOptions) (runtime.Object, error) {
+		list, err := o.client.Events(namespace).List(ctx, opts)
+		if err == nil && resourceVersion == "" {
+			resourceVersion = list.ResourceVersion // every page is of the first page's snapshot
+		}
+		return list, err
+	}).EachListItemWithAlloc(ctx, metav1.ListOptions{FieldSelector: selector.AsSelector().String()}, func(obj runtime.Object) error {
+		e := obj.(*corev1.Event)
+		if imagepull.Relevant(e) {
+			fn(e)
+		}
+		return nil
+	})
+	return resourceVersion, err
+}
+
+func (o *CacheReportOptions) listPager(list func(metav1.ListOptions) (runtime.Object, error)) *pager.ListPager {
+	p := pager.New(pager.SimplePageFunc(list))
+	p.PageSize = listPageSize
+	return p
+}
+
+// eciNodes tells ECI virtual nodes by their label, listing the labelled nodes
+// once. A user who may not list nodes gets ACK's naming convention instead:
+// virtual nodes are named virtual-kubelet-<zone>.
+func (o *CacheReportOptions) eciNodes(ctx context.Context) func(string) bool {
+	list, err := o.client.Nodes().List(ctx, metav1.ListOptions{
+		LabelSelector: labels.Set{o.nodes.LabelKey: o.nodes.LabelValue}.String(),
+	})
+	if err != nil {
+		return func(node string) bool { return strings.HasPrefix(node, "virtual-kubelet") }
+	}
+	names := make(map[string]bool, len(list.Items))
+	for _, n := range list.Items {
+		names[n.Name] = true
+	}
+	return func(node string) bool { return names[node] }
+}

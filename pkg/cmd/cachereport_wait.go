@@ -1,0 +1,137 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/briandowns/spinner"
+	"golang.org/x/term"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+	watchtools "k8s.io/client-go/tools/watch"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+)
+
+// waitForPulls follows the events of pods from resourceVersion, the version
+// of the list they were read from, until every pod has pulled its images (or
+// failed to), or --timeout. The retry watcher resumes from the last version
+// seen when the connection drops, so no event is missed; the store counts a
+// repeated event once. It returns the pods as they are at the end.
+func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *podEventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
+	pending := pendingPods(pods, store, isECI)
+	if len(pending) == 0 {
+		return pods, nil
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	progress := o.startProgress()
+	defer progress.stop()
+	progress.show(pending)
+
+	namespace, selector := eventScope(pods)
+	watcher, err := watchtools.NewRetryWatcherWithContext(waitCtx, resourceVersion, &cache.ListWatch{
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = selector.AsSelector().String()
+			return o.client.Events(namespace).Watch(ctx, opts)
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watch events: %w", err)
+	}
+	defer watcher.Stop()
+
+	for len(pending) > 0 {
+		select {
+		case <-waitCtx.Done():
+			progress.stop()
+			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, strings.Join(pending, ", "))
+			return o.refreshPods(ctx, pods, store), nil
+		case ev, ok := <-watcher.ResultChan():
+			if !ok {
+				return nil, errors.New("watch events: the watch ended")
+			}
+			if ev.Type == watch.Error {
+				return nil, fmt.Errorf("watch events: %w", apierrors.FromObject(ev.Object))
+			}
+			e, ok := ev.Object.(*corev1.Event)
+			if !ok || (ev.Type != watch.Added && ev.Type != watch.Modified) {
+				continue
+			}
+			if imagepull.Relevant(e) && store.put(e) {
+				pending = pendingPods(pods, store, isECI)
+				progress.show(pending)
+			}
+		}
+	}
+	return o.refreshPods(ctx, pods, store), nil
+}
+
+// pendingPods names the pods whose pulls have not finished.
+func pendingPods(pods []corev1.Pod, store *podEventStore, isECI func(string) bool) []string {
+	var pending []string
+	for i := range pods {
+		if !imagepull.BuildPodReport(&pods[i], store.of(pods[i].UID), isECI).Done() {
+			pending = append(pending, pods[i].Name)
+		}
+	}
+	return pending
+}
+
+// refreshPods reads the reported pods again, for the nodes and phases they
+// have now; pods gone meanwhile keep their last known state.
+func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []corev1.Pod, store *podEventStore) []corev1.Pod {
+	fresh, err := o.pods(ctx)
+	if err != nil {
+		return pods
+	}
+	byUID := map[string]corev1.Pod{}
+	for _, p := range fresh {
+		byUID[string(p.UID)] = p
+	}
+	out := make([]corev1.Pod, len(pods))
+	for i, p := range pods {
+		out[i] = p
+		if now, ok := byUID[string(p.UID)]; ok {
+			out[i] = now
+		}
+	}
+	return out
+}
+
+// progress shows what is awaited on a spinner, only when stderr is a terminal.
+type progress struct{ s *spinner.Spinner }
+
+func (o *CacheReportOptions) startProgress() *progress {
+	f, ok := o.ErrOut.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	s := spinner.New(spinner.CharSets[14], 100*time.Millisecond, spinner.WithWriter(f))
+	s.Start()
+	return &progress{s: s}
+}
+
+func (p *progress) show(pending []string) {
+	if p.s == nil {
+		return
+	}
+	what := strings.Join(pending, ", ")
+	if len(pending) > 3 {
+		what = fmt.Sprintf("%s and %d more", strings.Join(pending[:3], ", "), len(pending)-3)
+	}
+	p.s.Suffix = " waiting for the image pulls of " + what
+}
+
+func (p *progress) stop() {
+	if p.s != nil {
+		p.s.Stop()
+	}
+}

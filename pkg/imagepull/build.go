@@ -1,0 +1,135 @@
+package imagepull
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// BuildPodReport makes the report of one pod from its events (already
+// filtered to this pod by UID, in any order). pod is nil when the pod is gone:
+// then its name, node and role come from the events. isECI tells whether a
+// node is an ECI virtual node; when nil, a pod counts as on ECI when ECI wrote
+// a cache event or annotation for it.
+func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName string) bool) PodReport {
+	var r PodReport
+	var parsed []Event
+	for i := range events {
+		if ev, ok := ParseEvent(&events[i]); ok {
+			parsed = append(parsed, ev)
+		}
+	}
+	sortEvents(parsed)
+	r.Events = len(parsed)
+
+	var matched string
+	if pod != nil {
+		r.Namespace, r.Name, r.UID = pod.Namespace, pod.Name, pod.UID
+		r.Role = pod.Labels[sparkapp.LabelSparkRole]
+		r.Node = pod.Spec.NodeName
+		r.Phase = pod.Status.Phase
+		matched = pod.Annotations[eci.AnnotationMatchedImageCache]
+	} else {
+		r.Gone = true
+		r.Namespace, r.Name, r.UID = involvedPod(events)
+		r.Role = roleFromName(r.Name)
+		r.Node = nodeFromEvents(events)
+	}
+
+	r.Cache = cacheResult(parsed, matched)
+	onECI := r.Cache.Outcome != "" || matched != ""
+	switch {
+	case r.Node != "" && isECI != nil:
+		r.NodeKind = kindOf(isECI(r.Node) || r.Cache.Outcome != "")
+	case r.Node != "" || onECI:
+		r.NodeKind = kindOf(onECI)
+	}
+	r.Images = images(pod, parsed)
+	return r
+}
+
+func kindOf(onECI bool) NodeKind {
+	if onECI {
+		return NodeECI
+	}
+	return NodeECS
+}
+
+// sortEvents puts events in the order they last happened. Core events have
+// one-second timestamps, so a fast pull's Pulling and Pulled often share one:
+// within a second, the steps of a pull keep their natural order.
+func sortEvents(evs []Event) {
+	slices.SortStableFunc(evs, func(a, b Event) int {
+		return cmp.Or(a.Last.Compare(b.Last), cmp.Compare(step(a.Kind), step(b.Kind)), a.First.Compare(b.First))
+	})
+}
+
+func step(k EventKind) int {
+	switch k {
+	case Pulling:
+		return 1
+	case PullFailed, InspectFailed, NeverPull:
+		return 2
+	case BackOff:
+		return 3
+	case Pulled, AlreadyPresent:
+		return 4
+	}
+	return 0 // ECI decides on its cache before the kubelet pulls
+}
+
+// involvedPod names the pod the events are about.
+func involvedPod(events []corev1.Event) (namespace, name string, uid types.UID) {
+	for _, e := range events {
+		o := e.InvolvedObject
+		if o.Name != "" && (o.Kind == "Pod" || o.Kind == "") {
+			return o.Namespace, o.Name, o.UID
+		}
+	}
+	return "", "", ""
+}
+
+var executorName = regexp.MustCompile(`-exec-[0-9]+$`)
+
+// roleFromName guesses the role of a pod that is gone from how Spark names
+// its pods: <app>-driver and <prefix>-exec-<id>.
+func roleFromName(name string) string {
+	switch {
+	case strings.HasSuffix(name, "-driver"):
+		return string(sparkapp.Driver)
+	case executorName.MatchString(name):
+		return string(sparkapp.Executor)
+	}
+	return ""
+}
+
+// nodeFromEvents finds where a gone pod ran: the scheduler's "Successfully
+// assigned ns/pod to node", else the host of the kubelet that reported (the
+// kubelet's image events carry it, so it survives filtering by Relevant).
+func nodeFromEvents(events []corev1.Event) string {
+	for _, e := range events {
+		if e.Reason == reasonScheduled {
+			if i := strings.LastIndex(e.Message, " to "); i >= 0 {
+				if node := strings.TrimSpace(e.Message[i+len(" to "):]); node != "" {
+					return node
+				}
+			}
+		}
+	}
+	for _, e := range events {
+		if e.Source.Component == "kubelet" && e.Source.Host != "" {
+			return e.Source.Host
+		}
+		if e.ReportingController == "kubelet" && e.ReportingInstance != "" {
+			return e.ReportingInstance
+		}
+	}
+	return ""
+}

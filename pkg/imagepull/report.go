@@ -1,0 +1,172 @@
+package imagepull
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// The type of the report that cache-report -o json|yaml prints.
+const (
+	ReportAPIVersion = "spark-eci.io/v1alpha1"
+	ReportKind       = "CacheReport"
+)
+
+// Report is the documented, versioned output of cache-report -o json|yaml
+// (doc.go describes the schema).
+type Report struct {
+	APIVersion string      `json:"apiVersion"`
+	Kind       string      `json:"kind"`
+	Pods       []PodReport `json:"pods"`
+	Summary    Summary     `json:"summary"`
+}
+
+// Summary sums up the pods of a report. In JSON the durations are seconds.
+type Summary struct {
+	Pods    int `json:"pods"`
+	ECIPods int `json:"eciPods"`
+	// Hits and Misses count the pods with an ECI cache event: a hit, or
+	// anything else (CacheOutcome.Missed). AutoCreated counts the misses that
+	// made ECI create a cache.
+	Hits        int `json:"hits"`
+	Misses      int `json:"misses"`
+	AutoCreated int `json:"autoCreated"`
+	// Failed counts the pods with an image that could not be had.
+	Failed int `json:"failed"`
+	// Pulls counts the images actually pulled whose pull time is known; the
+	// percentiles (nearest rank) and the maximum are over their pull times.
+	Pulls   int           `json:"pulls"`
+	PullP50 time.Duration `json:"pullP50Seconds"`
+	PullP95 time.Duration `json:"pullP95Seconds"`
+	PullMax time.Duration `json:"pullMaxSeconds"`
+	// WarmCacheSavings is the pull time of the pods on ECI that did not hit
+	// a cache, summed over pods: the image pulling a warm cache would have
+	// spared them (pod time, not wall time: the pods pull side by side).
+	WarmCacheSavings time.Duration `json:"warmCacheSavingsSeconds"`
+}
+
+// NewReport makes the report of pods, sorted the way Spark users read them:
+// the driver, then the executors by name in natural order (exec-2 before
+// exec-10), then any other pods.
+func NewReport(pods []PodReport) Report {
+	// JSON lists stay lists, even when empty.
+	sorted := append([]PodReport{}, pods...)
+	for i := range sorted {
+		if sorted[i].Images == nil {
+			sorted[i].Images = []ImagePull{}
+		}
+	}
+	slices.SortStableFunc(sorted, func(a, b PodReport) int {
+		return cmp.Or(
+			cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
+			naturalCompare(a.Name, b.Name),
+			cmp.Compare(a.Namespace, b.Namespace),
+		)
+	})
+	return Report{APIVersion: ReportAPIVersion, Kind: ReportKind, Pods: sorted, Summary: Summarize(sorted)}
+}
+
+func roleRank(role string) int {
+	switch sparkapp.Role(role) {
+	case sparkapp.Driver:
+		return 0
+	case sparkapp.Executor:
+		return 1
+	}
+	return 2
+}
+
+// Summarize sums up pods.
+func Summarize(pods []PodReport) Summary {
+	s := Summary{Pods: len(pods)}
+	var pulls []time.Duration
+	for _, p := range pods {
+		if p.NodeKind == NodeECI {
+			s.ECIPods++
+		}
+		switch o := p.Cache.Outcome; {
+		case o == OutcomeHit:
+			s.Hits++
+		case o.Missed():
+			s.Misses++
+			if o == OutcomeAutoCreated {
+				s.AutoCreated++
+			}
+		}
+		var failed bool
+		var pulled time.Duration
+		for _, img := range p.Images {
+			failed = failed || img.State.Failed()
+			if img.State == StatePulled && img.PullTimeFrom != "" {
+				pulls = append(pulls, img.PullTime)
+				pulled += img.PullTime
+			}
+		}
+		if failed {
+			s.Failed++
+		}
+		if p.NodeKind == NodeECI && p.Cache.Outcome != OutcomeHit {
+			s.WarmCacheSavings += pulled
+		}
+	}
+	slices.Sort(pulls)
+	s.Pulls = len(pulls)
+	s.PullP50 = percentile(pulls, 50)
+	s.PullP95 = percentile(pulls, 95)
+	if len(pulls) > 0 {
+		s.PullMax = pulls[len(pulls)-1]
+	}
+	return s
+}
+
+// percentile is the nearest-rank percentile of sorted durations: the
+// smallest one that at least p percent of them do not exceed.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
+	return sorted[max(rank, 1)-1]
+}
+
+// naturalCompare compares names with their runs of digits as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		ca, ra := chunk(a)
+		cb, rb := chunk(b)
+		if c := compareChunk(ca, cb); c != 0 {
+			return c
+		}
+		a, b = ra, rb
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// chunk splits s after its leading run of digits or of non-digits.
+func chunk(s string) (string, string) {
+	digit := isDigit(s[0])
+	i := 1
+	for i < len(s) && isDigit(s[i]) == digit {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+func compareChunk(a, b string) int {
+	if isDigit(a[0]) && isDigit(b[0]) {
+		ta, tb := trimZeros(a), trimZeros(b)
+		return cmp.Or(cmp.Compare(len(ta), len(tb)), cmp.Compare(ta, tb), cmp.Compare(a, b))
+	}
+	return cmp.Compare(a, b)
+}
+
+func trimZeros(s string) string {
+	for len(s) > 1 && s[0] == '0' {
+		s = s[1:]
+	}
+	return s
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

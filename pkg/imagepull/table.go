@@ -1,0 +1,191 @@
+package imagepull
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+var tableHeaders = []any{"POD", "ROLE", "NODE", "KIND", "CACHE", "IMAGE PULL", "WITH WAITING", "SIZE"}
+
+// WriteTable writes the human table: one row per pod, plus, when there is
+// more than one pod, a summary block. noHeaders drops the header row, and the
+// summary with it so that every line left is a pod.
+func WriteTable(w io.Writer, r Report, noHeaders bool) error {
+	var buf bytes.Buffer
+	t := newTable(&buf)
+	if !noHeaders {
+		t.Header(tableHeaders...)
+	}
+	for _, p := range r.Pods {
+		if err := t.Append(row(p)); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	// The last column is padded to its width: cut, as kubectl does.
+	bw := bufio.NewWriter(w)
+	for line := range strings.Lines(buf.String()) {
+		bw.WriteString(strings.TrimRight(line, " \n"))
+		bw.WriteByte('\n')
+	}
+	if len(r.Pods) > 1 && !noHeaders {
+		writeSummary(bw, r.Summary)
+	}
+	return bw.Flush()
+}
+
+// newTable is a kubectl get-like table: no borders or lines, left-aligned
+// cells three spaces apart, nothing wrapped or reformatted.
+func newTable(w io.Writer) *tablewriter.Table {
+	cell := tw.CellConfig{
+		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
+		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
+		Padding:    tw.CellPadding{Global: tw.Padding{Right: "   ", Overwrite: true}},
+	}
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
+		})),
+		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
+	)
+}
+
+func row(p PodReport) []string {
+	r := []string{p.Name, dash(p.Role), dash(p.Node), dash(string(p.NodeKind)), cacheCell(p), "-", "-", "-"}
+	if len(p.Images) == 0 {
+		return r
+	}
+	img := p.Images[mainImage(p.Images)]
+	r[5] = pullCell(img)
+	if n := len(p.Images) - 1; n > 0 {
+		r[5] += fmt.Sprintf(" +%d", n)
+	}
+	if img.State == StatePulled && img.WithWaiting > 0 {
+		r[6] = formatDuration(img.WithWaiting)
+	}
+	if img.SizeBytes > 0 {
+		r[7] = formatSize(img.SizeBytes)
+	}
+	return r
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// cacheCell is the outcome with the cache it names; "-" on ECS, where there
+// is no image cache, and "?" when nothing is known yet.
+func cacheCell(p PodReport) string {
+	c := p.Cache
+	switch {
+	case c.Outcome == OutcomeHit || c.Outcome == OutcomeAutoCreated:
+		return strings.TrimSpace(string(c.Outcome) + " " + c.ID)
+	case c.Outcome != "":
+		return string(c.Outcome)
+	case p.NodeKind == NodeECS:
+		return "-"
+	case c.ID != "":
+		return "? " + c.ID // matched by annotation; the events are gone
+	}
+	return "?"
+}
+
+// Spark's names for the container that runs the driver or an executor.
+var sparkContainers = []string{"spark-kubernetes-driver", "spark-kubernetes-executor"}
+
+// mainImage is the image the table shows: Spark's container, else the first
+// that is not an init container.
+func mainImage(imgs []ImagePull) int {
+	for i, img := range imgs {
+		for _, name := range sparkContainers {
+			if img.Container == name {
+				return i
+			}
+		}
+	}
+	for i, img := range imgs {
+		if !img.Init {
+			return i
+		}
+	}
+	return 0
+}
+
+func pullCell(img ImagePull) string {
+	switch {
+	case img.State != StatePulled:
+		if img.State == StateUnknown {
+			return "?"
+		}
+		return string(img.State)
+	case img.PullTimeFrom == PullTimeFromMessage:
+		return formatDuration(img.PullTime)
+	case img.PullTimeFrom == PullTimeFromTimestamps:
+		return "~" + formatDuration(img.PullTime) // one-second timestamps
+	}
+	return string(StatePulled)
+}
+
+// formatDuration writes a duration to the millisecond, as kubelets 1.28 and
+// later do.
+func formatDuration(d time.Duration) string {
+	return d.Round(time.Millisecond).String()
+}
+
+// formatSize writes bytes in binary units with one decimal: 320.5MiB.
+func formatSize(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%dB", n)
+	}
+	v := float64(n)
+	unit := -1
+	// 1023.96KiB would print as 1024.0KiB: go on to the next unit then.
+	for v >= 1023.95 && unit < 4 {
+		v /= 1024
+		unit++
+	}
+	return fmt.Sprintf("%.1f%ciB", v, "KMGTP"[unit])
+}
+
+func writeSummary(w io.Writer, s Summary) {
+	fmt.Fprintf(w, "\nPods:          %d, %d on ECI\n", s.Pods, s.ECIPods)
+	cache := fmt.Sprintf("%d hit, %d missed", s.Hits, s.Misses)
+	if s.AutoCreated > 0 {
+		cache += fmt.Sprintf(" (%d auto-created)", s.AutoCreated)
+	}
+	fmt.Fprintf(w, "Image cache:   %s\n", cache)
+	if s.Pulls == 0 {
+		fmt.Fprintf(w, "Image pulls:   none\n")
+	} else {
+		fmt.Fprintf(w, "Image pulls:   %d, p50 %s, p95 %s, max %s\n", s.Pulls,
+			formatDuration(s.PullP50), formatDuration(s.PullP95), formatDuration(s.PullMax))
+	}
+	if s.Failed > 0 {
+		fmt.Fprintf(w, "Failed:        %d %s\n", s.Failed, plural(s.Failed, "pod", "pods"))
+	}
+	if s.WarmCacheSavings > 0 {
+		fmt.Fprintf(w, "Warm cache:    would have saved %s of image pulls on ECI\n", formatDuration(s.WarmCacheSavings))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,93 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// firstImage decodes a one-pod JSON report and returns its first image.
+func firstImage(t *testing.T, stdout string) map[string]interface{} {
+	t.Helper()
+	var report struct {
+		Pods []struct {
+			Images []map[string]interface{} `json:"images"`
+		} `json:"pods"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || len(report.Pods) != 1 || len(report.Pods[0].Images) == 0 {
+		t.Fatalf("want a one-pod report with images (%v):\n%s", err, stdout)
+	}
+	return report.Pods[0].Images[0]
+}
+
+// cache-report waits for a pull in progress, counts a repeated event once,
+// and prints when the pull is done.
+func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
+	ns := newNamespace(t)
+	_, eci := ensureNodes(t)
+	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", eci)
+	start := time.Now().Truncate(time.Second)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, start, start, 1)
+
+	stdout, _, code := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--wait=false", "-o", "json")
+	if code != 0 || firstImage(t, stdout)["state"] != "pulling" {
+		t.Fatalf("--wait=false: exit %d, %s", code, stdout)
+	}
+	stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=1s", "-o", "json")
+	if code != 0 || !strings.Contains(stderr, "Warning: still waiting after 1s for spark-pi-exec-1") || firstImage(t, stdout)["state"] != "pulling" {
+		t.Fatalf("--timeout: exit %d, stderr %q", code, stderr)
+	}
+
+	type result struct {
+		stdout, stderr string
+		code           int
+	}
+	done := make(chan result, 1)
+	go func() {
+		stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
+		done <- result{stdout, stderr, code}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("returned before the pull finished: %+v", r)
+	case <-time.After(2 * time.Second):
+	}
+
+	// The kubelet retries the pull: the same event, its count bumped.
+	events := cluster.client.CoreV1().Events(ns)
+	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=Pulling,involvedObject.name=" + pod.Name})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("Pulling event: %v %v", err, list)
+	}
+	pulling := list.Items[0]
+	pulling.Count = 2
+	pulling.LastTimestamp = metav1.NewTime(start.Add(3 * time.Second))
+	if _, err := events.Update(t.Context(), &pulling, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
+		`Successfully pulled image "`+sparkImage+`" in 4.614s (6.021s including waiting). Image size: 336066994 bytes.`, start.Add(8*time.Second), start.Add(8*time.Second), 1)
+
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("cache-report did not return after the pull finished")
+	}
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	image := firstImage(t, r.stdout)
+	if image["state"] != "pulled" || image["pullSeconds"] != 4.614 || image["withWaitingSeconds"] != 6.021 || image["sizeBytes"] != 336066994.0 {
+		t.Errorf("image = %v", image)
+	}
+	if image["attempts"] != 2.0 {
+		t.Errorf("attempts = %v, want 2: the repeated Pulling event must count once, with its count", image["attempts"])
+	}
+}

@@ -1,0 +1,124 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Fake nodes, pods and events, written the way the kubelet, ECI and
+// spark-submit write them.
+
+// eciNodeName is named like ACK names its virtual nodes.
+const eciNodeName = "virtual-kubelet-cn-hangzhou-i"
+
+// ensureNodes creates one ECS node and one ECI virtual node (label and taint of
+// ack-virtual-node), Ready, once per test binary.
+func ensureNodes(t *testing.T) (ecs, eci string) {
+	t.Helper()
+	nodes := cluster.client.CoreV1().Nodes()
+	for _, n := range []*corev1.Node{
+		{ObjectMeta: metav1.ObjectMeta{Name: "cn-hangzhou.192.168.0.10", Labels: map[string]string{"kubernetes.io/arch": "amd64"}}},
+		{
+			ObjectMeta: metav1.ObjectMeta{Name: eciNodeName, Labels: map[string]string{"type": "virtual-kubelet"}},
+			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{
+				Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule,
+			}}},
+		},
+	} {
+		if _, err := nodes.Get(t.Context(), n.Name, metav1.GetOptions{}); err == nil {
+			continue
+		}
+		created, err := nodes.Create(t.Context(), n, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatalf("create node %s: %v", n.Name, err)
+		}
+		created.Status.Capacity = corev1.ResourceList{
+			corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110"),
+		}
+		created.Status.Allocatable = created.Status.Capacity
+		created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, LastHeartbeatTime: metav1.Now()}}
+		if _, err := nodes.UpdateStatus(t.Context(), created, metav1.UpdateOptions{}); err != nil {
+			t.Fatalf("node %s status: %v", n.Name, err)
+		}
+	}
+	return "cn-hangzhou.192.168.0.10", eciNodeName
+}
+
+// sparkPod creates a pod of application app as spark-submit does (the
+// operator's labels and the role), already bound to node.
+func sparkPod(t *testing.T, ns, app, name, role, node string) *corev1.Pod {
+	t.Helper()
+	container := "spark-kubernetes-" + role
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{
+			"sparkoperator.k8s.io/app-name":                   app,
+			"sparkoperator.k8s.io/launched-by-spark-operator": "true",
+			"sparkoperator.k8s.io/submission-id":              "7f9c0e2a",
+			"spark-role":                                      role,
+		}},
+		Spec: corev1.PodSpec{
+			NodeName:   node,
+			Containers: []corev1.Container{{Name: container, Image: sparkImage}},
+		},
+	}
+	created, err := cluster.client.CoreV1().Pods(ns).Create(t.Context(), pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create pod %s: %v", name, err)
+	}
+	return created
+}
+
+const sparkImage = "registry-cn-hangzhou.ack.aliyuncs.com/ack-demo/spark:3.5.2"
+
+// podEvent posts a core/v1 Event about pod, from component (kubelet,
+// EciService), seen count times between first and last.
+func podEvent(t *testing.T, pod *corev1.Pod, component, eventType, reason, message string, first, last time.Time, count int32) {
+	t.Helper()
+	ref := corev1.ObjectReference{
+		Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID,
+		ResourceVersion: pod.ResourceVersion,
+	}
+	if component == "kubelet" {
+		ref.FieldPath = fmt.Sprintf("spec.containers{%s}", pod.Spec.Containers[0].Name)
+	}
+	e := &corev1.Event{
+		ObjectMeta:          metav1.ObjectMeta{GenerateName: pod.Name + ".", Namespace: pod.Namespace},
+		InvolvedObject:      ref,
+		Reason:              reason,
+		Message:             message,
+		Type:                eventType,
+		Source:              corev1.EventSource{Component: component, Host: pod.Spec.NodeName},
+		FirstTimestamp:      metav1.NewTime(first),
+		LastTimestamp:       metav1.NewTime(last),
+		Count:               count,
+		ReportingController: component,
+		ReportingInstance:   pod.Spec.NodeName,
+	}
+	if _, err := cluster.client.CoreV1().Events(pod.Namespace).Create(t.Context(), e, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("post event %s on %s: %v", reason, pod.Name, err)
+	}
+}
+
+// Event sequences of the guide's "compare startup" section.
+func pullMissAutoCreated(t *testing.T, pod *corev1.Pod, at time.Time, cacheID string) {
+	t.Helper()
+	podEvent(t, pod, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", at, at, 1)
+	podEvent(t, pod, "EciService", corev1.EventTypeNormal, "ImageCacheAutoCreated", "[eci.imagecache]Image cache "+cacheID+" is auto created", at, at, 1)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at.Add(time.Second), at.Add(time.Second), 1)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
+		`Successfully pulled image "`+sparkImage+`" in 1m41.289s (1m41.289s including waiting)`, at.Add(102*time.Second), at.Add(102*time.Second), 1)
+}
+
+func pullCacheHit(t *testing.T, pod *corev1.Pod, at time.Time, cacheID string) {
+	t.Helper()
+	podEvent(t, pod, "EciService", corev1.EventTypeNormal, "SuccessfulHitImageCache",
+		"[eci.imagecache]Successfully hit image cache "+cacheID+", eci will be scheduled with this image cache.", at, at, 1)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at.Add(19*time.Second), at.Add(19*time.Second), 1)
+}
