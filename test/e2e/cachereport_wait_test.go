@@ -91,3 +91,63 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 		t.Errorf("attempts = %v, want 2: the repeated Pulling event must count once, with its count", image["attempts"])
 	}
 }
+
+// The connection drops while cache-report waits, and events arrive while it
+// is down: the watch resumes from the last version it saw, so the report
+// completes, missing nothing and counting nothing twice.
+func TestCacheReportResumesAfterADroppedConnection(t *testing.T) {
+	ns := newNamespace(t)
+	_, eci := ensureNodes(t)
+	proxy, kubeconfig := newCuttableProxy(t)
+	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-2", "executor", eci)
+	start := time.Now().Truncate(time.Second)
+	podEvent(t, pod, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", start, start, 1)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, start, start, 1)
+
+	type result struct {
+		stdout, stderr string
+		code           int
+	}
+	done := make(chan result, 1)
+	go func() {
+		stdout, stderr, code := runPluginAs(t, kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
+		done <- result{stdout, stderr, code}
+	}()
+	time.Sleep(2 * time.Second) // listed, now watching
+
+	proxy.cut()
+	events := cluster.client.CoreV1().Events(ns)
+	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=Pulling,involvedObject.name=" + pod.Name})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("Pulling event: %v", err)
+	}
+	pulling := list.Items[0]
+	pulling.Count = 3
+	if _, err := events.Update(t.Context(), &pulling, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	podEvent(t, pod, "EciService", corev1.EventTypeNormal, "ImageCacheAutoCreated", "[eci.imagecache]Image cache imc-resumed1 is auto created", start, start, 1)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
+		`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
+	proxy.cut() // and once more, while it reconnects
+
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(45 * time.Second):
+		t.Fatal("cache-report did not complete after the connection dropped")
+	}
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	image := firstImage(t, r.stdout)
+	if image["state"] != "pulled" || image["pullSeconds"] != 62.5 || image["attempts"] != 3.0 {
+		t.Errorf("image = %v, want pulled in 62.5s after 3 attempts", image)
+	}
+	if !strings.Contains(r.stdout, `"outcome": "auto-created"`) || !strings.Contains(r.stdout, `"id": "imc-resumed1"`) {
+		t.Errorf("the cache event sent while the connection was down is missing:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `"events": 4`) {
+		t.Errorf("want 4 events counted once each:\n%s", r.stdout)
+	}
+}

@@ -1,0 +1,80 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"io"
+	"net"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// cuttableProxy forwards TCP to the API server and can drop every open
+// connection at once, as a network failure or a restarted server does.
+type cuttableProxy struct {
+	mu    sync.Mutex
+	conns []net.Conn
+	cuts  int
+}
+
+// newCuttableProxy starts a proxy to the API server and returns it with a
+// kubeconfig file (the admin's) that goes through it.
+func newCuttableProxy(t *testing.T) (*cuttableProxy, string) {
+	t.Helper()
+	target, err := url.Parse(cluster.cfg.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cuttableProxy{}
+	t.Cleanup(func() { l.Close(); p.cut() })
+	go func() {
+		for {
+			client, err := l.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target.Host)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, client, server)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(server, client); server.Close() }()
+			go func() { _, _ = io.Copy(client, server); client.Close() }()
+		}
+	}()
+
+	config, err := clientcmd.LoadFromFile(cluster.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range config.Clusters {
+		c.Server = "https://" + l.Addr().String()
+	}
+	path := filepath.Join(t.TempDir(), "proxied.kubeconfig")
+	if err := clientcmd.WriteToFile(*config, path); err != nil {
+		t.Fatal(err)
+	}
+	return p, path
+}
+
+// cut closes every connection open now.
+func (p *cuttableProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.cuts++
+	p.conns = nil
+}
