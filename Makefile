@@ -49,8 +49,9 @@ testbin: ## Build (once, then cached) the control plane the end-to-end tests run
 fuzz: ## Fuzz the placement transform for a minute
 	$(GO) test ./pkg/placement -run '^$$' -fuzz FuzzPlacement -fuzztime 60s
 
-bench: ## Benchmarks
+bench: build testbin ## Benchmarks: the transform, and cache-report against kubectl on 2,000 pods
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) run ./hack/bench -plugin $(BIN)
 
 clean: ## Remove build output (the cached control plane stays)
 	rm -rf bin dist
