@@ -33,7 +33,7 @@ uninstall: ## Remove the plugin from BINDIR
 test: lint unit e2e ## Run every test: lint, unit tests (race detector), end-to-end tests
 
 lint: ## gofmt and go vet
-	@bad=$$(gofmt -l cmd pkg test hack); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
+	@bad=$$(gofmt -l cmd pkg internal test hack); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/...
 

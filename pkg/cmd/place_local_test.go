@@ -2,16 +2,15 @@ package cmd
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+)
 
 // run runs the plugin in-process, without a cluster.
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -23,23 +22,6 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	root.SetArgs(args)
 	code = Execute(root, streams)
 	return out.String(), errOut.String(), code
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update to accept):\n%s", path, got)
-	}
 }
 
 const example = "../../examples/spark-pi.yaml"
@@ -67,7 +49,7 @@ func TestPlaceLocal(t *testing.T) {
 			if stderr != tc.stderr {
 				t.Errorf("stderr = %q, want %q", stderr, tc.stderr)
 			}
-			golden(t, tc.golden, stdout)
+			golden.Assert(t, tc.golden, stdout)
 		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
 )
 
 // app is spark-pi with a driver and three executors: the driver hit the
@@ -145,7 +147,7 @@ func TestReportJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "app-report.json", string(b)+"\n")
+	golden.Assert(t, "app-report.json", string(b)+"\n")
 
 	var back Report
 	if err := json.Unmarshal(b, &back); err != nil {
@@ -221,7 +223,7 @@ func TestWriteTable(t *testing.T) {
 	if err := WriteTable(&buf, r, false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "app-table.txt", buf.String())
+	golden.Assert(t, "app-table.txt", buf.String())
 
 	buf.Reset()
 	if err := WriteTable(&buf, r, true); err != nil {
@@ -236,7 +238,7 @@ func TestWriteTable(t *testing.T) {
 	if err := WriteTable(&buf, NewReport(r.Pods[:1]), false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "pod-table.txt", buf.String())
+	golden.Assert(t, "pod-table.txt", buf.String())
 
 	buf.Reset()
 	if err := WriteTable(&buf, NewReport(nil), false); err != nil {
@@ -277,7 +279,7 @@ func TestWriteTableStates(t *testing.T) {
 	if err := WriteTable(&buf, r, false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "states-table.txt", buf.String())
+	golden.Assert(t, "states-table.txt", buf.String())
 	for _, line := range strings.Split(buf.String(), "\n") {
 		if strings.HasSuffix(line, " ") {
 			t.Errorf("trailing space: %q", line)

@@ -60,17 +60,7 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 	}
 
 	// The kubelet retries the pull: the same event, its count bumped.
-	events := cluster.client.CoreV1().Events(ns)
-	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=Pulling,involvedObject.name=" + pod.Name})
-	if err != nil || len(list.Items) != 1 {
-		t.Fatalf("Pulling event: %v %v", err, list)
-	}
-	pulling := list.Items[0]
-	pulling.Count = 2
-	pulling.LastTimestamp = metav1.NewTime(start.Add(3 * time.Second))
-	if _, err := events.Update(t.Context(), &pulling, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	repeatEvent(t, pod, "Pulling", 2)
 	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 4.614s (6.021s including waiting). Image size: 336066994 bytes.`, start.Add(8*time.Second), start.Add(8*time.Second), 1)
 
@@ -116,16 +106,7 @@ func TestCacheReportResumesAfterADroppedConnection(t *testing.T) {
 	time.Sleep(2 * time.Second) // listed, now watching
 
 	proxy.cut()
-	events := cluster.client.CoreV1().Events(ns)
-	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=Pulling,involvedObject.name=" + pod.Name})
-	if err != nil || len(list.Items) != 1 {
-		t.Fatalf("Pulling event: %v", err)
-	}
-	pulling := list.Items[0]
-	pulling.Count = 3
-	if _, err := events.Update(t.Context(), &pulling, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	repeatEvent(t, pod, "Pulling", 3)
 	podEvent(t, pod, "EciService", corev1.EventTypeNormal, "ImageCacheAutoCreated", "[eci.imagecache]Image cache imc-resumed1 is auto created", start, start, 1)
 	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
@@ -149,5 +130,22 @@ func TestCacheReportResumesAfterADroppedConnection(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, `"events": 4`) {
 		t.Errorf("want 4 events counted once each:\n%s", r.stdout)
+	}
+}
+
+// repeatEvent bumps the count of pod's one event of reason, as the kubelet
+// does when it repeats an event.
+func repeatEvent(t *testing.T, pod *corev1.Pod, reason string, count int32) {
+	t.Helper()
+	events := cluster.client.CoreV1().Events(pod.Namespace)
+	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=" + reason + ",involvedObject.name=" + pod.Name})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("%s event of %s: %v", reason, pod.Name, err)
+	}
+	e := list.Items[0]
+	e.Count = count
+	e.LastTimestamp = metav1.NewTime(e.LastTimestamp.Add(time.Duration(count) * time.Second))
+	if _, err := events.Update(t.Context(), &e, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
