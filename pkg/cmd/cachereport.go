@@ -50,6 +50,7 @@ type CacheReportOptions struct {
 	FailOnMiss    bool
 	NodeLabel     string
 	Wait          bool
+	Watch         bool
 	Timeout       time.Duration
 
 	podName   string // one pod, by name
@@ -98,7 +99,8 @@ Events expire, after one hour by default: older pods report no events.`,
 	flags.BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Print the table without its header row.")
 	flags.BoolVar(&o.FailOnMiss, "fail-on-miss", o.FailOnMiss, "Exit non-zero when any pod missed the ECI image cache.")
 	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait for pods still being scheduled or pulling to finish their pulls (or --timeout) before printing.")
-	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait waits; then what is known is printed.")
+	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods as they come (new executors too), printing each as its pulls complete, until interrupted or --timeout.")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --watch wait; then what is known is printed.")
 	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
 	return cmd
 }
@@ -153,6 +155,12 @@ func (o *CacheReportOptions) Validate() error {
 	if o.AllNamespaces && o.Selector == "" {
 		return errors.New("--all-namespaces needs -l SELECTOR")
 	}
+	if o.Watch && o.podName != "" {
+		return errors.New("--watch follows an application or a selector; for one pod, the default --wait is enough")
+	}
+	if o.Watch && o.Output != "" {
+		return errors.New("--watch prints table rows as pods complete; -o json|yaml prints one report: use --wait")
+	}
 	switch o.Output {
 	case "", "json", "yaml":
 	default:
@@ -168,6 +176,9 @@ func (o *CacheReportOptions) Validate() error {
 func (o *CacheReportOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if o.Watch {
+		return o.follow(ctx)
 	}
 	pods, err := o.pods(ctx)
 	if err != nil {
@@ -237,16 +248,46 @@ func (o *CacheReportOptions) print(report imagepull.Report) error {
 
 // pods lists the selected pods; a pod named but gone gives none.
 func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, error) {
+	pods, _, err := o.listPods(ctx)
+	if err != nil || len(pods) > 0 || o.podName != "" {
+		return pods, err
+	}
+	if o.appName != "" {
+		return nil, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)
+	}
+	return nil, fmt.Errorf("no pods match %q", o.Selector)
+}
+
+// listPods lists the selected pods, and the resource version to watch them from.
+func (o *CacheReportOptions) listPods(ctx context.Context) ([]corev1.Pod, string, error) {
 	if o.podName != "" {
 		pod, err := o.client.Pods(o.namespace).Get(ctx, o.podName, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
-			return nil, nil
+			return nil, "", nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return []corev1.Pod{*pod}, nil
+		return []corev1.Pod{*pod}, pod.ResourceVersion, nil
 	}
+	namespace, selector := o.podScope()
+	var pods []corev1.Pod
+	var resourceVersion string
+	err := o.listPager(func(opts metav1.ListOptions) (runtime.Object, error) {
+		list, err := o.client.Pods(namespace).List(ctx, opts)
+		if err == nil && resourceVersion == "" {
+			resourceVersion = list.ResourceVersion
+		}
+		return list, err
+	}).EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
+		pods = append(pods, *obj.(*corev1.Pod))
+		return nil
+	})
+	return pods, resourceVersion, err
+}
+
+// podScope is the namespace and label selector of the selected pods.
+func (o *CacheReportOptions) podScope() (string, string) {
 	namespace, selector := o.namespace, o.Selector
 	if o.AllNamespaces {
 		namespace = metav1.NamespaceAll
@@ -254,23 +295,7 @@ func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, error) {
 	if o.appName != "" {
 		selector = labels.Set{sparkapp.LabelAppName: o.appName}.String()
 	}
-	var pods []corev1.Pod
-	err := o.listPager(func(opts metav1.ListOptions) (runtime.Object, error) {
-		return o.client.Pods(namespace).List(ctx, opts)
-	}).EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
-		pods = append(pods, *obj.(*corev1.Pod))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(pods) == 0 {
-		if o.appName != "" {
-			return nil, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)
-		}
-		return nil, fmt.Errorf("no pods match %q", o.Selector)
-	}
-	return pods, nil
+	return namespace, selector
 }
 
 // eventsOf returns the image and cache events of pods, and the resource

@@ -9,7 +9,7 @@ import (
 // repeated event is one object whose count grows: a newer version replaces
 // the older, so every event counts once however often it is seen.
 type podEventStore struct {
-	wanted map[types.UID]bool
+	wanted map[types.UID]bool // nil: every pod's events (--watch, where pods come later)
 	byPod  map[types.UID][]corev1.Event
 	where  map[types.UID]int // event UID -> its index in byPod[pod]
 }
@@ -25,7 +25,7 @@ func newPodEventStore(pods []corev1.Pod) *podEventStore {
 // put keeps e when it is about a reported pod, and tells whether it did.
 func (s *podEventStore) put(e *corev1.Event) bool {
 	pod := e.InvolvedObject.UID
-	if !s.wanted[pod] {
+	if s.wanted != nil && !s.wanted[pod] {
 		return false
 	}
 	if i, ok := s.where[e.UID]; ok && e.UID != "" {

@@ -52,7 +52,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 		select {
 		case <-waitCtx.Done():
 			progress.stop()
-			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, strings.Join(pending, ", "))
+			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, joinNames(pending))
 			return o.refreshPods(ctx, pods, store), nil
 		case ev, ok := <-watcher.ResultChan():
 			if !ok {
@@ -123,11 +123,15 @@ func (p *progress) show(pending []string) {
 	if p.s == nil {
 		return
 	}
-	what := strings.Join(pending, ", ")
-	if len(pending) > 3 {
-		what = fmt.Sprintf("%s and %d more", strings.Join(pending[:3], ", "), len(pending)-3)
+	p.s.Suffix = " waiting for the image pulls of " + joinNames(pending)
+}
+
+// joinNames lists a few names and counts the rest.
+func joinNames(names []string) string {
+	if len(names) > 3 {
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
 	}
-	p.s.Suffix = " waiting for the image pulls of " + what
+	return strings.Join(names, ", ")
 }
 
 func (p *progress) stop() {

@@ -4,8 +4,12 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -47,7 +51,10 @@ both, and reports how their images were pulled.`,
 // Execute runs cmd and turns an error into kubectl's one "error: ..." line on
 // stderr. It returns the process exit code.
 func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
-	if err := cmd.Execute(); err != nil {
+	// An interrupt ends what is being followed (cache-report --watch) cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := cmd.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(streams.ErrOut, "error: %s\n", oneLine(err))
 		return 1
 	}

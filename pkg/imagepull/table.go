@@ -39,7 +39,7 @@ func WriteTable(w io.Writer, r Report, noHeaders bool) error {
 		bw.WriteByte('\n')
 	}
 	if len(r.Pods) > 1 && !noHeaders {
-		writeSummary(bw, r.Summary)
+		WriteSummary(bw, r.Summary)
 	}
 	return bw.Flush()
 }
@@ -162,7 +162,8 @@ func formatSize(n int64) string {
 	return fmt.Sprintf("%.1f%ciB", v, "KMGTP"[unit])
 }
 
-func writeSummary(w io.Writer, s Summary) {
+// WriteSummary writes the summary block of the table, after an empty line.
+func WriteSummary(w io.Writer, s Summary) {
 	fmt.Fprintf(w, "\nPods:          %d, %d on ECI\n", s.Pods, s.ECIPods)
 	cache := fmt.Sprintf("%d hit, %d missed", s.Hits, s.Misses)
 	if s.AutoCreated > 0 {

@@ -149,3 +149,72 @@ func repeatEvent(t *testing.T, pod *corev1.Pod, reason string, count int32) {
 		t.Fatal(err)
 	}
 }
+
+// --watch follows an application's pods as they come, printing each row as
+// its pulls complete, then the summary of all when --timeout ends it.
+func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
+	ns := newNamespace(t)
+	ecs, eci := ensureNodes(t)
+	at := time.Now().Truncate(time.Second)
+	driver := sparkPod(t, ns, "stream", "stream-driver", "driver", ecs)
+	podEvent(t, driver, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at, at, 1)
+
+	type result struct {
+		stdout, stderr string
+		code           int
+	}
+	done := make(chan result, 1)
+	go func() {
+		stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=10s")
+		done <- result{stdout, stderr, code}
+	}()
+	time.Sleep(1500 * time.Millisecond)
+
+	exec1 := sparkPod(t, ns, "stream", "stream-exec-1", "executor", eci)
+	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
+	exec2 := sparkPod(t, ns, "stream", "stream-exec-2", "executor", eci)
+	pullCacheHit(t, exec2, at, "imc-stream1")
+	sparkPod(t, ns, "stream", "stream-exec-3", "executor", eci) // never pulls
+	sparkPod(t, ns, "other", "other-exec-1", "executor", eci)   // another application
+	time.Sleep(time.Second)
+	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulled",
+		`Successfully pulled image "`+sparkImage+`" in 12.5s (12.5s including waiting)`, at.Add(13*time.Second), at.Add(13*time.Second), 1)
+
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(40 * time.Second):
+		t.Fatal("--watch did not end at --timeout")
+	}
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	t.Logf("cache-report --watch:\n%s", r.stdout)
+	var rows []string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "stream-") {
+			rows = append(rows, f[0])
+		}
+	}
+	if got := strings.Join(rows, " "); got != "stream-driver stream-exec-2 stream-exec-1" {
+		t.Errorf("rows %q, want each pod once, in the order their pulls completed", got)
+	}
+	if strings.Count(r.stdout, "POD ") != 1 || !strings.Contains(rowLine(r.stdout, "stream-exec-1"), "12.5s") {
+		t.Errorf("want one header and exec-1's pull time:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "Pods:          4, 3 on ECI") {
+		t.Errorf("summary of all pods seen missing:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "still pulling: stream-exec-3") || strings.Contains(r.stdout, "other-exec-1") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func rowLine(out, pod string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == pod {
+			return line
+		}
+	}
+	return ""
+}

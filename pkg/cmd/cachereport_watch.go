@@ -1,0 +1,170 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+	watchtools "k8s.io/client-go/tools/watch"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+)
+
+// follow prints a row for each selected pod as its pulls complete, following
+// new pods (executors come and go) and their events with retry watchers from
+// the versions they were listed at, until interrupted or --timeout. Then it
+// prints the summary of every pod it saw.
+func (o *CacheReportOptions) follow(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+
+	pods, podsVersion, err := o.listPods(ctx)
+	if err != nil {
+		return explainError(o.ConfigFlags, err)
+	}
+	namespace, selector := o.podScope()
+	store := &podEventStore{byPod: map[types.UID][]corev1.Event{}, where: map[types.UID]int{}}
+	eventSelector := fields.Set{"involvedObject.kind": "Pod"}
+	eventsVersion, err := o.eachEvent(ctx, namespace, eventSelector, func(e *corev1.Event) { store.put(e) })
+	if err != nil {
+		return explainError(o.ConfigFlags, err)
+	}
+	isECI := o.eciNodes(ctx)
+
+	podWatch, err := watchtools.NewRetryWatcherWithContext(ctx, podsVersion, &cache.ListWatch{
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.LabelSelector = selector
+			return o.client.Pods(namespace).Watch(ctx, opts)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("watch pods: %w", err)
+	}
+	defer podWatch.Stop()
+	eventWatch, err := watchtools.NewRetryWatcherWithContext(ctx, eventsVersion, &cache.ListWatch{
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = eventSelector.AsSelector().String()
+			return o.client.Events(namespace).Watch(ctx, opts)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("watch events: %w", err)
+	}
+	defer eventWatch.Stop()
+
+	f := &follower{o: o, store: store, isECI: isECI, pods: map[types.UID]*corev1.Pod{}, printed: map[types.UID]bool{}}
+	for i := range pods {
+		f.track(&pods[i])
+	}
+	if err := f.printCompleted(); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return f.finish()
+		case ev, ok := <-podWatch.ResultChan():
+			if err := watchError("pods", ev, ok); err != nil {
+				return err
+			}
+			if pod, ok := ev.Object.(*corev1.Pod); ok && ev.Type != watch.Deleted {
+				f.track(pod)
+			}
+		case ev, ok := <-eventWatch.ResultChan():
+			if err := watchError("events", ev, ok); err != nil {
+				return err
+			}
+			if e, ok := ev.Object.(*corev1.Event); ok && ev.Type != watch.Deleted && imagepull.Relevant(e) {
+				store.put(e)
+			}
+		}
+		if err := f.printCompleted(); err != nil {
+			return err
+		}
+	}
+}
+
+func watchError(what string, ev watch.Event, open bool) error {
+	if !open {
+		return fmt.Errorf("watch %s: the watch ended", what)
+	}
+	if ev.Type == watch.Error {
+		return fmt.Errorf("watch %s: %w", what, apierrors.FromObject(ev.Object))
+	}
+	return nil
+}
+
+// follower remembers the pods seen and which of them are printed.
+type follower struct {
+	o       *CacheReportOptions
+	store   *podEventStore
+	isECI   func(string) bool
+	pods    map[types.UID]*corev1.Pod
+	order   []types.UID
+	printed map[types.UID]bool
+	header  bool
+}
+
+func (f *follower) track(pod *corev1.Pod) {
+	if _, ok := f.pods[pod.UID]; !ok {
+		f.order = append(f.order, pod.UID)
+	}
+	f.pods[pod.UID] = pod.DeepCopy()
+}
+
+func (f *follower) report(uid types.UID) imagepull.PodReport {
+	return imagepull.BuildPodReport(f.pods[uid], f.store.of(uid), f.isECI)
+}
+
+// printCompleted prints a row for each pod whose pulls completed since the
+// last call; the first row carries the header.
+func (f *follower) printCompleted() error {
+	for _, uid := range f.order {
+		if f.printed[uid] {
+			continue
+		}
+		r := f.report(uid)
+		if !r.Done() {
+			continue
+		}
+		if err := imagepull.WriteTable(f.o.Out, imagepull.NewReport([]imagepull.PodReport{r}), f.header || f.o.NoHeaders); err != nil {
+			return err
+		}
+		f.header, f.printed[uid] = true, true
+	}
+	return nil
+}
+
+// finish names the pods still pulling and prints the summary of all.
+func (f *follower) finish() error {
+	var reports []imagepull.PodReport
+	var pending []string
+	for _, uid := range f.order {
+		r := f.report(uid)
+		reports = append(reports, r)
+		if !f.printed[uid] {
+			pending = append(pending, r.Name)
+		}
+	}
+	if len(pending) > 0 {
+		fmt.Fprintf(f.o.ErrOut, "still pulling: %s\n", joinNames(pending))
+	}
+	if len(reports) == 0 {
+		return errors.New("no pods came")
+	}
+	report := imagepull.NewReport(reports)
+	if !f.o.NoHeaders {
+		imagepull.WriteSummary(f.o.Out, report.Summary)
+	}
+	if f.o.FailOnMiss && report.Summary.Misses > 0 {
+		return fmt.Errorf("%d of %d pods missed the ECI image cache", report.Summary.Misses, report.Summary.Pods)
+	}
+	return nil
+}
