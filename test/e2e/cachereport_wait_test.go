@@ -82,71 +82,67 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 	}
 }
 
-// The connection drops while cache-report waits, and events arrive while it
-// is down: the watch resumes from the last version it saw, so the report
-// completes, missing nothing and counting nothing twice.
-func TestCacheReportResumesAfterADroppedConnection(t *testing.T) {
-	ns := newNamespace(t)
-	_, eci := ensureNodes(t)
-	proxy, kubeconfig := newCuttableProxy(t)
-	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-2", "executor", eci)
-	start := time.Now().Truncate(time.Second)
-	podEvent(t, pod, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", start, start, 1)
-	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, start, start, 1)
+// The connection drops, or the API server restarts, while cache-report
+// waits, and events arrive meanwhile: the watch resumes from the last version
+// it saw (or lists again), so the report completes, missing nothing and
+// counting nothing twice.
+func TestCacheReportResumesAfterADisruption(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		disrupt func(*cuttableProxy)
+	}{
+		{"dropped connection", func(p *cuttableProxy) { p.cut() }},
+		// The plugin's watch is cut first: a kube-apiserver drains open watch
+		// streams before it stops, which would hold the restart up.
+		{"API server restarted", func(p *cuttableProxy) { p.pause(); restartAPIServer(t); p.resume() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ns := newNamespace(t)
+			_, eci := ensureNodes(t)
+			proxy, kubeconfig := newCuttableProxy(t)
+			pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-2", "executor", eci)
+			start := time.Now().Truncate(time.Second)
+			podEvent(t, pod, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", start, start, 1)
+			podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, start, start, 1)
 
-	type result struct {
-		stdout, stderr string
-		code           int
-	}
-	done := make(chan result, 1)
-	go func() {
-		stdout, stderr, code := runPluginAs(t, kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
-		done <- result{stdout, stderr, code}
-	}()
-	time.Sleep(2 * time.Second) // listed, now watching
+			type result struct {
+				stdout, stderr string
+				code           int
+			}
+			done := make(chan result, 1)
+			go func() {
+				stdout, stderr, code := runPluginAs(t, kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
+				done <- result{stdout, stderr, code}
+			}()
+			time.Sleep(2 * time.Second) // listed, now watching
 
-	proxy.cut()
-	repeatEvent(t, pod, "Pulling", 3)
-	podEvent(t, pod, "EciService", corev1.EventTypeNormal, "ImageCacheAutoCreated", "[eci.imagecache]Image cache imc-resumed1 is auto created", start, start, 1)
-	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
-		`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
-	proxy.cut() // and once more, while it reconnects
+			tc.disrupt(proxy)
+			repeatEvent(t, pod, "Pulling", 3)
+			podEvent(t, pod, "EciService", corev1.EventTypeNormal, "ImageCacheAutoCreated", "[eci.imagecache]Image cache imc-resumed1 is auto created", start, start, 1)
+			podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
+				`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
+			proxy.cut() // and once more, while it reconnects
 
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(45 * time.Second):
-		t.Fatal("cache-report did not complete after the connection dropped")
-	}
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	image := firstImage(t, r.stdout)
-	if image["state"] != "pulled" || image["pullSeconds"] != 62.5 || image["attempts"] != 3.0 {
-		t.Errorf("image = %v, want pulled in 62.5s after 3 attempts", image)
-	}
-	if !strings.Contains(r.stdout, `"outcome": "auto-created"`) || !strings.Contains(r.stdout, `"id": "imc-resumed1"`) {
-		t.Errorf("the cache event sent while the connection was down is missing:\n%s", r.stdout)
-	}
-	if !strings.Contains(r.stdout, `"events": 4`) {
-		t.Errorf("want 4 events counted once each:\n%s", r.stdout)
-	}
-}
-
-// repeatEvent bumps the count of pod's one event of reason, as the kubelet
-// does when it repeats an event.
-func repeatEvent(t *testing.T, pod *corev1.Pod, reason string, count int32) {
-	t.Helper()
-	events := cluster.client.CoreV1().Events(pod.Namespace)
-	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=" + reason + ",involvedObject.name=" + pod.Name})
-	if err != nil || len(list.Items) != 1 {
-		t.Fatalf("%s event of %s: %v", reason, pod.Name, err)
-	}
-	e := list.Items[0]
-	e.Count = count
-	e.LastTimestamp = metav1.NewTime(e.LastTimestamp.Add(time.Duration(count) * time.Second))
-	if _, err := events.Update(t.Context(), &e, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(45 * time.Second):
+				t.Fatal("cache-report did not complete after the disruption")
+			}
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			image := firstImage(t, r.stdout)
+			if image["state"] != "pulled" || image["pullSeconds"] != 62.5 || image["attempts"] != 3.0 {
+				t.Errorf("image = %v, want pulled in 62.5s after 3 attempts", image)
+			}
+			if !strings.Contains(r.stdout, `"outcome": "auto-created"`) || !strings.Contains(r.stdout, `"id": "imc-resumed1"`) {
+				t.Errorf("the cache event sent during the disruption is missing:\n%s", r.stdout)
+			}
+			if !strings.Contains(r.stdout, `"events": 4`) {
+				t.Errorf("want 4 events counted once each:\n%s", r.stdout)
+			}
+		})
 	}
 }
 
@@ -217,4 +213,21 @@ func rowLine(out, pod string) string {
 		}
 	}
 	return ""
+}
+
+// repeatEvent bumps the count of pod's one event of reason, as the kubelet
+// does when it repeats an event.
+func repeatEvent(t *testing.T, pod *corev1.Pod, reason string, count int32) {
+	t.Helper()
+	events := cluster.client.CoreV1().Events(pod.Namespace)
+	list, err := events.List(t.Context(), metav1.ListOptions{FieldSelector: "reason=" + reason + ",involvedObject.name=" + pod.Name})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("%s event of %s: %v", reason, pod.Name, err)
+	}
+	e := list.Items[0]
+	e.Count = count
+	e.LastTimestamp = metav1.NewTime(e.LastTimestamp.Add(time.Duration(count) * time.Second))
+	if _, err := events.Update(t.Context(), &e, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 }

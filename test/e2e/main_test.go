@@ -73,6 +73,14 @@ func run(m *testing.M) (code int, err error) {
 		CRDDirectoryPaths:     []string{filepath.Join(assets, "crds")},
 		ErrorIfCRDPathMissing: true,
 	}
+	// A certificate directory of our own survives an API server restart (envtest
+	// removes only the ones it made), so a restarted server keeps its
+	// certificates and port, and clients keep working.
+	certDir := filepath.Join(tmp, "apiserver")
+	if err := os.Mkdir(certDir, 0o700); err != nil {
+		return 0, err
+	}
+	env.ControlPlane.GetAPIServer().CertDir = certDir
 	// Stop whatever did start even when Start fails half way.
 	defer func() {
 		if stopErr := env.Stop(); stopErr != nil && err == nil {

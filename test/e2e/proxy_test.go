@@ -16,9 +16,9 @@ import (
 // cuttableProxy forwards TCP to the API server and can drop every open
 // connection at once, as a network failure or a restarted server does.
 type cuttableProxy struct {
-	mu    sync.Mutex
-	conns []net.Conn
-	cuts  int
+	mu     sync.Mutex
+	conns  []net.Conn
+	paused bool // refuse new connections
 }
 
 // newCuttableProxy starts a proxy to the API server and returns it with a
@@ -40,6 +40,13 @@ func newCuttableProxy(t *testing.T) (*cuttableProxy, string) {
 			client, err := l.Accept()
 			if err != nil {
 				return
+			}
+			p.mu.Lock()
+			paused := p.paused
+			p.mu.Unlock()
+			if paused {
+				client.Close()
+				continue
 			}
 			server, err := net.Dial("tcp", target.Host)
 			if err != nil {
@@ -75,6 +82,19 @@ func (p *cuttableProxy) cut() {
 	for _, c := range p.conns {
 		c.Close()
 	}
-	p.cuts++
 	p.conns = nil
+}
+
+// pause cuts every connection and refuses new ones until resume.
+func (p *cuttableProxy) pause() {
+	p.mu.Lock()
+	p.paused = true
+	p.mu.Unlock()
+	p.cut()
+}
+
+func (p *cuttableProxy) resume() {
+	p.mu.Lock()
+	p.paused = false
+	p.mu.Unlock()
 }
