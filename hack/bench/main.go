@@ -114,7 +114,7 @@ func run(executors, eventsPerPod, runs, sample int, plugin string) error {
 	fmt.Printf("cache-report / get events wall:   %.2fx  (target <= 1.3x)\n", float64(report.wall)/float64(getEvents.wall))
 	fmt.Printf("per-pod loop / cache-report wall: %.1fx  (target >= 20x)\n", float64(loop)/float64(report.wall))
 	fmt.Printf("cache-report peak memory:         %.1f MiB  (target <= 150 MiB)\n", report.maxRSSMiB)
-	fmt.Printf("cache-report API requests:        %d for %d pods and %d events (pages of 500)\n", requests, len(pods), len(pods)*eventsPerPod)
+	fmt.Printf("cache-report API requests:        %d for %d pods and %d events\n", requests, len(pods), len(pods)*eventsPerPod)
 	return nil
 }
 
