@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +231,35 @@ func repeatEvent(t *testing.T, pod *corev1.Pod, reason string, count int32) {
 	e.LastTimestamp = metav1.NewTime(e.LastTimestamp.Add(time.Duration(count) * time.Second))
 	if _, err := events.Update(t.Context(), &e, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The spinner shows what cache-report waits for, on a terminal only.
+func TestCacheReportSpinnerOnlyOnATerminal(t *testing.T) {
+	script, err := exec.LookPath("script") // util-linux: runs a command on a pseudo-terminal
+	if err != nil {
+		t.Fatalf("script (util-linux) is needed to give the plugin a terminal: %v", err)
+	}
+	ns := newNamespace(t)
+	_, eci := ensureNodes(t)
+	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", eci)
+	at := time.Now().Truncate(time.Second)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
+	const spinning = "waiting for the image pulls of spark-pi-exec-1"
+
+	_, stderr, _ := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=1s")
+	if strings.Contains(stderr, spinning) {
+		t.Errorf("spinner written to a stderr that is not a terminal: %q", stderr)
+	}
+
+	command := strings.Join([]string{filepath.Join(pluginBinDir(t), "kubectl-spark_eci"),
+		"--kubeconfig", cluster.kubeconfig, "--cache-dir", t.TempDir(),
+		"cache-report", "-n", ns, pod.Name, "--timeout=2s"}, " ")
+	out, err := exec.CommandContext(t.Context(), script, "-qec", command, "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.Contains(string(out), spinning) {
+		t.Errorf("no spinner on a terminal:\n%q", out)
 	}
 }
