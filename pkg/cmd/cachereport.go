@@ -180,7 +180,7 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 		ctx = context.Background()
 	}
 	if o.Watch {
-		return o.follow(ctx)
+		return o.followPods(ctx)
 	}
 	pods, err := o.pods(ctx)
 	if err != nil {

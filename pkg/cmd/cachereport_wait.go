@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,20 +10,18 @@ import (
 	"github.com/briandowns/spinner"
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/tools/cache"
-	watchtools "k8s.io/client-go/tools/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 )
 
 // waitForPulls follows the events of pods from resourceVersion, the version
 // of the list they were read from, until every pod has pulled its images (or
-// failed to), or --timeout. The retry watcher resumes from the last version
-// seen when the connection drops, so no event is missed; the store counts a
-// repeated event once. It returns the pods as they are at the end.
+// failed to), or --timeout. No event is missed across a dropped connection or
+// a restarted API server (see follow), and the store counts a repeated event
+// once. It returns the pods as they are at the end.
 func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *podEventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
 	pending := pendingPods(pods, store, isECI)
 	if len(pending) == 0 {
@@ -37,16 +34,9 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 	progress.show(pending)
 
 	namespace, selector := eventScope(pods)
-	watcher, err := watchtools.NewRetryWatcherWithContext(waitCtx, resourceVersion, &cache.ListWatch{
-		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			opts.FieldSelector = selector.AsSelector().String()
-			return o.client.Events(namespace).Watch(ctx, opts)
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("watch events: %w", err)
-	}
-	defer watcher.Stop()
+	events, errs := follow(waitCtx, "events", resourceVersion,
+		watchFunc(o.client.Events(namespace).Watch, selector.AsSelector().String(), ""),
+		o.listEvents(namespace, selector))
 
 	for len(pending) > 0 {
 		select {
@@ -54,24 +44,26 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 			progress.stop()
 			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, joinNames(pending))
 			return o.refreshPods(ctx, pods, store), nil
-		case ev, ok := <-watcher.ResultChan():
-			if !ok {
-				return nil, errors.New("watch events: the watch ended")
-			}
-			if ev.Type == watch.Error {
-				return nil, fmt.Errorf("watch events: %w", apierrors.FromObject(ev.Object))
-			}
+		case err := <-errs:
+			return nil, err
+		case ev := <-events:
 			e, ok := ev.Object.(*corev1.Event)
-			if !ok || (ev.Type != watch.Added && ev.Type != watch.Modified) {
-				continue
-			}
-			if imagepull.Relevant(e) && store.put(e) {
+			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.put(e) {
 				pending = pendingPods(pods, store, isECI)
 				progress.show(pending)
 			}
 		}
 	}
 	return o.refreshPods(ctx, pods, store), nil
+}
+
+// listEvents lists the relevant events of a scope again, for follow.
+func (o *CacheReportOptions) listEvents(namespace string, selector fields.Set) listFunc {
+	return func(ctx context.Context) ([]runtime.Object, string, error) {
+		var items []runtime.Object
+		version, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { items = append(items, e) })
+		return items, version, err
+	}
 }
 
 // pendingPods names the pods whose pulls have not finished.

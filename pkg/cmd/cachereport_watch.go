@@ -6,22 +6,19 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/tools/cache"
-	watchtools "k8s.io/client-go/tools/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 )
 
-// follow prints a row for each selected pod as its pulls complete, following
+// followPods prints a row for each selected pod as its pulls complete, following
 // new pods (executors come and go) and their events with retry watchers from
 // the versions they were listed at, until interrupted or --timeout. Then it
 // prints the summary of every pod it saw.
-func (o *CacheReportOptions) follow(ctx context.Context) error {
+func (o *CacheReportOptions) followPods(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
@@ -38,26 +35,11 @@ func (o *CacheReportOptions) follow(ctx context.Context) error {
 	}
 	isECI := o.eciNodes(ctx)
 
-	podWatch, err := watchtools.NewRetryWatcherWithContext(ctx, podsVersion, &cache.ListWatch{
-		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			opts.LabelSelector = selector
-			return o.client.Pods(namespace).Watch(ctx, opts)
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("watch pods: %w", err)
-	}
-	defer podWatch.Stop()
-	eventWatch, err := watchtools.NewRetryWatcherWithContext(ctx, eventsVersion, &cache.ListWatch{
-		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			opts.FieldSelector = eventSelector.AsSelector().String()
-			return o.client.Events(namespace).Watch(ctx, opts)
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("watch events: %w", err)
-	}
-	defer eventWatch.Stop()
+	podEvents, podErrs := follow(ctx, "pods", podsVersion,
+		watchFunc(o.client.Pods(namespace).Watch, "", selector), o.listPodObjects)
+	events, eventErrs := follow(ctx, "events", eventsVersion,
+		watchFunc(o.client.Events(namespace).Watch, eventSelector.AsSelector().String(), ""),
+		o.listEvents(namespace, eventSelector))
 
 	f := &follower{o: o, store: store, isECI: isECI, pods: map[types.UID]*corev1.Pod{}, printed: map[types.UID]bool{}}
 	for i := range pods {
@@ -70,17 +52,15 @@ func (o *CacheReportOptions) follow(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return f.finish()
-		case ev, ok := <-podWatch.ResultChan():
-			if err := watchError("pods", ev, ok); err != nil {
-				return err
-			}
+		case err := <-podErrs:
+			return err
+		case err := <-eventErrs:
+			return err
+		case ev := <-podEvents:
 			if pod, ok := ev.Object.(*corev1.Pod); ok && ev.Type != watch.Deleted {
 				f.track(pod)
 			}
-		case ev, ok := <-eventWatch.ResultChan():
-			if err := watchError("events", ev, ok); err != nil {
-				return err
-			}
+		case ev := <-events:
 			if e, ok := ev.Object.(*corev1.Event); ok && ev.Type != watch.Deleted && imagepull.Relevant(e) {
 				store.put(e)
 			}
@@ -91,14 +71,14 @@ func (o *CacheReportOptions) follow(ctx context.Context) error {
 	}
 }
 
-func watchError(what string, ev watch.Event, open bool) error {
-	if !open {
-		return fmt.Errorf("watch %s: the watch ended", what)
+// listPodObjects lists the selected pods again, for follow.
+func (o *CacheReportOptions) listPodObjects(ctx context.Context) ([]runtime.Object, string, error) {
+	pods, version, err := o.listPods(ctx)
+	items := make([]runtime.Object, len(pods))
+	for i := range pods {
+		items[i] = &pods[i]
 	}
-	if ev.Type == watch.Error {
-		return fmt.Errorf("watch %s: %w", what, apierrors.FromObject(ev.Object))
-	}
-	return nil
+	return items, version, err
 }
 
 // follower remembers the pods seen and which of them are printed.

@@ -149,10 +149,13 @@ func TestCacheReportResumesAfterADisruption(t *testing.T) {
 }
 
 // --watch follows an application's pods as they come, printing each row as
-// its pulls complete, then the summary of all when --timeout ends it.
+// its pulls complete, then the summary of all when --timeout ends it. The API
+// server restarts in the middle: the watch resumes, no pod is missed or
+// printed twice.
 func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	ns := newNamespace(t)
 	ecs, eci := ensureNodes(t)
+	proxy, kubeconfig := newCuttableProxy(t)
 	at := time.Now().Truncate(time.Second)
 	driver := sparkPod(t, ns, "stream", "stream-driver", "driver", ecs)
 	podEvent(t, driver, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at, at, 1)
@@ -163,7 +166,7 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=10s")
+		stdout, stderr, code := runPluginAs(t, kubeconfig, "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=15s")
 		done <- result{stdout, stderr, code}
 	}()
 	time.Sleep(1500 * time.Millisecond)
@@ -175,6 +178,11 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	sparkPod(t, ns, "stream", "stream-exec-3", "executor", eci) // never pulls
 	sparkPod(t, ns, "other", "other-exec-1", "executor", eci)   // another application
 	time.Sleep(time.Second)
+
+	proxy.pause() // a kube-apiserver drains open watches before it stops
+	restartAPIServer(t)
+	proxy.resume()
+	pullCacheHit(t, sparkPod(t, ns, "stream", "stream-exec-4", "executor", eci), at, "imc-stream1")
 	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 12.5s (12.5s including waiting)`, at.Add(13*time.Second), at.Add(13*time.Second), 1)
 
@@ -194,13 +202,13 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 			rows = append(rows, f[0])
 		}
 	}
-	if got := strings.Join(rows, " "); got != "stream-driver stream-exec-2 stream-exec-1" {
+	if got := strings.Join(rows, " "); got != "stream-driver stream-exec-2 stream-exec-4 stream-exec-1" {
 		t.Errorf("rows %q, want each pod once, in the order their pulls completed", got)
 	}
 	if strings.Count(r.stdout, "POD ") != 1 || !strings.Contains(rowLine(r.stdout, "stream-exec-1"), "12.5s") {
 		t.Errorf("want one header and exec-1's pull time:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stdout, "Pods:          4, 3 on ECI") {
+	if !strings.Contains(r.stdout, "Pods:          5, 4 on ECI") {
 		t.Errorf("summary of all pods seen missing:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stderr, "still pulling: stream-exec-3") || strings.Contains(r.stdout, "other-exec-1") {
