@@ -1,0 +1,137 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+)
+
+func readRBAC(t *testing.T, file string, into interface{}) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "deploy", "rbac", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.UnmarshalStrict(b, into); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+}
+
+// A user bound to deploy/rbac/role.yaml runs every command in its namespace;
+// the same role without patch gets a clear "forbidden" and changes nothing.
+func TestRoleGrantsEveryCommand(t *testing.T) {
+	ns := newNamespace(t)
+	_, eci := ensureNodes(t)
+	var role rbacv1.Role
+	readRBAC(t, "role.yaml", &role)
+	user := newUser(t, ns, "spark-user-"+ns, role.Rules)
+
+	createSeedApp(t, ns, "spark-pi")
+	stdout, stderr, code := runPluginAs(t, user, "place", "-n", ns, "spark-pi", "--preset=driver-on-ecs", "--spot")
+	if code != 0 || !strings.Contains(stdout, "placed (driver: ecs, executors: eci)") {
+		t.Fatalf("place: exit %d, %q %q", code, stdout, stderr)
+	}
+	if _, stderr, code := runPluginAs(t, user, "place", "-n", ns, "--all", "--image-cache=auto"); code != 0 {
+		t.Errorf("place --all: exit %d: %s", code, stderr)
+	}
+
+	at := time.Now().Truncate(time.Second)
+	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", eci)
+	pullCacheHit(t, pod, at, "imc-rbac1")
+	stdout, stderr, code = runPluginAs(t, user, "cache-report", "-n", ns, "app/spark-pi")
+	if code != 0 || !strings.Contains(rowLine(stdout, "spark-pi-exec-1"), "hit imc-rbac1") {
+		t.Errorf("cache-report: exit %d, %q %q", code, stdout, stderr)
+	}
+	// Without the right to list nodes, virtual nodes are told by their name.
+	if !strings.Contains(rowLine(stdout, "spark-pi-exec-1"), " ECI ") {
+		t.Errorf("cache-report without node rights: %q", stdout)
+	}
+	waiting := sparkPod(t, ns, "spark-pi", "spark-pi-exec-2", "executor", eci)
+	podEvent(t, waiting, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
+	if _, stderr, code := runPluginAs(t, user, "cache-report", "-n", ns, waiting.Name, "--timeout=1s"); code != 0 || !strings.Contains(stderr, "still waiting") {
+		t.Errorf("cache-report --wait (watch): exit %d, %q", code, stderr)
+	}
+
+	var readOnly []rbacv1.PolicyRule
+	for _, rule := range role.Rules {
+		rule.Verbs = slicesWithout(rule.Verbs, "patch")
+		readOnly = append(readOnly, rule)
+	}
+	reader := newUser(t, ns, "spark-reader-"+ns, readOnly)
+	before := getApp(t, ns, "spark-pi").GetResourceVersion()
+	_, stderr, code = runPluginAs(t, reader, "place", "-n", ns, "spark-pi", "--preset=eci-only")
+	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `cannot patch resource "sparkapplications"`) {
+		t.Errorf("without patch: exit %d, %q", code, stderr)
+	}
+	if getApp(t, ns, "spark-pi").GetResourceVersion() != before {
+		t.Error("a forbidden place changed the application")
+	}
+}
+
+// A user bound to deploy/rbac/clusterrole.yaml works across namespaces, and
+// gets the cluster-wide extras: the webhook check and virtual nodes by label.
+func TestClusterRoleGrantsEveryCommandEverywhere(t *testing.T) {
+	ns := newNamespace(t)
+	_, eci := ensureNodes(t)
+	var clusterRole rbacv1.ClusterRole
+	readRBAC(t, "clusterrole.yaml", &clusterRole)
+	clusterRole.Name = "kubectl-spark-eci-" + ns
+	rbac := cluster.client.RbacV1()
+	if _, err := rbac.ClusterRoles().Create(t.Context(), &clusterRole, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	name := "spark-admin-" + ns
+	user := newUser(t, ns, name, nil)
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clusterRole.Name},
+	}
+	if _, err := rbac.ClusterRoleBindings().Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = rbac.ClusterRoleBindings().Delete(t.Context(), name, metav1.DeleteOptions{})
+		_ = rbac.ClusterRoles().Delete(t.Context(), clusterRole.Name, metav1.DeleteOptions{})
+	})
+
+	pod := sparkPod(t, ns, "everywhere", "everywhere-driver", "driver", eci)
+	pullCacheHit(t, pod, time.Now().Truncate(time.Second), "imc-cluster1")
+	var stdout, stderr string
+	code := 1
+	for deadline := time.Now().Add(10 * time.Second); code != 0 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		stdout, stderr, code = runPluginAs(t, user, "cache-report", "-A", "-l", "sparkoperator.k8s.io/app-name=everywhere")
+	}
+	if code != 0 || !strings.Contains(rowLine(stdout, "everywhere-driver"), "hit imc-cluster1") {
+		t.Fatalf("cache-report -A: exit %d, %q %q", code, stdout, stderr)
+	}
+
+	createSeedApp(t, ns, "spark-pi")
+	_, stderr, code = runPluginAs(t, user, "place", "-n", ns, "spark-pi", "--executors=eci")
+	if code != 0 || !strings.Contains(stderr, "Warning: no mutating webhook of the Spark operator selects Spark pods") {
+		t.Errorf("place with the webhook check: exit %d, %q", code, stderr)
+	}
+	_, stderr, code = runPluginAs(t, user, "place", "-n", "no-such-namespace", "spark-pi", "--executors=eci")
+	if code == 0 || !strings.Contains(stderr, `namespace "no-such-namespace" not found`) {
+		t.Errorf("missing namespace: exit %d, %q", code, stderr)
+	}
+}
+
+func slicesWithout(s []string, drop string) []string {
+	var out []string
+	for _, v := range s {
+		if v != drop {
+			out = append(out, v)
+		}
+	}
+	return out
+}
