@@ -44,10 +44,6 @@ func ParseTarget(s string) (Target, error) {
 	return "", fmt.Errorf("unknown target %q: want one of %s", s, joinTargets(Targets))
 }
 
-// CanRunOnECI tells whether pods of a role with this target may land on a
-// virtual node.
-func (t Target) CanRunOnECI() bool { return t == ECI || t == ECSFirst || t == ECIFirst }
-
 // presets name a placement of both roles.
 var presets = map[string]Placement{
 	"ecs-only":      {Driver: ECS, Executor: ECS},
