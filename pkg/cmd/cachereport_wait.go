@@ -23,7 +23,7 @@ import (
 // a restarted API server (see follow), and the store counts a repeated event
 // once. It returns the pods as they are at the end.
 func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *podEventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
-	pending := pendingPods(pods, store, isECI)
+	pending := stillPulling(podPointers(pods), store, isECI)
 	if len(pending) == 0 {
 		return pods, nil
 	}
@@ -31,7 +31,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 	defer cancel()
 	progress := o.startProgress()
 	defer progress.stop()
-	progress.show(pending)
+	progress.show(podNames(pending))
 
 	namespace, selector := eventScope(pods)
 	events, errs := follow(waitCtx, "events", resourceVersion,
@@ -42,15 +42,16 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 		select {
 		case <-waitCtx.Done():
 			progress.stop()
-			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, joinNames(pending))
+			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, joinNames(podNames(pending)))
 			return o.refreshPods(ctx, pods, store), nil
 		case err := <-errs:
 			return nil, err
 		case ev := <-events:
 			e, ok := ev.Object.(*corev1.Event)
 			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.put(e) {
-				pending = pendingPods(pods, store, isECI)
-				progress.show(pending)
+				// Only pods still pulling can change: the rest are done.
+				pending = stillPulling(pending, store, isECI)
+				progress.show(podNames(pending))
 			}
 		}
 	}
@@ -66,15 +67,31 @@ func (o *CacheReportOptions) listEvents(namespace string, selector fields.Set) l
 	}
 }
 
-// pendingPods names the pods whose pulls have not finished.
-func pendingPods(pods []corev1.Pod, store *podEventStore, isECI func(string) bool) []string {
-	var pending []string
-	for i := range pods {
-		if !imagepull.BuildPodReport(&pods[i], store.of(pods[i].UID), isECI).Done() {
-			pending = append(pending, pods[i].Name)
+// stillPulling keeps the pods whose pulls have not finished.
+func stillPulling(pods []*corev1.Pod, store *podEventStore, isECI func(string) bool) []*corev1.Pod {
+	var pending []*corev1.Pod
+	for _, pod := range pods {
+		if !imagepull.BuildPodReport(pod, store.of(pod.UID), isECI).Done() {
+			pending = append(pending, pod)
 		}
 	}
 	return pending
+}
+
+func podPointers(pods []corev1.Pod) []*corev1.Pod {
+	out := make([]*corev1.Pod, len(pods))
+	for i := range pods {
+		out[i] = &pods[i]
+	}
+	return out
+}
+
+func podNames(pods []*corev1.Pod) []string {
+	names := make([]string, len(pods))
+	for i, pod := range pods {
+		names[i] = pod.Name
+	}
+	return names
 }
 
 // refreshPods reads the reported pods again, for the nodes and phases they

@@ -46,15 +46,7 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 		t.Fatalf("--timeout: exit %d, stderr %q", code, stderr)
 	}
 
-	type result struct {
-		stdout, stderr string
-		code           int
-	}
-	done := make(chan result, 1)
-	go func() {
-		stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
-		done <- result{stdout, stderr, code}
-	}()
+	done := startPlugin(t, cluster.kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
 	select {
 	case r := <-done:
 		t.Fatalf("returned before the pull finished: %+v", r)
@@ -66,7 +58,7 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 4.614s (6.021s including waiting). Image size: 336066994 bytes.`, start.Add(8*time.Second), start.Add(8*time.Second), 1)
 
-	var r result
+	var r pluginResult
 	select {
 	case r = <-done:
 	case <-time.After(30 * time.Second):
@@ -107,15 +99,7 @@ func TestCacheReportResumesAfterADisruption(t *testing.T) {
 			podEvent(t, pod, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", start, start, 1)
 			podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, start, start, 1)
 
-			type result struct {
-				stdout, stderr string
-				code           int
-			}
-			done := make(chan result, 1)
-			go func() {
-				stdout, stderr, code := runPluginAs(t, kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
-				done <- result{stdout, stderr, code}
-			}()
+			done := startPlugin(t, kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
 			time.Sleep(2 * time.Second) // listed, now watching
 
 			tc.disrupt(proxy)
@@ -125,7 +109,7 @@ func TestCacheReportResumesAfterADisruption(t *testing.T) {
 				`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
 			proxy.cut() // and once more, while it reconnects
 
-			var r result
+			var r pluginResult
 			select {
 			case r = <-done:
 			case <-time.After(45 * time.Second):
@@ -160,15 +144,7 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	driver := sparkPod(t, ns, "stream", "stream-driver", "driver", ecs)
 	podEvent(t, driver, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at, at, 1)
 
-	type result struct {
-		stdout, stderr string
-		code           int
-	}
-	done := make(chan result, 1)
-	go func() {
-		stdout, stderr, code := runPluginAs(t, kubeconfig, "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=15s")
-		done <- result{stdout, stderr, code}
-	}()
+	done := startPlugin(t, kubeconfig, "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=15s")
 	time.Sleep(1500 * time.Millisecond)
 
 	exec1 := sparkPod(t, ns, "stream", "stream-exec-1", "executor", eci)
@@ -186,7 +162,7 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 12.5s (12.5s including waiting)`, at.Add(13*time.Second), at.Add(13*time.Second), 1)
 
-	var r result
+	var r pluginResult
 	select {
 	case r = <-done:
 	case <-time.After(40 * time.Second):
@@ -270,4 +246,21 @@ func TestCacheReportSpinnerOnlyOnATerminal(t *testing.T) {
 	if !strings.Contains(string(out), spinning) {
 		t.Errorf("no spinner on a terminal:\n%q", out)
 	}
+}
+
+// pluginResult is what a plugin run printed and its exit code.
+type pluginResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// startPlugin runs the plugin in-process in the background, as the user of
+// kubeconfig; the result arrives on the channel when it ends.
+func startPlugin(t *testing.T, kubeconfig string, args ...string) <-chan pluginResult {
+	done := make(chan pluginResult, 1)
+	go func() {
+		stdout, stderr, code := runPluginAs(t, kubeconfig, args...)
+		done <- pluginResult{stdout, stderr, code}
+	}()
+	return done
 }
