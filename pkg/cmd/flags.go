@@ -2,6 +2,10 @@ package cmd
 
 import (
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/resource"
@@ -43,4 +47,41 @@ func (d dryRunStrategy) suffix() string {
 		return " (server dry run)"
 	}
 	return ""
+}
+
+// filenameParam is resource.Builder.FilenameParam without kustomize (-k, which
+// no command takes): the builder's own method links kustomize whatever the
+// flags say, 1.8 MB of the binary. Stdin, URLs, globs and directories behave
+// as they do in kubectl.
+func filenameParam(b *resource.Builder, enforceNamespace bool, o *resource.FilenameOptions) (*resource.Builder, error) {
+	const httpGetAttempts = 3 // as kubectl
+	for _, s := range o.Filenames {
+		switch {
+		case s == "-":
+			b = b.Stdin()
+		case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
+			u, err := url.Parse(s)
+			if err != nil {
+				return nil, fmt.Errorf("the URL passed to filename %q is not valid: %w", s, err)
+			}
+			b = b.URL(httpGetAttempts, u)
+		default:
+			paths := []string{s}
+			if _, err := os.Stat(s); os.IsNotExist(err) {
+				matches, err := filepath.Glob(s)
+				if err != nil {
+					return nil, fmt.Errorf("pattern %q is not valid: %w", s, err)
+				}
+				// No match: the builder reports the path as missing.
+				if len(matches) > 0 {
+					paths = matches
+				}
+			}
+			b = b.Path(o.Recursive, paths...)
+		}
+	}
+	if enforceNamespace {
+		b = b.RequireNamespace()
+	}
+	return b, nil
 }

@@ -35,7 +35,7 @@ const placeExample = `  # Run the executors of spark-pi on ECI virtual nodes
 // PlaceOptions patches SparkApplications with a placement preset.
 type PlaceOptions struct {
 	ConfigFlags     *genericclioptions.ConfigFlags
-	PrintFlags      *genericclioptions.PrintFlags
+	PrintFlags      *PrintFlags
 	FilenameOptions resource.FilenameOptions
 
 	Preset         string
@@ -69,7 +69,7 @@ type PlaceOptions struct {
 func NewPlaceOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *PlaceOptions {
 	return &PlaceOptions{
 		ConfigFlags:  configFlags,
-		PrintFlags:   genericclioptions.NewPrintFlags("placed").WithTypeSetter(scheme.Scheme),
+		PrintFlags:   NewPrintFlags("placed").WithTypeSetter(scheme.Scheme),
 		NodeLabel:    placement.DefaultNodeLabel,
 		Taint:        placement.DefaultTaint,
 		Via:          string(placement.ViaSpec),
@@ -135,6 +135,24 @@ refuses to change an active application unless --restart is given.`,
 	flags.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager used to track field ownership.")
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
 	cmdFilenameFlags(flags, &o.FilenameOptions, "the SparkApplication manifests to place")
+
+	cmd.ValidArgsFunction = completeSparkApps(configFlags)
+	targets := make([]string, len(placement.Targets))
+	for i, t := range placement.Targets {
+		targets[i] = string(t)
+	}
+	for name, complete := range map[string]cobra.CompletionFunc{
+		"preset":      fixedValues(placement.PresetNames()...),
+		"driver":      fixedValues(targets...),
+		"executors":   fixedValues(targets...),
+		"image-cache": fixedValues("auto", "off"),
+		"spot":        fixedValues("executors", "off"),
+		"via":         fixedValues(string(placement.ViaSpec), string(placement.ViaTemplate)),
+		"dry-run":     fixedValues("none", "server", "client"),
+		"output":      fixedValues(o.PrintFlags.AllowedFormats()...),
+	} {
+		_ = cmd.RegisterFlagCompletionFunc(name, complete)
+	}
 	return cmd
 }
 

@@ -152,3 +152,42 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version -o xml: exit %d, %q", code, stderr)
 	}
 }
+
+// -f takes what kubectl's -f takes: globs, directories (with -R), stdin.
+func TestPlaceLocalFilenames(t *testing.T) {
+	dir := t.TempDir()
+	app, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b"} {
+		data := strings.Replace(string(app), "name: spark-pi", "name: "+name, 1)
+		if err := os.MkdirAll(filepath.Join(dir, "nested"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "nested", name+".yaml"), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+		code int
+	}{
+		{"glob", []string{"-f", filepath.Join(dir, "nested", "*.yaml")}, "sparkapplication.sparkoperator.k8s.io/a placed (driver: ecs, executors: eci)\nsparkapplication.sparkoperator.k8s.io/b placed (driver: ecs, executors: eci)\n", 0},
+		{"directory, recursive", []string{"-f", dir, "-R"}, "sparkapplication.sparkoperator.k8s.io/a placed (driver: ecs, executors: eci)\nsparkapplication.sparkoperator.k8s.io/b placed (driver: ecs, executors: eci)\n", 0},
+		{"missing file", []string{"-f", filepath.Join(dir, "gone.yaml")}, `error: the path "` + filepath.Join(dir, "gone.yaml") + `" does not exist` + "\n", 1},
+		{"bad pattern", []string{"-f", filepath.Join(dir, "[.yaml")}, `error: pattern "` + filepath.Join(dir, "[.yaml") + `" is not valid: syntax error in pattern` + "\n", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := run(t, append([]string{"place", "--local", "--executors=eci"}, tc.args...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
+			}
+			if got := stdout + stderr; got != tc.want {
+				t.Errorf("output %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

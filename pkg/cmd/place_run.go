@@ -103,8 +103,11 @@ func (o *PlaceOptions) infos() ([]*resource.Info, error) {
 		LocalParam(o.Local).
 		ContinueOnError().
 		NamespaceParam(o.namespace).DefaultNamespace().
-		FilenameParam(o.enforceNamespace, &o.FilenameOptions).
 		Flatten()
+	b, err := filenameParam(b, o.enforceNamespace, &o.FilenameOptions)
+	if err != nil {
+		return nil, err
+	}
 	if !o.Local {
 		b = b.LabelSelectorParam(o.Selector).
 			SelectAllParam(o.All).

@@ -38,11 +38,15 @@ both, and reports how their images were pulled.`,
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	configFlags.AddFlags(cmd.PersistentFlags())
+	registerConfigFlagCompletion(cmd, configFlags)
 	addLogFlags(cmd, streams.ErrOut)
 
 	cmd.AddCommand(
 		NewCmdPlace(configFlags, streams),
 		NewCmdCacheReport(configFlags, streams),
+		NewCmdResourcePolicy(configFlags, streams),
+		NewCmdDoctor(configFlags, streams),
+		NewCmdStatus(configFlags, streams),
 		NewCmdVersion(streams),
 	)
 	return cmd

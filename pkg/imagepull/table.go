@@ -2,64 +2,36 @@ package imagepull
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"k8s.io/cli-runtime/pkg/printers"
 )
 
-var tableHeaders = []any{"POD", "ROLE", "NODE", "KIND", "CACHE", "IMAGE PULL", "WITH WAITING", "SIZE"}
+var tableHeaders = []string{"POD", "ROLE", "NODE", "KIND", "CACHE", "IMAGE PULL", "WITH WAITING", "SIZE"}
 
 // WriteTable writes the human table: one row per pod, plus, when there is
 // more than one pod, a summary block. noHeaders drops the header row, and the
 // summary with it so that every line left is a pod.
 func WriteTable(w io.Writer, r Report, noHeaders bool) error {
-	var buf bytes.Buffer
-	t := newTable(&buf)
+	bw := bufio.NewWriter(w)
+	// kubectl get's own tab writer: left-aligned cells three spaces apart.
+	t := printers.GetNewTabWriter(bw)
 	if !noHeaders {
-		t.Header(tableHeaders...)
+		fmt.Fprintln(t, strings.Join(tableHeaders, "\t"))
 	}
 	for _, p := range r.Pods {
-		if err := t.Append(row(p)); err != nil {
-			return err
-		}
+		fmt.Fprintln(t, strings.Join(row(p), "\t"))
 	}
-	if err := t.Render(); err != nil {
+	if err := t.Flush(); err != nil {
 		return err
-	}
-	// The last column is padded to its width: cut, as kubectl does.
-	bw := bufio.NewWriter(w)
-	for line := range strings.Lines(buf.String()) {
-		bw.WriteString(strings.TrimRight(line, " \n"))
-		bw.WriteByte('\n')
 	}
 	if len(r.Pods) > 1 && !noHeaders {
 		WriteSummary(bw, r.Summary)
 	}
 	return bw.Flush()
-}
-
-// newTable is a kubectl get-like table: no borders or lines, left-aligned
-// cells three spaces apart, nothing wrapped or reformatted.
-func newTable(w io.Writer) *tablewriter.Table {
-	cell := tw.CellConfig{
-		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
-		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},
-		Padding:    tw.CellPadding{Global: tw.Padding{Right: "   ", Overwrite: true}},
-	}
-	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell}),
-	)
 }
 
 func row(p PodReport) []string {

@@ -35,6 +35,8 @@ func rulesFor(t Target) rules {
 		return rules{toleration: true, preferECS: true}
 	case ECIFirst:
 		return rules{toleration: true, preferECI: true}
+	case Any:
+		return rules{toleration: true}
 	default:
 		return rules{}
 	}
@@ -42,7 +44,7 @@ func rulesFor(t Target) rules {
 
 // targetOf names the target whose rules are exactly r, or Custom.
 func targetOf(r rules) Target {
-	for _, t := range Targets {
+	for _, t := range detectable {
 		if rulesFor(t) == r {
 			return t
 		}

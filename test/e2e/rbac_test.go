@@ -13,6 +13,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 )
 
 func readRBAC(t *testing.T, file string, into interface{}) {
@@ -30,7 +32,7 @@ func readRBAC(t *testing.T, file string, into interface{}) {
 // the same role without patch gets a clear "forbidden" and changes nothing.
 func TestRoleGrantsEveryCommand(t *testing.T) {
 	ns := newNamespace(t)
-	_, eci := ensureNodes(t)
+	ecs, eci := ensureNodes(t)
 	var role rbacv1.Role
 	readRBAC(t, "role.yaml", &role)
 	user := newUser(t, ns, "spark-user-"+ns, role.Rules)
@@ -59,6 +61,38 @@ func TestRoleGrantsEveryCommand(t *testing.T) {
 	podEvent(t, waiting, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
 	if _, stderr, code := runPluginAs(t, user, "cache-report", "-n", ns, waiting.Name, "--timeout=1s"); code != 0 || !strings.Contains(stderr, "still waiting") {
 		t.Errorf("cache-report --wait (watch): exit %d, %q", code, stderr)
+	}
+
+	sparkPod(t, ns, "spark-pi", "spark-pi-driver", "driver", ecs)
+	stdout, stderr, code = runPluginAs(t, user, "status", "-n", ns, "spark-pi", "-o", "json")
+	if code != 0 {
+		t.Errorf("status: exit %d: %s", code, stderr)
+	} else if st := statusJSON(t, stdout); len(st.Applications) != 1 || len(st.Applications[0].Pods) != 3 {
+		t.Errorf("status: want spark-pi with its 3 pods, got %s", stdout)
+	}
+	if _, stderr, code := runPluginAs(t, user, "status", "-n", ns, "spark-pi", "--watch", "--timeout=20s"); code != 0 {
+		t.Errorf("status --watch: exit %d: %s", code, stderr)
+	}
+
+	ensureResourcePolicyCRD(t)
+	for _, args := range [][]string{
+		{"resource-policy", "-n", ns, "spark-pi", "--ecs-max=2", "--eci-max=3", "--place"},
+		{"resource-policy", "-n", ns, "spark-pi", "--ecs-max=2", "--eci-max=4"},
+		{"resource-policy", "-n", ns, "spark-pi", "--delete"},
+	} {
+		if _, stderr, code := runPluginAs(t, user, args...); code != 0 {
+			t.Errorf("%s: exit %d: %s", strings.Join(args, " "), code, stderr)
+		}
+	}
+
+	checks, code := doctorJSON(t, user, "-n", ns)
+	for _, name := range []string{"access-place", "access-cache-report", "access-status", "access-resource-policy"} {
+		if checks[name].Status != doctor.OK {
+			t.Errorf("doctor %s: %s %s", name, checks[name].Status, checks[name].Message)
+		}
+	}
+	if code != 0 {
+		t.Errorf("doctor as a Role user: exit %d", code)
 	}
 
 	var readOnly []rbacv1.PolicyRule

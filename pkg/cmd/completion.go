@@ -1,0 +1,137 @@
+package cmd
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/resource"
+	"k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// Shell completion works through kubectl: kubectl runs the helper
+// kubectl_complete-spark_eci, which asks this binary's hidden __complete
+// command. The functions here answer for arguments and flag values, reading
+// names from the cluster the flags typed so far point at.
+
+// completeNames lists the names of the objects of resourceType that start
+// with prefix, in the namespace of the flags. Errors mean no suggestions: a
+// completion must never print one.
+func completeNames(f *genericclioptions.ConfigFlags, resourceType, prefix, selector string) []string {
+	namespace, _, err := f.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil
+	}
+	result := resource.NewBuilder(f).
+		Unstructured().
+		NamespaceParam(namespace).DefaultNamespace().
+		LabelSelectorParam(selector).
+		ResourceTypeOrNameArgs(true, resourceType).
+		ContinueOnError().
+		Flatten().
+		Do()
+	infos, err := result.Infos()
+	if err != nil && len(infos) == 0 {
+		return nil
+	}
+	var names []string
+	for _, info := range infos {
+		if strings.HasPrefix(info.Name, prefix) {
+			names = append(names, info.Name)
+		}
+	}
+	return names
+}
+
+// completeSparkApps completes SparkApplication names as NAME, and the names of
+// either kind as TYPE/NAME once a type and a slash are typed.
+func completeSparkApps(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if typ, prefix, ok := strings.Cut(toComplete, "/"); ok {
+			if !sparkTypeNames[strings.ToLower(typ)] {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return withPrefix(typ+"/", completeNames(f, typ, prefix, "")), cobra.ShellCompDirectiveNoFileComp
+		}
+		return completeNames(f, "sparkapplications", toComplete, ""), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completeOneSparkApp is completeSparkApps for commands that take one
+// application.
+func completeOneSparkApp(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+	apps := completeSparkApps(f)
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return apps(cmd, args, toComplete)
+	}
+}
+
+// completeSparkPods completes the names of Spark pods (those with a
+// spark-role label), and app/NAME for applications.
+func completeSparkPods(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		typ, prefix, typed := strings.Cut(toComplete, "/")
+		switch {
+		case !typed:
+			names := completeNames(f, "pods", toComplete, sparkapp.LabelSparkRole)
+			if strings.HasPrefix("app/", toComplete) {
+				names = append(names, withPrefix("app/", completeNames(f, "sparkapplications", "", ""))...)
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		case typ == "app" || sparkTypeNames[strings.ToLower(typ)]:
+			return withPrefix(typ+"/", completeNames(f, "sparkapplications", prefix, "")), cobra.ShellCompDirectiveNoFileComp
+		case typ == "pod" || typ == "pods" || typ == "po":
+			return withPrefix(typ+"/", completeNames(f, "pods", prefix, sparkapp.LabelSparkRole)), cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func withPrefix(prefix string, names []string) []string {
+	for i := range names {
+		names[i] = prefix + names[i]
+	}
+	return names
+}
+
+// fixedValues completes a flag from a fixed list of values.
+func fixedValues(values ...string) cobra.CompletionFunc {
+	return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
+}
+
+// registerConfigFlagCompletion completes the kubeconfig flags as kubectl
+// does: namespaces from the cluster, contexts, clusters and users from the
+// kubeconfig.
+func registerConfigFlagCompletion(cmd *cobra.Command, f *genericclioptions.ConfigFlags) {
+	fromKubeconfig := func(pick func(*api.Config) []string) cobra.CompletionFunc {
+		return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			raw, err := f.ToRawKubeConfigLoader().RawConfig()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []string
+			for _, name := range pick(&raw) {
+				if strings.HasPrefix(name, toComplete) {
+					out = append(out, name)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return completeNames(f, "namespaces", toComplete, ""), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("context", fromKubeconfig(func(c *api.Config) []string { return slices.Sorted(maps.Keys(c.Contexts)) }))
+	_ = cmd.RegisterFlagCompletionFunc("cluster", fromKubeconfig(func(c *api.Config) []string { return slices.Sorted(maps.Keys(c.Clusters)) }))
+	_ = cmd.RegisterFlagCompletionFunc("user", fromKubeconfig(func(c *api.Config) []string { return slices.Sorted(maps.Keys(c.AuthInfos)) }))
+}

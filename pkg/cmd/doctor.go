@@ -1,0 +1,226 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+const doctorExample = `  # Is the current namespace ready for kubectl spark-eci?
+  kubectl spark-eci doctor
+
+  # Another namespace, as JSON for a script (exit code 1 when a check fails)
+  kubectl spark-eci doctor -n spark-jobs -o json
+
+  # Virtual nodes of another virtual-kubelet provider
+  kubectl spark-eci doctor --eci-node-label=type=virtual-kubelet --eci-taint=virtual-kubelet.io/provider=azure:NoSchedule`
+
+// DoctorOptions checks whether a cluster and namespace are ready for the
+// plugin.
+type DoctorOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+
+	Output    string
+	NodeLabel string
+	Taint     string
+
+	namespace string
+	nodes     placement.VirtualNodes
+
+	genericiooptions.IOStreams
+}
+
+// NewCmdDoctor builds "kubectl spark-eci doctor".
+func NewCmdDoctor(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &DoctorOptions{
+		ConfigFlags: configFlags,
+		NodeLabel:   placement.DefaultNodeLabel,
+		Taint:       placement.DefaultTaint,
+		IOStreams:   streams,
+	}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check that the cluster is ready for Spark on ECI, and the fix for what is not",
+		Long: `Check, each with OK, WARN or FAIL and the fix in one line:
+
+  - the Spark operator's CRDs are served at sparkoperator.k8s.io/v1beta2
+  - the operator's mutating webhook selects Spark pods (place writes tolerations
+    and affinity that only it copies onto the pods)
+  - virtual nodes exist, with the label and taint place assumes (or the flags that
+    make it use theirs)
+  - ACK's ResourcePolicy CRD is served (resource-policy needs it)
+  - the current user may do what place, cache-report, status and resource-policy
+    need in the namespace (SelfSubjectAccessReview)
+  - how far back events reach (the API server's --event-ttl, 1h by default)
+
+The exit code is 1 when a check fails; warnings leave it 0.`,
+		Example: doctorExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	flags := cmd.Flags()
+	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (the DoctorReport); the default is a table.")
+	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
+	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("json", "yaml"))
+	return cmd
+}
+
+// Complete reads the namespace and the virtual-node marks.
+func (o *DoctorOptions) Complete() error {
+	var err error
+	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Validate checks the output format.
+func (o *DoctorOptions) Validate() error {
+	switch o.Output {
+	case "", "json", "yaml":
+		return nil
+	}
+	return fmt.Errorf("unknown --output %q: want json or yaml", o.Output)
+}
+
+// Run makes every check, prints the report, and fails when a check failed.
+func (o *DoctorOptions) Run(ctx context.Context) error {
+	config, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return err
+	}
+	client, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return err
+	}
+	// Uncached: a CRD installed a minute ago must count.
+	disco, err := discovery.NewDiscoveryClientForConfig(config)
+	if err != nil {
+		return err
+	}
+	groups, err := disco.ServerGroups()
+	if err != nil {
+		return explainError(o.ConfigFlags, err)
+	}
+
+	checks := []doctor.Check{
+		doctor.SparkCRDs(served(disco, groups, sparkapp.GroupVersion.Group)),
+		o.checkWebhook(ctx, client),
+		o.checkNodes(ctx, client),
+		doctor.ResourcePolicyCRD(served(disco, groups, resourcepolicy.GroupVersion.Group)),
+	}
+	for _, c := range doctor.Commands {
+		checks = append(checks, o.checkAccess(ctx, client, c))
+	}
+	checks = append(checks, doctor.EventTTL())
+
+	report := doctor.NewReport(o.namespace, checks)
+	switch o.Output {
+	case "json":
+		err = report.WriteJSON(o.Out)
+	case "yaml":
+		var b []byte
+		if b, err = yaml.Marshal(report); err == nil {
+			_, err = o.Out.Write(b)
+		}
+	default:
+		err = report.WriteTable(o.Out)
+	}
+	if err != nil {
+		return err
+	}
+	if report.Failed() {
+		return fmt.Errorf("%d of %d checks failed", report.Summary.Fail, len(report.Checks))
+	}
+	return nil
+}
+
+// served lists, for each version of group the server serves, its resources.
+func served(disco discovery.DiscoveryInterface, groups *metav1.APIGroupList, group string) doctor.Served {
+	out := doctor.Served{}
+	for _, g := range groups.Groups {
+		if g.Name != group {
+			continue
+		}
+		for _, v := range g.Versions {
+			list, err := disco.ServerResourcesForGroupVersion(v.GroupVersion)
+			if err != nil {
+				continue
+			}
+			for _, r := range list.APIResources {
+				out[v.Version] = append(out[v.Version], r.Name)
+			}
+		}
+	}
+	return out
+}
+
+func (o *DoctorOptions) checkWebhook(ctx context.Context, client kubernetes.Interface) doctor.Check {
+	list, err := client.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return doctor.NotChecked("pod-webhook", "Spark pod webhook", explainError(o.ConfigFlags, err),
+			"ask for list on mutatingwebhookconfigurations.admissionregistration.k8s.io (deploy/rbac/clusterrole.yaml)")
+	}
+	return doctor.PodWebhook(list.Items)
+}
+
+func (o *DoctorOptions) checkNodes(ctx context.Context, client kubernetes.Interface) doctor.Check {
+	// All nodes, not by label: virtual nodes marked otherwise are what the
+	// check looks for. Nodes are few, and doctor runs once.
+	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return doctor.NotChecked("virtual-nodes", "ECI virtual nodes", explainError(o.ConfigFlags, err),
+			"ask for list on nodes (deploy/rbac/clusterrole.yaml)")
+	}
+	return doctor.VirtualNodes(list.Items, o.nodes)
+}
+
+// checkAccess asks the API server, for each need of the command, whether the
+// current user may.
+func (o *DoctorOptions) checkAccess(ctx context.Context, client kubernetes.Interface, c doctor.Command) doctor.Check {
+	allowed := make([]bool, len(c.Needs))
+	for i, n := range c.Needs {
+		review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: n.Verb, Group: n.Group, Resource: n.Resource},
+		}}
+		if !n.Cluster {
+			review.Spec.ResourceAttributes.Namespace = o.namespace
+		}
+		got, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		if err != nil {
+			if !apierrors.IsForbidden(err) {
+				err = explainError(o.ConfigFlags, err)
+			}
+			return doctor.NotChecked("access-"+c.Name, "Rights for "+c.Name, err,
+				"ask for create on selfsubjectaccessreviews.authorization.k8s.io (every authenticated user has it by default)")
+		}
+		allowed[i] = got.Status.Allowed
+	}
+	return doctor.Access(c, o.namespace, allowed)
+}

@@ -1,0 +1,260 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// Run reads and checks everything first (the CRD, the application, what
+// --place would do), so that bad input changes nothing; then it applies the
+// policy and, with --place, places the application.
+func (o *ResourcePolicyOptions) Run(ctx context.Context) error {
+	if err := o.checkCRD(); err != nil {
+		return err
+	}
+	config, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return err
+	}
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return err
+	}
+	policies := dyn.Resource(resourcepolicy.Resource).Namespace(o.namespace)
+	if o.Delete {
+		return o.delete(ctx, policies)
+	}
+
+	app, err := o.getApp(ctx, dyn)
+	if err != nil {
+		return err
+	}
+	if o.Place {
+		if app == nil {
+			return fmt.Errorf("--place needs the SparkApplication %q, which is not in namespace %q", o.name, o.namespace)
+		}
+		if err := o.checkPlace(app); err != nil {
+			return err
+		}
+	} else if app != nil {
+		o.warnPlacement(app)
+	}
+
+	current, err := policies.Get(ctx, o.name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		current = nil
+	case err != nil:
+		return fmt.Errorf("read resourcepolicy %s: %w", o.name, o.explain(err))
+	}
+	desired, err := resourcepolicy.Build(o.spec)
+	if err != nil {
+		return err
+	}
+	operation := "configured"
+	switch {
+	case current == nil:
+		operation = "created"
+	case resourcepolicy.Holds(current.Object, desired.Object):
+		operation = "unchanged"
+	}
+
+	written := desired
+	if o.dryRun != dryRunClient {
+		opts := metav1.ApplyOptions{FieldManager: o.FieldManager, Force: true}
+		if o.dryRun == dryRunServer {
+			opts.DryRun = []string{metav1.DryRunAll}
+		}
+		// Force: the user asks for these values now, whoever set them last.
+		// Fields the plugin does not send keep their owners and values.
+		if written, err = policies.Apply(ctx, o.name, desired, opts); err != nil {
+			return fmt.Errorf("apply resourcepolicy %s: %w", o.name, o.explain(err))
+		}
+	}
+	printer, err := o.toPrinter(operation)
+	if err != nil {
+		return err
+	}
+	if err := printer.PrintObj(written, o.Out); err != nil {
+		return err
+	}
+	if o.Place {
+		return o.place()
+	}
+	return nil
+}
+
+// checkCRD tells a cluster without ACK's scheduler from other errors.
+func (o *ResourcePolicyOptions) checkCRD() error {
+	mapper, err := o.ConfigFlags.ToRESTMapper()
+	if err != nil {
+		return o.explain(err)
+	}
+	_, err = mapper.RESTMapping(resourcepolicy.GroupKind, resourcepolicy.GroupVersion.Version)
+	if meta.IsNoMatchError(err) {
+		return fmt.Errorf("resource-policy needs ACK's scheduler: the server does not serve %s.%s at %s (the ResourcePolicy CRD of ACK Pro clusters)",
+			resourcepolicy.Resource.Resource, resourcepolicy.GroupVersion.Group, resourcepolicy.GroupVersion.Version)
+	}
+	if err != nil {
+		return o.explain(err)
+	}
+	return nil
+}
+
+// getApp reads the application the policy is named after. With --selector the
+// policy needs no application: then a missing one (or a cluster without the
+// Spark operator) gives nil.
+func (o *ResourcePolicyOptions) getApp(ctx context.Context, dyn dynamic.Interface) (*unstructured.Unstructured, error) {
+	mapper, err := o.ConfigFlags.ToRESTMapper()
+	if err != nil {
+		return nil, o.explain(err)
+	}
+	gk := schema.GroupKind{Group: sparkapp.GroupVersion.Group, Kind: sparkapp.KindSparkApplication}
+	mapping, err := mapper.RESTMapping(gk, sparkapp.GroupVersion.Version)
+	if err != nil {
+		if meta.IsNoMatchError(err) && o.Selector != "" {
+			return nil, nil
+		}
+		return nil, o.explain(err)
+	}
+	app, err := dyn.Resource(mapping.Resource).Namespace(o.namespace).Get(ctx, o.name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err) && o.Selector != "":
+		return nil, nil
+	case apierrors.IsNotFound(err):
+		if ns := missingNamespace(o.ConfigFlags); ns != "" {
+			return nil, fmt.Errorf("namespace %q not found", ns)
+		}
+		return nil, fmt.Errorf("sparkapplication %q not found in namespace %q: the policy is named after an application; for pods no application owns, give --selector",
+			o.name, o.namespace)
+	case err != nil:
+		return nil, fmt.Errorf("read sparkapplication %s: %w", o.name, o.explain(err))
+	}
+	return app, nil
+}
+
+func (o *ResourcePolicyOptions) explain(err error) error {
+	return explainError(o.ConfigFlags, err)
+}
+
+// placeRequest is what --place asks of placement: both roles tolerate the
+// taint, with no affinity, so that the policy's units decide.
+func (o *ResourcePolicyOptions) placeRequest() placement.Request {
+	return placement.Request{Driver: placement.Any, Executor: placement.Any, Via: placement.Via(o.Via), Nodes: o.nodes}
+}
+
+// checkPlace refuses, before anything is written, what place would refuse:
+// changing an active application without --restart.
+func (o *ResourcePolicyOptions) checkPlace(app *unstructured.Unstructured) error {
+	res, err := placement.Apply(app.Object, o.placeRequest())
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.name, err)
+	}
+	if !res.Changed {
+		return nil
+	}
+	if change := sparkapp.OnSpecChange(app.GetKind(), applicationState(app)); change.Disruptive && !o.Restart {
+		return fmt.Errorf("refusing to change an active application without --restart (the Spark operator resubmits an application whose spec changes): %s: %s",
+			o.name, change.Effect)
+	}
+	return nil
+}
+
+// place runs place itself on the application, with its safety rules: the
+// patch is guarded by resourceVersion and re-checked on conflict.
+func (o *ResourcePolicyOptions) place() error {
+	p := NewPlaceOptions(o.ConfigFlags, o.IOStreams)
+	p.NodeLabel, p.Taint, p.Via = o.NodeLabel, o.Taint, o.Via
+	p.DryRun, p.FieldManager, p.Restart = o.DryRun, o.FieldManager, o.Restart
+	p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat
+	if err := p.Complete(nil, []string{"sparkapplication/" + o.name}); err != nil {
+		return err
+	}
+	// Any is no target of place's flags: set it past them.
+	req := o.placeRequest()
+	p.request.Driver, p.request.Executor = req.Driver, req.Executor
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if format := o.PrintFlags.OutputFormat; format != nil && *format == "yaml" {
+		// Two printers, one stream: keep it a valid multi-document YAML.
+		fmt.Fprintln(o.Out, "---")
+	}
+	return p.Run()
+}
+
+// warnPlacement says when the application's pods cannot use every unit: ECI
+// units take only pods that tolerate the virtual-node taint, ECS units none
+// pinned to ECI.
+func (o *ResourcePolicyOptions) warnPlacement(app *unstructured.Unstructured) {
+	var intolerant, pinned []string
+	detected := o.nodes.Detect(app.Object)
+	for _, role := range sparkapp.Roles {
+		if !o.nodes.Tolerates(app.Object, role) {
+			intolerant = append(intolerant, roleName(role))
+		}
+		if detected.Of(role) == placement.ECI {
+			pinned = append(pinned, roleName(role))
+		}
+	}
+	hasOther := false
+	for _, u := range o.spec.Units {
+		hasOther = hasOther || u.Resource != "eci"
+	}
+	if o.spec.HasUnit("eci") && len(intolerant) > 0 {
+		fmt.Fprintf(o.ErrOut, "Warning: %s: the %s do not tolerate the taint %s, so the eci units cannot take them: add --place to add the toleration\n",
+			o.name, strings.Join(intolerant, " and "), o.Taint)
+	}
+	if hasOther && len(pinned) > 0 {
+		fmt.Fprintf(o.ErrOut, "Warning: %s: the %s are pinned to virtual nodes (required node affinity), so the other units cannot take them: add --place to leave the choice to the policy\n",
+			o.name, strings.Join(pinned, " and "))
+	}
+}
+
+func roleName(role sparkapp.Role) string {
+	if role == sparkapp.Driver {
+		return "driver pods"
+	}
+	return "executors"
+}
+
+// delete removes the policy; a policy already gone is no error, so that
+// cleanup scripts can run it twice.
+func (o *ResourcePolicyOptions) delete(ctx context.Context, policies dynamic.ResourceInterface) error {
+	current, err := policies.Get(ctx, o.name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		fmt.Fprintf(o.ErrOut, "%s.%s %q not found in namespace %q: nothing to delete\n",
+			resourcepolicy.Resource.Resource, resourcepolicy.GroupVersion.Group, o.name, o.namespace)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read resourcepolicy %s: %w", o.name, o.explain(err))
+	}
+	if o.dryRun != dryRunClient {
+		uid := current.GetUID()
+		opts := metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}}
+		if o.dryRun == dryRunServer {
+			opts.DryRun = []string{metav1.DryRunAll}
+		}
+		if err := policies.Delete(ctx, o.name, opts); err != nil {
+			return fmt.Errorf("delete resourcepolicy %s: %w", o.name, o.explain(err))
+		}
+	}
+	printer, err := o.toPrinter("deleted")
+	if err != nil {
+		return err
+	}
+	return printer.PrintObj(current, o.Out)
+}

@@ -1,0 +1,477 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/dynamic"
+	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/tools/pager"
+	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+const statusExample = `  # Where the driver and executors of spark-pi landed, and why a pod is pending
+  kubectl spark-eci status spark-pi
+
+  # Every application of a team, in every namespace
+  kubectl spark-eci status -l team=ml -A
+
+  # Follow the pods until every expected pod has a node
+  kubectl spark-eci status spark-pi --watch
+
+  # The documented report, for scripts
+  kubectl spark-eci status spark-pi -o json`
+
+// StatusOptions shows where the pods of SparkApplications landed.
+type StatusOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+
+	Selector      string
+	AllNamespaces bool
+	Output        string
+	Watch         bool
+	Timeout       time.Duration
+	NodeLabel     string
+	Taint         string
+
+	appName   string
+	namespace string
+	nodes     placement.VirtualNodes
+	client    corev1client.CoreV1Interface
+	apps      dynamic.NamespaceableResourceInterface
+	webhooks  admissionregistrationv1.AdmissionregistrationV1Interface
+	now       func() time.Time
+
+	genericiooptions.IOStreams
+}
+
+// NewStatusOptions returns the options with their defaults.
+func NewStatusOptions(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *StatusOptions {
+	return &StatusOptions{
+		ConfigFlags: configFlags,
+		NodeLabel:   placement.DefaultNodeLabel,
+		Taint:       placement.DefaultTaint,
+		now:         time.Now,
+		IOStreams:   streams,
+	}
+}
+
+// NewCmdStatus builds "kubectl spark-eci status".
+func NewCmdStatus(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewStatusOptions(configFlags, streams)
+	cmd := &cobra.Command{
+		Use:   "status (NAME | -l SELECTOR | -A)",
+		Short: "Show where the driver and executors of Spark applications landed: ECS or ECI",
+		Long: `Show, for each SparkApplication, its state and placement (the targets place would
+report for the driver and the executors, or custom), and one row per pod: its role,
+phase, node, whether that node is an ECS node or an ECI virtual node, its age, and,
+for a pod still waiting for a node, why: the scheduler's latest FailedScheduling
+event (or the message it left in the pod's PodScheduled condition).
+
+When a role has no pods yet, a block shows on how many schedulable ECS and ECI nodes
+its pods could be placed, judged as kube-scheduler filters nodes (taints and
+tolerations, node selector, required node affinity, cordoned nodes; not resources),
+from what the pods will get: the role's pod template, spec.nodeSelector, and the
+role's tolerations, nodeSelector and affinity, which the operator's webhook adds. A
+role that fits no node gets a warning.
+
+--watch follows the pods until every expected pod has a node (one driver, and the
+executors of spec.executor.instances or of dynamic allocation's initial count), or
+the application has ended.`,
+		Example: statusExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	flags := cmd.Flags()
+	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the applications to show.")
+	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Show applications of every namespace (all of them, or those of -l).")
+	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: wide, or json or yaml (the schema "+podplacement.StatusAPIVersion+" "+podplacement.StatusKind+").")
+	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods, printing each as it changes, until every expected pod has a node.")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --watch waits before it gives up with an error; 0 waits until interrupted.")
+	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
+	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+
+	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("wide", "json", "yaml"))
+	return cmd
+}
+
+// Complete works out which application the argument names and builds the clients.
+func (o *StatusOptions) Complete(args []string) error {
+	if len(args) == 1 {
+		kind, name, found := strings.Cut(args[0], "/")
+		switch {
+		case !found:
+			o.appName = args[0]
+		case strings.HasPrefix(strings.ToLower(kind), "scheduledsparkapp"):
+			return fmt.Errorf("status shows SparkApplications: the runs of %s are SparkApplications named %s-<time>", args[0], name)
+		case kind == "app" || sparkTypeNames[strings.ToLower(kind)]:
+			o.appName = name
+		default:
+			return fmt.Errorf("status takes a SparkApplication: NAME, app/NAME or sparkapplication/NAME, not %q", args[0])
+		}
+		if o.appName == "" {
+			return fmt.Errorf("%q names no application", args[0])
+		}
+	}
+	var err error
+	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
+		return err
+	}
+	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	config, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return err
+	}
+	o.apps = dyn.Resource(sparkapp.GroupVersion.WithResource("sparkapplications"))
+	if o.webhooks, err = admissionregistrationv1.NewForConfig(config); err != nil {
+		return err
+	}
+	// Pods and events decode several times faster in protobuf than in JSON.
+	config.ContentType = runtime.ContentTypeProtobuf
+	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	o.client, err = corev1client.NewForConfig(config)
+	return err
+}
+
+// Validate checks that one way of choosing applications is given.
+func (o *StatusOptions) Validate() error {
+	switch {
+	case o.appName == "" && o.Selector == "" && !o.AllNamespaces:
+		return errors.New("give the applications to show: NAME, -l SELECTOR or -A")
+	case o.appName != "" && o.Selector != "":
+		return errors.New("a NAME cannot be combined with --selector")
+	case o.appName != "" && o.AllNamespaces:
+		return errors.New("a NAME cannot be combined with --all-namespaces: an application is found by name in one namespace (-n)")
+	}
+	switch o.Output {
+	case "", "wide", "json", "yaml":
+	default:
+		return fmt.Errorf("unknown --output %q: want wide, json or yaml", o.Output)
+	}
+	if _, err := labels.Parse(o.Selector); err != nil {
+		return fmt.Errorf("invalid --selector: %w", err)
+	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("invalid --timeout %s: want 0 or more", o.Timeout)
+	}
+	if o.Timeout > 0 && !o.Watch {
+		return errors.New("--timeout is for --watch")
+	}
+	return nil
+}
+
+// statusState is what status has read of the cluster.
+type statusState struct {
+	apps     map[string]*unstructured.Unstructured // by namespace/name
+	order    []string                              // apps in the order shown
+	pods     map[string][]corev1.Pod               // by the namespace/name of their application
+	failed   podplacement.FailedScheduling
+	nodes    *podplacement.Nodes
+	versions struct{ apps, pods, events string } // to watch from
+}
+
+// Run reads the applications, their pods, the nodes and the scheduler's
+// events, and prints the status; with --watch it goes on until every
+// expected pod has a node.
+func (o *StatusOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s, err := o.read(ctx)
+	if err != nil {
+		return err
+	}
+	status := o.build(ctx, s)
+	if o.Watch {
+		return o.watch(ctx, s, status)
+	}
+	return o.print(status)
+}
+
+// read lists everything status shows: each list once, joined in memory.
+func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
+	s := &statusState{apps: map[string]*unstructured.Unstructured{}, pods: map[string][]corev1.Pod{}, failed: podplacement.FailedScheduling{}}
+	apps, version, err := o.listApps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.versions.apps = version
+	for _, app := range apps {
+		s.addApp(app)
+	}
+	pods, version, err := o.listPods(ctx)
+	if err != nil {
+		return nil, explainError(o.ConfigFlags, err)
+	}
+	s.versions.pods = version
+	for i := range pods {
+		if key := appKeyOf(&pods[i]); s.apps[key] != nil {
+			s.pods[key] = append(s.pods[key], pods[i])
+		}
+	}
+	// Without events the status still shows the scheduler's message from
+	// the pods' conditions; only --watch needs the version to follow them.
+	version, err = o.eachFailedScheduling(ctx, func(e *corev1.Event) { s.failed.Put(e) })
+	if err != nil && o.Watch {
+		return nil, explainError(o.ConfigFlags, err)
+	}
+	s.versions.events = version
+	s.nodes = o.readNodes(ctx)
+	return s, nil
+}
+
+func (s *statusState) addApp(app *unstructured.Unstructured) {
+	key := app.GetNamespace() + "/" + app.GetName()
+	if _, ok := s.apps[key]; !ok {
+		s.order = append(s.order, key)
+	}
+	s.apps[key] = app
+}
+
+// appKeyOf is the namespace/name of the application a pod belongs to.
+func appKeyOf(pod *corev1.Pod) string {
+	return pod.Namespace + "/" + pod.Labels[sparkapp.LabelAppName]
+}
+
+// build makes the status of every application and prints its warnings
+// (once: --watch builds each application again as it changes, quietly).
+func (o *StatusOptions) build(ctx context.Context, s *statusState) podplacement.Status {
+	apps := make([]podplacement.Application, 0, len(s.order))
+	needWebhook := false
+	for _, key := range s.order {
+		a, warnings := o.buildApp(s, key)
+		apps = append(apps, a)
+		for _, w := range warnings {
+			fmt.Fprintf(o.ErrOut, "Warning: %s: %s\n", key, w)
+		}
+		for _, r := range a.Roles {
+			needWebhook = needWebhook || r.Scheduled == 0 && r.EligibleNodes != nil && podplacement.NeedsPodWebhook(s.apps[key].Object, r.Role)
+		}
+	}
+	if needWebhook && o.podWebhookMissing(ctx) {
+		fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
+			"the tolerations, node selectors and affinity of the application specs will not reach the pods, "+
+			"though the eligible nodes are counted with them")
+	}
+	if !s.nodes.Known {
+		fmt.Fprintln(o.ErrOut, "Warning: cannot list nodes: node kinds are told by node names, eligible nodes are unknown")
+	}
+	return podplacement.NewStatus(apps)
+}
+
+func (o *StatusOptions) buildApp(s *statusState, key string) (podplacement.Application, []string) {
+	return podplacement.Build(s.apps[key].Object, s.pods[key], s.failed, s.nodes)
+}
+
+func (o *StatusOptions) print(status podplacement.Status) error {
+	switch o.Output {
+	case "json":
+		b, err := json.MarshalIndent(status, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(o.Out, "%s\n", b)
+		return err
+	case "yaml":
+		b, err := yaml.Marshal(status)
+		if err != nil {
+			return err
+		}
+		_, err = o.Out.Write(b)
+		return err
+	}
+	return podplacement.WriteTable(o.Out, status, o.tableOptions())
+}
+
+func (o *StatusOptions) tableOptions() podplacement.TableOptions {
+	return podplacement.TableOptions{Wide: o.Output == "wide", Now: o.now()}
+}
+
+// scope is the namespace applications, pods and events are listed in.
+func (o *StatusOptions) scope() string {
+	if o.AllNamespaces {
+		return metav1.NamespaceAll
+	}
+	return o.namespace
+}
+
+// listApps reads the chosen applications, and the version to watch them
+// from. One named application is listed too, by name: a watch resumes from
+// the version of a list.
+func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructured, string, error) {
+	opts := metav1.ListOptions{LabelSelector: o.Selector}
+	if o.appName != "" {
+		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", o.appName).String()
+	}
+	list, err := o.apps.Namespace(o.scope()).List(ctx, opts)
+	if err != nil {
+		return nil, "", o.explainAppError(err)
+	}
+	if len(list.Items) == 0 {
+		where := fmt.Sprintf("in namespace %q", o.namespace)
+		if o.AllNamespaces {
+			where = "in any namespace"
+		} else if ns := missingNamespace(o.ConfigFlags); ns != "" {
+			return nil, "", fmt.Errorf("namespace %q not found", ns)
+		}
+		switch {
+		case o.appName != "":
+			return nil, "", fmt.Errorf("sparkapplication %q not found %s", o.appName, where)
+		case o.Selector != "":
+			return nil, "", fmt.Errorf("no SparkApplications match %q %s", o.Selector, where)
+		}
+		return nil, "", fmt.Errorf("no SparkApplications found %s", where)
+	}
+	apps := make([]*unstructured.Unstructured, len(list.Items))
+	for i := range list.Items {
+		apps[i] = &list.Items[i]
+	}
+	slices.SortFunc(apps, func(a, b *unstructured.Unstructured) int {
+		return strings.Compare(a.GetNamespace()+"/"+a.GetName(), b.GetNamespace()+"/"+b.GetName())
+	})
+	return apps, list.GetResourceVersion(), nil
+}
+
+// explainAppError tells a cluster without the Spark operator, whose
+// resource comes back as Not Found, from other errors.
+func (o *StatusOptions) explainAppError(err error) error {
+	if apierrors.IsNotFound(err) {
+		if mapper, mapErr := o.ConfigFlags.ToRESTMapper(); mapErr == nil {
+			if _, kindErr := mapper.KindFor(sparkapp.GroupVersion.WithResource("sparkapplications")); meta.IsNoMatchError(kindErr) {
+				return explainError(o.ConfigFlags, kindErr)
+			}
+		}
+	}
+	return explainError(o.ConfigFlags, err)
+}
+
+// podSelector selects the pods of the application named, or of any
+// application (those not shown are dropped in memory).
+func (o *StatusOptions) podSelector() string {
+	if o.appName != "" {
+		return labels.Set{sparkapp.LabelAppName: o.appName}.String()
+	}
+	req, _ := labels.NewRequirement(sparkapp.LabelAppName, selection.Exists, nil)
+	return labels.NewSelector().Add(*req).String()
+}
+
+// listPods lists the pods of the applications, paginated, and the version
+// of the list to watch from.
+func (o *StatusOptions) listPods(ctx context.Context) ([]corev1.Pod, string, error) {
+	var pods []corev1.Pod
+	var version string
+	err := newPager(func(opts metav1.ListOptions) (runtime.Object, error) {
+		list, err := o.client.Pods(o.scope()).List(ctx, opts)
+		if err == nil && version == "" {
+			version = list.ResourceVersion
+		}
+		return list, err
+	}).EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: o.podSelector()}, func(obj runtime.Object) error {
+		pods = append(pods, *obj.(*corev1.Pod))
+		return nil
+	})
+	return pods, version, err
+}
+
+// failedSchedulingSelector selects the scheduler's FailedScheduling events
+// about pods: one list of the namespace, never a request per pod.
+var failedSchedulingSelector = fields.Set{"involvedObject.kind": "Pod", "reason": podplacement.ReasonFailedScheduling}.AsSelector().String()
+
+func (o *StatusOptions) eachFailedScheduling(ctx context.Context, fn func(*corev1.Event)) (string, error) {
+	var version string
+	err := newPager(func(opts metav1.ListOptions) (runtime.Object, error) {
+		list, err := o.client.Events(o.scope()).List(ctx, opts)
+		if err == nil && version == "" {
+			version = list.ResourceVersion
+		}
+		return list, err
+	}).EachListItemWithAlloc(ctx, metav1.ListOptions{FieldSelector: failedSchedulingSelector}, func(obj runtime.Object) error {
+		fn(obj.(*corev1.Event))
+		return nil
+	})
+	return version, err
+}
+
+// readNodes lists the nodes. A user who may not list them still gets the
+// pods' node kinds, told by ACK's naming of virtual nodes.
+func (o *StatusOptions) readNodes(ctx context.Context) *podplacement.Nodes {
+	var nodes []corev1.Node
+	err := newPager(func(opts metav1.ListOptions) (runtime.Object, error) {
+		return o.client.Nodes().List(ctx, opts)
+	}).EachListItemWithAlloc(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
+		nodes = append(nodes, *obj.(*corev1.Node))
+		return nil
+	})
+	if err != nil {
+		return podplacement.NewNodes(nil, false, o.nodes)
+	}
+	return podplacement.NewNodes(nodes, true, o.nodes)
+}
+
+// podWebhookMissing tells whether the cluster has, for certain, no operator
+// pod webhook. When the user may not list webhook configurations, it cannot
+// tell, and says no.
+func (o *StatusOptions) podWebhookMissing(ctx context.Context) bool {
+	list, err := o.webhooks.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false
+	}
+	for _, cfg := range list.Items {
+		for _, wh := range cfg.Webhooks {
+			if sparkapp.IsPodWebhook(wh) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func newPager(list func(metav1.ListOptions) (runtime.Object, error)) *pager.ListPager {
+	p := pager.New(pager.SimplePageFunc(list))
+	p.PageSize = listPageSize
+	return p
+}
+
+// writeLine writes one line and reports a failed write.
+func writeLine(w io.Writer, line string) error {
+	_, err := fmt.Fprintln(w, line)
+	return err
+}

@@ -1,0 +1,104 @@
+package doctor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// Need is one thing a command does to the API: a verb on a resource, in the
+// namespace unless Cluster. For names the flag that needs it, when only one
+// does.
+type Need struct {
+	Verb, Group, Resource string
+	Cluster               bool
+	For                   string
+}
+
+func (n Need) String() string {
+	s := n.Verb + " " + n.Resource
+	if n.Group != "" {
+		s += "." + n.Group
+	}
+	var notes []string
+	if n.Cluster {
+		notes = append(notes, "cluster-wide")
+	}
+	if n.For != "" {
+		notes = append(notes, n.For)
+	}
+	if len(notes) > 0 {
+		s += " (" + strings.Join(notes, ", ") + ")"
+	}
+	return s
+}
+
+// Command is a command of the plugin and what it needs.
+type Command struct {
+	Name  string
+	Needs []Need
+}
+
+func needs(verbs []string, group, resource string) []Need {
+	out := make([]Need, len(verbs))
+	for i, v := range verbs {
+		out[i] = Need{Verb: v, Group: group, Resource: resource}
+	}
+	return out
+}
+
+// Commands lists what each command needs, in the current namespace unless a
+// need says Cluster. Reads that only make a command more helpful (the webhook
+// checks, the node lookups of cache-report and status) are left out: the
+// commands work without them. They match deploy/rbac/role.yaml.
+var Commands = []Command{
+	{Name: "place", Needs: concat(
+		needs([]string{"get", "list", "patch"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		needs([]string{"get", "list", "patch"}, sparkapp.GroupVersion.Group, "scheduledsparkapplications"),
+	)},
+	{Name: "cache-report", Needs: concat(
+		needs([]string{"get", "list", "watch"}, "", "pods"),
+		needs([]string{"list", "watch"}, "", "events"),
+	)},
+	{Name: "status", Needs: concat(
+		needs([]string{"get", "list", "watch"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		needs([]string{"list", "watch"}, "", "pods"),
+		needs([]string{"list", "watch"}, "", "events"),
+	)},
+	{Name: "resource-policy", Needs: concat(
+		needs([]string{"get"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		[]Need{{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkapplications", For: "--place"}},
+		needs([]string{"get", "create", "patch"}, resourcepolicy.GroupVersion.Group, resourcepolicy.Resource.Resource),
+		[]Need{{Verb: "delete", Group: resourcepolicy.GroupVersion.Group, Resource: resourcepolicy.Resource.Resource, For: "--delete"}},
+	)},
+}
+
+func concat(lists ...[]Need) []Need {
+	var out []Need
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// Access judges what a SelfSubjectAccessReview said of each need of cmd:
+// allowed[i] answers cmd.Needs[i].
+func Access(cmd Command, namespace string, allowed []bool) Check {
+	c := Check{Name: "access-" + cmd.Name, Title: "Rights for " + cmd.Name}
+	var missing []string
+	for i, n := range cmd.Needs {
+		if i >= len(allowed) || !allowed[i] {
+			missing = append(missing, n.String())
+		}
+	}
+	if len(missing) == 0 {
+		c.Status, c.Message = OK, fmt.Sprintf("may do all that %s needs in namespace %s", cmd.Name, namespace)
+		return c
+	}
+	c.Status = Warn
+	c.Message = fmt.Sprintf("may not %s in namespace %s", strings.Join(missing, ", "), namespace)
+	c.Fix = fmt.Sprintf("ask for these rights in %s (deploy/rbac/role.yaml; nodes in deploy/rbac/clusterrole.yaml)", namespace)
+	return c
+}

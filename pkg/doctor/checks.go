@@ -1,0 +1,270 @@
+package doctor
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// Served maps each version of an API group the server serves to the
+// resources it serves at that version; no entry means the group is not served.
+type Served map[string][]string
+
+// SparkCRDs checks that the operator's kinds are served at the version the
+// plugin speaks.
+func SparkCRDs(served Served) Check {
+	c := Check{Name: "spark-crds", Title: "Spark operator CRDs"}
+	gv := sparkapp.GroupVersion
+	want := []string{"sparkapplications", "scheduledsparkapplications"}
+	resources, ok := served[gv.Version]
+	switch {
+	case len(served) == 0:
+		c.Status, c.Message = Fail, fmt.Sprintf("the server does not serve the API group %s", gv.Group)
+		c.Fix = "install the Kubeflow Spark Operator v2 (Helm chart spark-operator/spark-operator), which installs its CRDs"
+		return c
+	case !ok:
+		c.Status, c.Message = Fail, fmt.Sprintf("%s is served at %s only, not %s", gv.Group, strings.Join(sortedKeys(served), ", "), gv.Version)
+		c.Fix = "upgrade to the Kubeflow Spark Operator v2, whose CRDs serve " + gv.String()
+		return c
+	}
+	var missing []string
+	for _, r := range want {
+		if !slices.Contains(resources, r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		c.Status, c.Message = Fail, fmt.Sprintf("%s does not serve %s", gv, strings.Join(missing, ", "))
+		c.Fix = "reinstall the CRDs of the Kubeflow Spark Operator v2 (its Helm chart's crds/)"
+		return c
+	}
+	c.Status, c.Message = OK, fmt.Sprintf("SparkApplication and ScheduledSparkApplication served at %s", gv)
+	return c
+}
+
+// ResourcePolicyCRD checks for ACK's ResourcePolicy, which only
+// resource-policy needs.
+func ResourcePolicyCRD(served Served) Check {
+	c := Check{Name: "resourcepolicy-crd", Title: "ResourcePolicy CRD"}
+	gv := resourcepolicy.GroupVersion
+	if slices.Contains(served[gv.Version], resourcepolicy.Resource.Resource) {
+		c.Status, c.Message = OK, fmt.Sprintf("ResourcePolicy served at %s", gv)
+		return c
+	}
+	c.Status = Warn
+	c.Message = fmt.Sprintf("resource-policy needs ACK's scheduler: the server does not serve %s.%s at %s",
+		resourcepolicy.Resource.Resource, gv.Group, gv.Version)
+	c.Fix = "use an ACK Pro cluster (its kube-scheduler brings the ResourcePolicy CRD); the other commands do not need it"
+	return c
+}
+
+// PodWebhook checks that the operator's mutating webhook selects Spark pods:
+// only it copies the tolerations and affinity place writes onto the pods.
+func PodWebhook(configs []admissionregistrationv1.MutatingWebhookConfiguration) Check {
+	c := Check{Name: "pod-webhook", Title: "Spark pod webhook"}
+	var sparkConfigs []string
+	for _, cfg := range configs {
+		for _, wh := range cfg.Webhooks {
+			if sparkapp.IsPodWebhook(wh) {
+				c.Status, c.Message = OK, fmt.Sprintf("%s (webhook %s) mutates Spark pods on create", cfg.Name, wh.Name)
+				return c
+			}
+		}
+		if strings.Contains(strings.ToLower(cfg.Name), "spark") {
+			sparkConfigs = append(sparkConfigs, cfg.Name)
+		}
+	}
+	c.Status = Warn
+	c.Message = "no mutating webhook of the Spark operator selects Spark pods: tolerations and affinity in an application's spec do not reach its pods"
+	if len(sparkConfigs) > 0 {
+		c.Message = fmt.Sprintf("%s has no webhook that selects Spark pods on create (label %s=true): tolerations and affinity in an application's spec do not reach its pods",
+			strings.Join(sparkConfigs, ", "), sparkapp.LabelLaunchedBy)
+	}
+	c.Fix = "enable the operator's webhook (Helm value webhook.enable=true), or run place with --via=template (Spark 3+)"
+	return c
+}
+
+// VirtualNodes checks that virtual nodes exist and carry the label and taint
+// that place and resource-policy assume; when they carry others, it names the
+// flags that make the plugin use them.
+func VirtualNodes(nodes []corev1.Node, want placement.VirtualNodes) Check {
+	c := Check{Name: "virtual-nodes", Title: "ECI virtual nodes"}
+	label := want.LabelKey + "=" + want.LabelValue
+	taint := taintString(want.Taint)
+
+	var labeled, untainted []corev1.Node
+	for _, n := range nodes {
+		if n.Labels[want.LabelKey] == want.LabelValue {
+			labeled = append(labeled, n)
+			if !hasTaint(n, want.Taint) {
+				untainted = append(untainted, n)
+			}
+		}
+	}
+	if len(labeled) > 0 && len(untainted) == 0 {
+		c.Status = OK
+		c.Message = fmt.Sprintf("%s (%s) with label %s and taint %s", plural(len(labeled), "virtual node", "virtual nodes"), names(labeled), label, taint)
+		return c
+	}
+	if len(labeled) > 0 {
+		c.Status = Warn
+		if other, ok := likelyTaint(untainted[0], want.Taint); ok {
+			c.Message = fmt.Sprintf("%s with label %s carry the taint %s, not %s", names(untainted), label, taintString(other), taint)
+			c.Fix = fmt.Sprintf("pass --eci-taint=%s to place and resource-policy", taintString(other))
+			return c
+		}
+		c.Message = fmt.Sprintf("%s with label %s carry no taint %s: any pod may land on them", names(untainted), label, taint)
+		c.Fix = fmt.Sprintf("taint them (kubectl taint node NAME %s), or pass the taint they carry with --eci-taint", taint)
+		return c
+	}
+
+	var candidates []corev1.Node
+	for _, n := range nodes {
+		if looksVirtual(n, want) {
+			candidates = append(candidates, n)
+		}
+	}
+	if len(candidates) == 0 {
+		c.Status = Fail
+		c.Message = fmt.Sprintf("no virtual nodes: no node carries the label %s or the taint %s", label, taint)
+		c.Fix = "deploy ack-virtual-node (ACK console, Add-ons); for another virtual-kubelet provider, pass its node label and taint with --eci-node-label and --eci-taint"
+		return c
+	}
+	n := candidates[0]
+	c.Status = Warn
+	otherTaint, hasOther := likelyTaint(n, want.Taint)
+	otherLabel, hasLabel := likelyLabel(n, want)
+	found := "no label " + label
+	if hasLabel {
+		found = "label " + otherLabel
+	}
+	if hasOther {
+		found += ", taint " + taintString(otherTaint)
+	}
+	c.Message = fmt.Sprintf("no node carries the label %s; %s look virtual, with %s", label, names(candidates), found)
+	var flags []string
+	if hasLabel {
+		flags = append(flags, "--eci-node-label="+otherLabel)
+	}
+	if hasOther && taintString(otherTaint) != taint {
+		flags = append(flags, "--eci-taint="+taintString(otherTaint))
+	}
+	if hasLabel {
+		c.Fix = fmt.Sprintf("pass %s to place and resource-policy", strings.Join(flags, " "))
+	} else {
+		c.Fix = fmt.Sprintf("label them (kubectl label node %s %s), or pass a label they carry with --eci-node-label", n.Name, label)
+		if len(flags) > 0 {
+			c.Fix += " and " + strings.Join(flags, " ")
+		}
+	}
+	return c
+}
+
+// EventTTL says how far back cache-report and status can see: the API server's
+// --event-ttl is not readable through the API.
+func EventTTL() Check {
+	return Check{
+		Name: "event-ttl", Title: "Event retention", Status: OK,
+		Message: "the API server's --event-ttl cannot be read through the API; by default events live 1h, so cache-report and status look back at most that far",
+	}
+}
+
+// NotChecked is a check that could not be made, for instance for lack of
+// rights: a warning, with what would let it run.
+func NotChecked(name, title string, err error, fix string) Check {
+	return Check{Name: name, Title: title, Status: Warn, Message: "could not check: " + oneLine(err.Error()), Fix: fix}
+}
+
+func hasTaint(n corev1.Node, want corev1.Taint) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Key == want.Key && t.Value == want.Value && t.Effect == want.Effect {
+			return true
+		}
+	}
+	return false
+}
+
+// likelyTaint is the taint of n most like want: same key, else the first
+// that keeps pods off (NoSchedule or NoExecute).
+func likelyTaint(n corev1.Node, want corev1.Taint) (corev1.Taint, bool) {
+	for _, t := range n.Spec.Taints {
+		if t.Key == want.Key {
+			return t, true
+		}
+	}
+	for _, t := range n.Spec.Taints {
+		if t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute {
+			if !strings.HasPrefix(t.Key, "node.kubernetes.io/") {
+				return t, true
+			}
+		}
+	}
+	return corev1.Taint{}, false
+}
+
+// likelyLabel is a label of n that could stand for want's: the same key with
+// another value, or a value naming virtual-kubelet.
+func likelyLabel(n corev1.Node, want placement.VirtualNodes) (string, bool) {
+	if v, ok := n.Labels[want.LabelKey]; ok {
+		return want.LabelKey + "=" + v, true
+	}
+	for _, k := range sortedKeys(n.Labels) {
+		if strings.Contains(n.Labels[k], "virtual-kubelet") {
+			return k + "=" + n.Labels[k], true
+		}
+	}
+	return "", false
+}
+
+// looksVirtual spots virtual nodes marked otherwise than expected: by the
+// taint's key, or by the names virtual-kubelet gives its nodes.
+func looksVirtual(n corev1.Node, want placement.VirtualNodes) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Key == want.Taint.Key || t.Key == placement.AlibabaCloudECI.Taint.Key {
+			return true
+		}
+	}
+	for _, v := range n.Labels {
+		if strings.Contains(v, "virtual-kubelet") {
+			return true
+		}
+	}
+	return strings.HasPrefix(n.Name, "virtual-kubelet")
+}
+
+func taintString(t corev1.Taint) string {
+	s := t.Key
+	if t.Value != "" {
+		s += "=" + t.Value
+	}
+	return s + ":" + string(t.Effect)
+}
+
+// names lists up to three node names.
+func names(nodes []corev1.Node) string {
+	var s []string
+	for i, n := range nodes {
+		if i == 3 {
+			s = append(s, fmt.Sprintf("and %d more", len(nodes)-3))
+			break
+		}
+		s = append(s, n.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,208 @@
+package doctor
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+)
+
+func TestSparkCRDs(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		served Served
+		status Status
+		msg    string
+	}{
+		{"served", Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications", "sparkapplications/status"}}, OK, "served at sparkoperator.k8s.io/v1beta2"},
+		{"absent", nil, Fail, "does not serve the API group sparkoperator.k8s.io"},
+		{"old operator", Served{"v1beta1": {"sparkapplications"}}, Fail, "served at v1beta1 only, not v1beta2"},
+		{"half", Served{"v1beta2": {"sparkapplications"}}, Fail, "does not serve scheduledsparkapplications"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := SparkCRDs(tc.served)
+			if c.Status != tc.status || !strings.Contains(c.Message, tc.msg) || (c.Status != OK && c.Fix == "") {
+				t.Errorf("got %+v, want %s %q", c, tc.status, tc.msg)
+			}
+		})
+	}
+}
+
+func TestResourcePolicyCRD(t *testing.T) {
+	if c := ResourcePolicyCRD(Served{"v1alpha1": {"resourcepolicies"}}); c.Status != OK {
+		t.Errorf("served: %+v", c)
+	}
+	c := ResourcePolicyCRD(nil)
+	if c.Status != Warn || !strings.Contains(c.Message, "needs ACK's scheduler") || !strings.Contains(c.Message, "resourcepolicies.scheduling.alibabacloud.com") {
+		t.Errorf("absent: %+v", c)
+	}
+}
+
+func podWebhookConfig(name string, selector map[string]string) admissionregistrationv1.MutatingWebhookConfiguration {
+	return admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{{
+			Name: "mutate--v1-pod.sparkoperator.k8s.io",
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
+			}},
+			ObjectSelector: &metav1.LabelSelector{MatchLabels: selector},
+		}},
+	}
+}
+
+func TestPodWebhook(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		configs []admissionregistrationv1.MutatingWebhookConfiguration
+		status  Status
+		msg     string
+	}{
+		{"operator's", []admissionregistrationv1.MutatingWebhookConfiguration{
+			podWebhookConfig("istio-sidecar-injector", map[string]string{"sidecar": "true"}),
+			podWebhookConfig("spark-operator-webhook", map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}),
+		}, OK, "spark-operator-webhook (webhook mutate--v1-pod.sparkoperator.k8s.io) mutates Spark pods"},
+		{"none", nil, Warn, "no mutating webhook of the Spark operator selects Spark pods"},
+		{"selects other pods", []admissionregistrationv1.MutatingWebhookConfiguration{
+			podWebhookConfig("spark-operator-webhook", map[string]string{"team": "x"}),
+		}, Warn, "spark-operator-webhook has no webhook that selects Spark pods"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := PodWebhook(tc.configs)
+			if c.Status != tc.status || !strings.Contains(c.Message, tc.msg) {
+				t.Errorf("got %+v, want %s %q", c, tc.status, tc.msg)
+			}
+			if c.Status != OK && !strings.Contains(c.Fix, "--via=template") {
+				t.Errorf("fix = %q", c.Fix)
+			}
+		})
+	}
+}
+
+func node(name string, labels map[string]string, taints ...corev1.Taint) corev1.Node {
+	return corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: corev1.NodeSpec{Taints: taints}}
+}
+
+var (
+	ecsNode  = node("cn-hangzhou.192.168.0.10", map[string]string{"kubernetes.io/arch": "amd64"})
+	eciTaint = corev1.Taint{Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule}
+)
+
+func TestVirtualNodes(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		nodes  []corev1.Node
+		status Status
+		msg    string
+		fix    string
+	}{
+		{"ack-virtual-node", []corev1.Node{ecsNode, node("virtual-kubelet-cn-hangzhou-i", map[string]string{"type": "virtual-kubelet"}, eciTaint)},
+			OK, "1 virtual node (virtual-kubelet-cn-hangzhou-i) with label type=virtual-kubelet and taint virtual-kubelet.io/provider=alibabacloud:NoSchedule", ""},
+		{"none", []corev1.Node{ecsNode}, Fail, "no virtual nodes", "deploy ack-virtual-node"},
+		{"no nodes at all", nil, Fail, "no virtual nodes", "--eci-node-label and --eci-taint"},
+		{"other provider's taint value", []corev1.Node{node("vk-1", map[string]string{"type": "virtual-kubelet"},
+			corev1.Taint{Key: "virtual-kubelet.io/provider", Value: "azure", Effect: corev1.TaintEffectNoSchedule})},
+			Warn, "vk-1 with label type=virtual-kubelet carry the taint virtual-kubelet.io/provider=azure:NoSchedule", "pass --eci-taint=virtual-kubelet.io/provider=azure:NoSchedule"},
+		{"labelled, not tainted", []corev1.Node{node("vk-1", map[string]string{"type": "virtual-kubelet"})},
+			Warn, "carry no taint", "kubectl taint node NAME virtual-kubelet.io/provider=alibabacloud:NoSchedule"},
+		{"other label value", []corev1.Node{node("vk-1", map[string]string{"type": "vk"}, eciTaint)},
+			Warn, "no node carries the label type=virtual-kubelet; vk-1 look virtual, with label type=vk, taint virtual-kubelet.io/provider=alibabacloud:NoSchedule", "pass --eci-node-label=type=vk to place"},
+		{"other label and taint", []corev1.Node{node("virtual-kubelet-x", map[string]string{"kubernetes.io/role": "virtual-kubelet"},
+			corev1.Taint{Key: "virtual-kubelet.io/provider", Value: "acme", Effect: corev1.TaintEffectNoExecute})},
+			Warn, "with label kubernetes.io/role=virtual-kubelet, taint virtual-kubelet.io/provider=acme:NoExecute",
+			"pass --eci-node-label=kubernetes.io/role=virtual-kubelet --eci-taint=virtual-kubelet.io/provider=acme:NoExecute"},
+		{"tainted, no label", []corev1.Node{node("vk-9", nil, eciTaint)},
+			Warn, "vk-9 look virtual, with no label type=virtual-kubelet", "kubectl label node vk-9 type=virtual-kubelet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := VirtualNodes(tc.nodes, placement.AlibabaCloudECI)
+			if c.Status != tc.status || !strings.Contains(c.Message, tc.msg) || !strings.Contains(c.Fix, tc.fix) {
+				t.Errorf("got %+v\nwant %s %q fix %q", c, tc.status, tc.msg, tc.fix)
+			}
+		})
+	}
+}
+
+func TestAccess(t *testing.T) {
+	var place Command
+	for _, c := range Commands {
+		if c.Name == "place" {
+			place = c
+		}
+	}
+	all := make([]bool, len(place.Needs))
+	for i := range all {
+		all[i] = true
+	}
+	if c := Access(place, "ml", all); c.Status != OK || c.Message != "may do all that place needs in namespace ml" {
+		t.Errorf("all allowed: %+v", c)
+	}
+	all[2] = false // patch sparkapplications
+	c := Access(place, "ml", all)
+	if c.Status != Warn || c.Message != "may not patch sparkapplications.sparkoperator.k8s.io in namespace ml" || c.Fix == "" {
+		t.Errorf("without patch: %+v", c)
+	}
+}
+
+// Every command the doctor speaks of needs something, and names no verb twice.
+func TestCommandsNeeds(t *testing.T) {
+	want := []string{"place", "cache-report", "status", "resource-policy"}
+	if len(Commands) != len(want) {
+		t.Fatalf("%d commands", len(Commands))
+	}
+	for i, c := range Commands {
+		if c.Name != want[i] || len(c.Needs) == 0 {
+			t.Errorf("command %d: %+v", i, c)
+		}
+		seen := map[string]bool{}
+		for _, n := range c.Needs {
+			if seen[n.String()] {
+				t.Errorf("%s needs %s twice", c.Name, n)
+			}
+			seen[n.String()] = true
+		}
+	}
+}
+
+func sampleReport() Report {
+	return NewReport("spark", []Check{
+		SparkCRDs(Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications"}}),
+		PodWebhook(nil),
+		VirtualNodes([]corev1.Node{ecsNode}, placement.AlibabaCloudECI),
+		ResourcePolicyCRD(Served{"v1alpha1": {"resourcepolicies"}}),
+		NotChecked("access-status", "Rights for status", errors.New("selfsubjectaccessreviews is forbidden"), "ask for create on selfsubjectaccessreviews"),
+		EventTTL(),
+	})
+}
+
+func TestReportTable(t *testing.T) {
+	r := sampleReport()
+	if !r.Failed() || r.Summary != (Summary{OK: 3, Warn: 2, Fail: 1}) {
+		t.Errorf("summary = %+v", r.Summary)
+	}
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "report.txt", b.String())
+}
+
+func TestReportJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := sampleReport().WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "report.json", b.String())
+	var empty bytes.Buffer
+	if err := NewReport("x", nil).WriteJSON(&empty); err != nil || !strings.Contains(empty.String(), `"checks": []`) {
+		t.Errorf("empty report: %v %s", err, empty.String())
+	}
+}

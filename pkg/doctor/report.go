@@ -1,0 +1,114 @@
+// Package doctor judges whether a cluster is ready for kubectl spark-eci: each
+// check turns what was read from the cluster into OK, WARN or FAIL with the fix
+// in one line. It reads nothing itself: the command fetches, this package
+// decides and prints.
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Status is the outcome of a check.
+type Status string
+
+// The outcomes, from best to worst. Only FAIL makes doctor exit non-zero:
+// WARN means something works less well, or could not be checked.
+const (
+	OK   Status = "OK"
+	Warn Status = "WARN"
+	Fail Status = "FAIL"
+)
+
+// Check is one line of the report.
+type Check struct {
+	// Name identifies the check for scripts; it does not change.
+	Name string `json:"name"`
+	// Title is what the table shows.
+	Title   string `json:"title"`
+	Status  Status `json:"status"`
+	Message string `json:"message"`
+	// Fix says what to do, when Status is not OK.
+	Fix string `json:"fix,omitempty"`
+}
+
+// Report is what doctor prints, and with -o json its stable schema.
+type Report struct {
+	APIVersion string  `json:"apiVersion"`
+	Kind       string  `json:"kind"`
+	Namespace  string  `json:"namespace"`
+	Checks     []Check `json:"checks"`
+	Summary    Summary `json:"summary"`
+}
+
+// Summary counts the checks by status.
+type Summary struct {
+	OK   int `json:"ok"`
+	Warn int `json:"warn"`
+	Fail int `json:"fail"`
+}
+
+// NewReport gathers checks, in the order they were made.
+func NewReport(namespace string, checks []Check) Report {
+	r := Report{APIVersion: "spark-eci.io/v1alpha1", Kind: "DoctorReport", Namespace: namespace, Checks: checks}
+	for _, c := range checks {
+		switch c.Status {
+		case OK:
+			r.Summary.OK++
+		case Warn:
+			r.Summary.Warn++
+		case Fail:
+			r.Summary.Fail++
+		}
+	}
+	if r.Checks == nil {
+		r.Checks = []Check{}
+	}
+	return r
+}
+
+// Failed tells whether any check failed.
+func (r Report) Failed() bool { return r.Summary.Fail > 0 }
+
+// WriteTable prints one row per check, its fix on the line below, and a
+// summary line.
+func (r Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tCHECK\tRESULT")
+	for _, c := range r.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Status, c.Title, oneLine(c.Message))
+		if c.Fix != "" && c.Status != OK {
+			fmt.Fprintf(tw, "\t\tfix: %s\n", oneLine(c.Fix))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%s, %s, %s\n", plural(r.Summary.OK, "check", "checks")+" OK",
+		plural(r.Summary.Warn, "warning", "warnings"), plural(r.Summary.Fail, "failure", "failures"))
+	return err
+}
+
+// WriteJSON prints the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,103 @@
+package podplacement
+
+import (
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// ReasonFailedScheduling is the reason of the event the scheduler posts each
+// time it finds no node for a pod.
+const ReasonFailedScheduling = "FailedScheduling"
+
+// Where a scheduler message comes from.
+const (
+	FromEvent     = "event"
+	FromCondition = "condition"
+)
+
+// SchedulerMessage is why the scheduler has not placed a pod yet.
+type SchedulerMessage struct {
+	Message string    `json:"message"`
+	From    string    `json:"from,omitempty"`
+	Time    time.Time `json:"time,omitzero"`
+	Count   int32     `json:"count,omitempty"`
+}
+
+// FailedScheduling keeps, for each pod, its latest FailedScheduling event.
+type FailedScheduling map[types.UID]*corev1.Event
+
+// Put keeps e when it is a FailedScheduling event about a pod and newer than
+// the one kept for that pod. It tells whether it kept it.
+func (f FailedScheduling) Put(e *corev1.Event) bool {
+	if e.Reason != ReasonFailedScheduling || e.InvolvedObject.Kind != "Pod" || e.InvolvedObject.UID == "" {
+		return false
+	}
+	pod := e.InvolvedObject.UID
+	if old, ok := f[pod]; ok && LastSeen(old).After(LastSeen(e)) {
+		return false
+	}
+	f[pod] = e.DeepCopy()
+	return true
+}
+
+// LastSeen is when an event last happened. core/v1 events carry it in
+// lastTimestamp (one-second resolution); events.k8s.io events, the
+// scheduler's, have only eventTime and, once repeated, series.lastObservedTime.
+// The object's creation time is the last resort: it is when the event was
+// written, not when it happened.
+func LastSeen(e *corev1.Event) time.Time {
+	var latest time.Time
+	for _, t := range []time.Time{e.FirstTimestamp.Time, e.LastTimestamp.Time, e.EventTime.Time} {
+		if t.After(latest) {
+			latest = t
+		}
+	}
+	if e.Series != nil && e.Series.LastObservedTime.After(latest) {
+		latest = e.Series.LastObservedTime.Time
+	}
+	if latest.IsZero() {
+		return e.CreationTimestamp.Time
+	}
+	return latest
+}
+
+// count is how many times the event happened.
+func count(e *corev1.Event) int32 {
+	if e.Series != nil && e.Series.Count > 0 {
+		return e.Series.Count
+	}
+	return max(e.Count, 1)
+}
+
+// waitingForNode tells whether a pod still waits for the scheduler.
+func waitingForNode(pod *corev1.Pod) bool {
+	return pod.Spec.NodeName == "" && pod.DeletionTimestamp == nil &&
+		(pod.Status.Phase == corev1.PodPending || pod.Status.Phase == "")
+}
+
+// schedulerMessage says why a pod waits for a node: its latest
+// FailedScheduling event, else the message the scheduler left in the pod's
+// PodScheduled condition (it outlives the events, which expire after an hour).
+// It returns nil for a pod that does not wait.
+func schedulerMessage(pod *corev1.Pod, event *corev1.Event) *SchedulerMessage {
+	if !waitingForNode(pod) {
+		return nil
+	}
+	if event != nil {
+		return &SchedulerMessage{Message: trimCombined(event.Message), From: FromEvent, Time: LastSeen(event), Count: count(event)}
+	}
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Message != "" {
+			return &SchedulerMessage{Message: c.Message, From: FromCondition, Time: c.LastTransitionTime.Time}
+		}
+	}
+	return &SchedulerMessage{}
+}
+
+// trimCombined drops the prefix the core/v1 event recorder gives aggregated events.
+func trimCombined(message string) string {
+	return strings.TrimPrefix(message, "(combined from similar events): ")
+}

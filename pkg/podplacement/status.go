@@ -1,0 +1,269 @@
+package podplacement
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// The type of the status that status -o json|yaml prints.
+const (
+	StatusAPIVersion = "spark-eci.io/v1alpha1"
+	StatusKind       = "PlacementStatus"
+)
+
+// Status is the documented, versioned output of status -o json|yaml (doc.go
+// describes the schema).
+type Status struct {
+	APIVersion   string        `json:"apiVersion"`
+	Kind         string        `json:"kind"`
+	Applications []Application `json:"applications"`
+}
+
+// NewStatus wraps applications in the versioned type.
+func NewStatus(apps []Application) Status {
+	if apps == nil {
+		apps = []Application{}
+	}
+	return Status{APIVersion: StatusAPIVersion, Kind: StatusKind, Applications: apps}
+}
+
+// Application is where the pods of one SparkApplication are, and could be.
+type Application struct {
+	Namespace string    `json:"namespace"`
+	Name      string    `json:"name"`
+	State     string    `json:"state"`
+	Placement Placement `json:"placement"`
+	Settled   bool      `json:"settled"`
+	Roles     []Role    `json:"roles"`
+	Pods      []Pod     `json:"pods"`
+}
+
+// Placement is the target of each role, as place reports it.
+type Placement struct {
+	Driver   placement.Target `json:"driver"`
+	Executor placement.Target `json:"executor"`
+}
+
+// Role sums up the pods of one role.
+type Role struct {
+	Role          sparkapp.Role `json:"role"`
+	ExpectedPods  int           `json:"expectedPods"`
+	Pods          int           `json:"pods"`
+	Scheduled     int           `json:"scheduled"`
+	ECIPods       int           `json:"eciPods"`
+	EligibleNodes *Eligibility  `json:"eligibleNodes,omitempty"`
+	// waiting counts the pods still waiting for a node.
+	waiting int
+}
+
+// Pod is where one pod is.
+type Pod struct {
+	Name          string             `json:"name"`
+	UID           types.UID          `json:"uid"`
+	Role          string             `json:"role,omitempty"`
+	ExecutorID    string             `json:"executorId,omitempty"`
+	Phase         corev1.PodPhase    `json:"phase"`
+	Node          string             `json:"node,omitempty"`
+	NodeKind      imagepull.NodeKind `json:"nodeKind,omitempty"`
+	NominatedNode string             `json:"nominatedNode,omitempty"`
+	IP            string             `json:"ip,omitempty"`
+	Ready         string             `json:"ready"`
+	Restarts      int32              `json:"restarts"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	Scheduler     *SchedulerMessage  `json:"scheduler,omitempty"`
+}
+
+// Label Spark puts on executor pods: the executor's number.
+const labelExecutorID = "spark-exec-id"
+
+// Build makes the status of one application from its object (a
+// SparkApplication as unstructured content), its pods, the latest
+// FailedScheduling event of each pod, and the nodes. The warnings name roles
+// whose pods cannot go anywhere, and settings that could not be read.
+func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedScheduling, nodes *Nodes) (Application, []string) {
+	meta, _ := app["metadata"].(map[string]interface{})
+	state, _ := mapAt(app, "status", "applicationState")["state"].(string)
+	detected := nodes.Virtual.Detect(app)
+	a := Application{
+		Namespace: stringAt(meta, "namespace"),
+		Name:      stringAt(meta, "name"),
+		State:     state,
+		Placement: Placement{Driver: detected.Driver, Executor: detected.Executor},
+		Pods:      make([]Pod, 0, len(pods)),
+	}
+	var warnings []string
+	roles := map[sparkapp.Role]*Role{}
+	for _, role := range sparkapp.Roles {
+		r := &Role{Role: role, ExpectedPods: expectedPods(app, role)}
+		if nodes.Known {
+			spec, err := RolePodSpec(app, role)
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("%v; counting eligible nodes without it", err))
+			}
+			e := nodes.Eligible(&spec)
+			r.EligibleNodes = &e
+		}
+		roles[role] = r
+	}
+	for i := range pods {
+		p := podOf(&pods[i], failed[pods[i].UID], nodes)
+		a.Pods = append(a.Pods, p)
+		r, ok := roles[sparkapp.Role(p.Role)]
+		if !ok {
+			continue
+		}
+		r.Pods++
+		switch {
+		case p.Node != "":
+			r.Scheduled++
+			if p.NodeKind == imagepull.NodeECI {
+				r.ECIPods++
+			}
+		case p.Scheduler != nil:
+			r.waiting++
+		}
+	}
+	slices.SortStableFunc(a.Pods, comparePods)
+	a.Settled = Ended(state)
+	if !a.Settled {
+		a.Settled = true
+		for _, role := range sparkapp.Roles {
+			r := roles[role]
+			if r.waiting > 0 || r.Scheduled < r.ExpectedPods {
+				a.Settled = false
+			}
+		}
+	}
+	for _, role := range sparkapp.Roles {
+		r := roles[role]
+		a.Roles = append(a.Roles, *r)
+		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !Ended(state) {
+			warnings = append(warnings, fmt.Sprintf(
+				"no schedulable node matches the %s's tolerations, node selector and required node affinity: its pods cannot be placed", role))
+		}
+	}
+	return a, warnings
+}
+
+// Ended tells whether an application in state will start no more pods (until
+// its spec changes).
+func Ended(state string) bool {
+	switch state {
+	case sparkapp.StateCompleted, sparkapp.StateFailed, sparkapp.StateSubmissionFailed, sparkapp.StateSuspended:
+		return true
+	}
+	return false
+}
+
+// sparkDefaultExecutors is Spark's default spark.executor.instances on Kubernetes.
+const sparkDefaultExecutors = 2
+
+// expectedPods is how many pods of role the application asks for at first:
+// one driver; spec.executor.instances executors, or with dynamic allocation
+// the largest of instances, initialExecutors and minExecutors, as Spark
+// starts it.
+func expectedPods(app map[string]interface{}, role sparkapp.Role) int {
+	if role == sparkapp.Driver {
+		return 1
+	}
+	kind, _ := app["kind"].(string)
+	appSpec := mapAt(app, sparkapp.AppSpecPath(kind)...)
+	instances, set := intAt(mapAt(appSpec, string(sparkapp.Executor)), "instances")
+	dynamic := mapAt(appSpec, "dynamicAllocation")
+	if enabled, _ := dynamic["enabled"].(bool); enabled {
+		initial, _ := intAt(dynamic, "initialExecutors")
+		minimum, _ := intAt(dynamic, "minExecutors")
+		return max(instances, initial, minimum)
+	}
+	if !set {
+		return sparkDefaultExecutors
+	}
+	return instances
+}
+
+func podOf(pod *corev1.Pod, event *corev1.Event, nodes *Nodes) Pod {
+	p := Pod{
+		Name:          pod.Name,
+		UID:           pod.UID,
+		Role:          pod.Labels[sparkapp.LabelSparkRole],
+		ExecutorID:    pod.Labels[labelExecutorID],
+		Phase:         pod.Status.Phase,
+		Node:          pod.Spec.NodeName,
+		NodeKind:      nodes.KindOfName(pod.Spec.NodeName),
+		NominatedNode: pod.Status.NominatedNodeName,
+		IP:            pod.Status.PodIP,
+		CreatedAt:     pod.CreationTimestamp.Time,
+		Scheduler:     schedulerMessage(pod, event),
+	}
+	if p.Phase == "" {
+		p.Phase = corev1.PodPending
+	}
+	ready := 0
+	for _, c := range pod.Status.ContainerStatuses {
+		if c.Ready {
+			ready++
+		}
+		p.Restarts += c.RestartCount
+	}
+	p.Ready = fmt.Sprintf("%d/%d", ready, len(pod.Spec.Containers))
+	return p
+}
+
+// comparePods orders pods the way Spark users read them: the driver, then
+// the executors by number, then the rest, each by name.
+func comparePods(a, b Pod) int {
+	return cmp.Or(
+		cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
+		cmp.Compare(executorNumber(a), executorNumber(b)),
+		cmp.Compare(a.Name, b.Name),
+	)
+}
+
+func roleRank(role string) int {
+	switch sparkapp.Role(role) {
+	case sparkapp.Driver:
+		return 0
+	case sparkapp.Executor:
+		return 1
+	}
+	return 2
+}
+
+// executorNumber sorts exec-2 before exec-10; pods without a number go last.
+func executorNumber(p Pod) int {
+	n, err := strconv.Atoi(p.ExecutorID)
+	if err != nil {
+		return int(^uint(0) >> 1)
+	}
+	return n
+}
+
+func stringAt(m map[string]interface{}, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// intAt reads a JSON number, whichever Go type the decoder chose for it.
+func intAt(m map[string]interface{}, key string) (int, bool) {
+	switch n := m[key].(type) {
+	case int64:
+		return int(n), true
+	case int:
+		return n, true
+	case int32:
+		return int(n), true
+	case float64:
+		return int(n), true
+	}
+	return 0, false
+}

@@ -1,0 +1,146 @@
+package podplacement
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/printers"
+
+	"k8s.io/apimachinery/pkg/util/duration"
+)
+
+// TableOptions say how the table is written.
+type TableOptions struct {
+	// Wide adds the pods' readiness, restarts, IP and nominated node, and the
+	// roles block for every application.
+	Wide bool
+	// Now is the time ages are counted to.
+	Now time.Time
+}
+
+// WriteTable writes, for each application, a header line (namespace, state,
+// placement), a row per pod, and, when a role has no pods yet (or Wide), a
+// block with the nodes each role's pods could be placed on. Applications are
+// separated by an empty line.
+func WriteTable(w io.Writer, s Status, opts TableOptions) error {
+	bw := bufio.NewWriter(w)
+	for i, a := range s.Applications {
+		if i > 0 {
+			bw.WriteByte('\n')
+		}
+		fmt.Fprintln(bw, HeaderLine(a))
+		bw.WriteByte('\n')
+		if len(a.Pods) == 0 {
+			fmt.Fprintln(bw, "No pods.")
+		} else if err := writePods(bw, a.Pods, opts, true); err != nil {
+			return err
+		}
+		if opts.Wide || missingRole(a) {
+			bw.WriteByte('\n')
+			if err := writeRoles(bw, a.Roles); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteRows writes the rows of pods alone, for --watch to print a pod again
+// as it changes.
+func WriteRows(w io.Writer, pods []Pod, opts TableOptions) error {
+	return writePods(w, pods, opts, false)
+}
+
+// HeaderLine names an application, its state and the placement of its roles.
+func HeaderLine(a Application) string {
+	state := a.State
+	if state == "" {
+		state = "NEW"
+	}
+	return fmt.Sprintf("APPLICATION %s   NAMESPACE %s   STATE %s   DRIVER %s   EXECUTORS %s",
+		a.Name, a.Namespace, state, a.Placement.Driver, a.Placement.Executor)
+}
+
+func missingRole(a Application) bool {
+	for _, r := range a.Roles {
+		if r.Pods == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func writePods(w io.Writer, pods []Pod, opts TableOptions, header bool) error {
+	headers := []any{"POD", "ROLE", "PHASE", "NODE", "KIND", "AGE"}
+	if opts.Wide {
+		headers = append(headers, "READY", "RESTARTS", "IP", "NOMINATED NODE")
+	}
+	headers = append(headers, "REASON")
+	rows := make([][]string, len(pods))
+	for i, p := range pods {
+		rows[i] = podRow(p, opts)
+	}
+	return render(w, headers, rows, header)
+}
+
+func podRow(p Pod, opts TableOptions) []string {
+	r := []string{p.Name, dash(p.Role), string(p.Phase), dash(p.Node), dash(string(p.NodeKind)), age(p.CreatedAt, opts.Now)}
+	if opts.Wide {
+		r = append(r, p.Ready, strconv.Itoa(int(p.Restarts)), dash(p.IP), dash(p.NominatedNode))
+	}
+	reason := "-"
+	if p.Scheduler != nil && p.Scheduler.Message != "" {
+		reason = p.Scheduler.Message
+	}
+	return append(r, reason)
+}
+
+func writeRoles(w io.Writer, roles []Role) error {
+	headers := []any{"ROLE", "PODS", "SCHEDULED", "ON ECI", "ELIGIBLE ECS NODES", "ELIGIBLE ECI NODES"}
+	rows := make([][]string, len(roles))
+	for i, r := range roles {
+		ecs, eci := "?", "?"
+		if r.EligibleNodes != nil {
+			ecs, eci = strconv.Itoa(r.EligibleNodes.ECS), strconv.Itoa(r.EligibleNodes.ECI)
+		}
+		rows[i] = []string{string(r.Role), fmt.Sprintf("%d/%d", r.Pods, r.ExpectedPods),
+			strconv.Itoa(r.Scheduled), strconv.Itoa(r.ECIPods), ecs, eci}
+	}
+	return render(w, headers, rows, true)
+}
+
+// render writes a table as kubectl get does, with kubectl's own tab writer:
+// left-aligned cells three spaces apart, nothing wrapped, no trailing padding.
+func render(w io.Writer, headers []any, rows [][]string, header bool) error {
+	tw := printers.GetNewTabWriter(w)
+	if header {
+		cells := make([]string, len(headers))
+		for i, h := range headers {
+			cells[i] = fmt.Sprint(h)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// age is written as kubectl writes it: 34s, 5m2s, 3h, 2d.
+func age(created, now time.Time) string {
+	if created.IsZero() || now.IsZero() {
+		return "-"
+	}
+	return duration.HumanDuration(now.Sub(created))
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

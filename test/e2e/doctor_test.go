@@ -1,0 +1,187 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
+)
+
+// doctorJSON runs doctor -o json and returns the statuses by check name.
+func doctorJSON(t *testing.T, kubeconfig string, args ...string) (map[string]doctor.Check, int) {
+	t.Helper()
+	stdout, stderr, code := runPluginAs(t, kubeconfig, append([]string{"doctor", "-o", "json"}, args...)...)
+	var report doctor.Report
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("doctor -o json: %v\nstdout %q\nstderr %q", err, stdout, stderr)
+	}
+	checks := map[string]doctor.Check{}
+	for _, c := range report.Checks {
+		checks[c.Name] = c
+	}
+	return checks, code
+}
+
+var doctorCheckNames = []string{"spark-crds", "pod-webhook", "virtual-nodes", "resourcepolicy-crd",
+	"access-place", "access-cache-report", "access-status", "access-resource-policy", "event-ttl"}
+
+// A cluster with nothing installed: the Spark CRDs and virtual nodes FAIL,
+// the optional parts WARN, and the exit code says so.
+func TestDoctorBareCluster(t *testing.T) {
+	kubeconfig := bareCluster(t)
+	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
+	if code == 0 || stderr != "error: 2 of 9 checks failed\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{
+		"FAIL Spark operator CRDs the server does not serve the API group sparkoperator.k8s.io",
+		"fix: install the Kubeflow Spark Operator v2",
+		"FAIL ECI virtual nodes no virtual nodes",
+		"fix: deploy ack-virtual-node",
+		"WARN Spark pod webhook",
+		"WARN ResourcePolicy CRD resource-policy needs ACK's scheduler",
+		"OK Rights for place may do all that place needs in namespace default",
+		"Event retention",
+		"1h",
+		"5 checks OK, 2 warnings, 2 failures",
+	} {
+		if !strings.Contains(squash(stdout), want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	checks, code := doctorJSON(t, kubeconfig, "-n", "default")
+	if code == 0 {
+		t.Error("doctor -o json: exit 0 with failures")
+	}
+	for name, want := range map[string]doctor.Status{
+		"spark-crds": doctor.Fail, "virtual-nodes": doctor.Fail, "pod-webhook": doctor.Warn,
+		"resourcepolicy-crd": doctor.Warn, "access-resource-policy": doctor.OK, "event-ttl": doctor.OK,
+	} {
+		if checks[name].Status != want {
+			t.Errorf("%s: %+v, want %s", name, checks[name], want)
+		}
+	}
+	if len(checks) != len(doctorCheckNames) {
+		t.Errorf("%d checks, want %v", len(checks), doctorCheckNames)
+	}
+}
+
+// createPodWebhook configures a mutating webhook like the Spark operator's
+// Helm chart does, until the test ends. It is never called: no pod is created
+// in its namespace (the namespace selector keeps other tests' pods out of its
+// way) and failurePolicy Ignore keeps it harmless.
+func createPodWebhook(t *testing.T, ns string) {
+	t.Helper()
+	none := admissionregistrationv1.SideEffectClassNone
+	ignore := admissionregistrationv1.Ignore
+	url := "https://localhost:1/mutate--v1-pod"
+	webhook := &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "spark-operator-webhook-" + ns},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{{
+			Name:         "mutate--v1-pod.sparkoperator.k8s.io",
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url},
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
+			}},
+			ObjectSelector:          &metav1.LabelSelector{MatchLabels: map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}},
+			NamespaceSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}},
+			SideEffects:             &none,
+			FailurePolicy:           &ignore,
+			AdmissionReviewVersions: []string{"v1"},
+		}},
+	}
+	webhooks := cluster.client.AdmissionregistrationV1().MutatingWebhookConfigurations()
+	if _, err := webhooks.Create(t.Context(), webhook, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := webhooks.Delete(context.Background(), webhook.Name, metav1.DeleteOptions{}); err != nil {
+			t.Errorf("deleting webhook configuration %s: %v", webhook.Name, err)
+		}
+	})
+}
+
+// The shared cluster with the operator's webhook, virtual nodes and the
+// ResourcePolicy CRD: every check is OK and the exit code is 0.
+func TestDoctorReadyCluster(t *testing.T) {
+	ensureNodes(t)
+	ensureResourcePolicyCRD(t)
+	ns := newNamespace(t)
+	createPodWebhook(t, ns)
+
+	stdout, stderr, code := runPlugin(t, "doctor", "-n", ns)
+	if code != 0 || stderr != "" || strings.Contains(stdout, "WARN") || strings.Contains(stdout, "FAIL") || strings.Contains(stdout, "fix:") {
+		t.Errorf("exit %d, stderr %q:\n%s", code, stderr, stdout)
+	}
+	for _, want := range []string{
+		"OK ECI virtual nodes 1 virtual node (virtual-kubelet-cn-hangzhou-i) with label type=virtual-kubelet and taint virtual-kubelet.io/provider=alibabacloud:NoSchedule",
+		"OK Spark pod webhook spark-operator-webhook-" + ns,
+		"9 checks OK, 0 warnings, 0 failures",
+	} {
+		if !strings.Contains(squash(stdout), want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// Looking for another provider's marks, it finds ACK's and names the flags.
+	checks, code := doctorJSON(t, cluster.kubeconfig, "-n", ns, "--eci-node-label=type=vk", "--eci-taint=virtual-kubelet.io/provider=azure:NoSchedule")
+	vn := checks["virtual-nodes"]
+	if code != 0 || vn.Status != doctor.Warn ||
+		vn.Fix != "pass --eci-node-label=type=virtual-kubelet --eci-taint=virtual-kubelet.io/provider=alibabacloud:NoSchedule to place and resource-policy" {
+		t.Errorf("other marks: exit %d, %+v", code, vn)
+	}
+}
+
+// A user with only part of the rights: each command's check names what it
+// may not do; what the user cannot read is a warning, not a failure.
+func TestDoctorUserLackingRights(t *testing.T) {
+	ns := newNamespace(t)
+	var role rbacv1.Role
+	readRBAC(t, "role.yaml", &role)
+	var rules []rbacv1.PolicyRule
+	for _, rule := range role.Rules {
+		rule.Verbs = slicesWithout(rule.Verbs, "patch")
+		rules = append(rules, rule)
+	}
+	user := newUser(t, ns, "doctor-reader-"+ns, rules)
+
+	stdout, stderr, code := runPluginAs(t, user, "doctor", "-n", ns)
+	if code != 0 || stderr != "" {
+		t.Errorf("exit %d, stderr %q (a warning is no failure)", code, stderr)
+	}
+	for _, want := range []string{
+		"WARN Rights for place may not patch sparkapplications.sparkoperator.k8s.io, patch scheduledsparkapplications.sparkoperator.k8s.io in namespace " + ns,
+		"OK Rights for cache-report may do all that cache-report needs",
+		"OK Rights for status may do all that status needs",
+		"WARN ECI virtual nodes could not check",
+		"WARN Spark pod webhook could not check",
+	} {
+		if !strings.Contains(squash(stdout), want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
+		}
+	}
+	checks, _ := doctorJSON(t, user, "-n", ns)
+	if c := checks["access-resource-policy"]; c.Status != doctor.Warn || !strings.Contains(c.Message, "patch resourcepolicies.scheduling.alibabacloud.com") {
+		t.Errorf("resource-policy rights: %+v", c)
+	}
+}
+
+// squash makes every run of spaces one space, so that expectations do not
+// depend on the table's column widths.
+func squash(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return strings.Join(lines, "\n")
+}

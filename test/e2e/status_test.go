@@ -1,0 +1,489 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
+)
+
+// zoneLabel keeps each test's nodes apart from every other test's: the
+// applications of a test require its own zone, so counts are exact however
+// many other nodes the shared cluster has.
+const zoneLabel = "topology.kubernetes.io/zone"
+
+// statusNodes are the nodes of one test, all in zone (the test's namespace).
+type statusNodes struct {
+	zone             string
+	ecs1, ecs2, eci1 string // schedulable
+	cordoned         string // ECS, cordoned
+	notReadyECI      string // ECI, still carrying the not-ready taint
+}
+
+// newStatusNodes creates two schedulable ECS nodes, one schedulable ECI
+// virtual node, a cordoned ECS node and an ECI node that is not ready, all in
+// a zone of the test's own, and deletes them when the test ends.
+func newStatusNodes(t *testing.T, ns string) statusNodes {
+	t.Helper()
+	n := statusNodes{
+		zone: ns,
+		ecs1: "cn-hangzhou." + ns + ".1", ecs2: "cn-hangzhou." + ns + ".2", cordoned: "cn-hangzhou." + ns + ".3",
+		eci1: "virtual-kubelet-" + ns + "-a", notReadyECI: "virtual-kubelet-" + ns + "-b",
+	}
+	for _, name := range []string{n.ecs1, n.ecs2, n.cordoned} {
+		createNode(t, name, map[string]string{zoneLabel: n.zone}, nil, name == n.cordoned, true)
+	}
+	eciTaint := []corev1.Taint{{Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule}}
+	for _, name := range []string{n.eci1, n.notReadyECI} {
+		createNode(t, name, map[string]string{zoneLabel: n.zone, "type": "virtual-kubelet"}, eciTaint, false, name == n.eci1)
+	}
+	return n
+}
+
+// createNode creates a node, Ready or not. The API server's admission taints
+// every new node not-ready and no node controller runs here to lift it: a
+// ready node gets it removed, as the node lifecycle controller would.
+func createNode(t *testing.T, name string, labels map[string]string, taints []corev1.Taint, cordoned, ready bool) {
+	t.Helper()
+	nodes := cluster.client.CoreV1().Nodes()
+	node := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		Spec:       corev1.NodeSpec{Taints: taints, Unschedulable: cordoned},
+	}
+	created, err := nodes.Create(t.Context(), node, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create node %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = nodes.Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	created.Status.Capacity = corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110"),
+	}
+	created.Status.Allocatable = created.Status.Capacity
+	status := corev1.ConditionFalse
+	if ready {
+		status = corev1.ConditionTrue
+	}
+	created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: status, LastHeartbeatTime: metav1.Now()}}
+	if created, err = nodes.UpdateStatus(t.Context(), created, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("node %s status: %v", name, err)
+	}
+	if !ready {
+		return
+	}
+	var kept []corev1.Taint
+	for _, taint := range created.Spec.Taints {
+		if taint.Key != corev1.TaintNodeNotReady {
+			kept = append(kept, taint)
+		}
+	}
+	if len(kept) != len(created.Spec.Taints) {
+		created.Spec.Taints = kept
+		if _, err := nodes.Update(t.Context(), created, metav1.UpdateOptions{}); err != nil {
+			t.Fatalf("node %s: lifting the not-ready taint: %v", name, err)
+		}
+	}
+}
+
+// createZonedApp creates a SparkApplication whose driver and executors are
+// kept to zone, its executors placed on ECI as place places them: the
+// toleration of the ECI taint, and the ECI requirement ANDed into the
+// executors' zone term.
+func createZonedApp(t *testing.T, ns, name, zone string, instances int, labels string) {
+	t.Helper()
+	createFromYAML(t, ns, fmt.Sprintf(`
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: %s, labels: {%s}}
+spec:
+  type: Scala
+  mode: cluster
+  image: %s
+  mainClass: org.apache.spark.examples.SparkPi
+  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
+  sparkVersion: 3.5.2
+  driver:
+    cores: 1
+    memory: 512m
+    serviceAccount: spark
+    nodeSelector: {%s: %s}
+  executor:
+    instances: %d
+    cores: 1
+    memory: 512m
+    tolerations:
+    - {key: virtual-kubelet.io/provider, operator: Equal, value: alibabacloud, effect: NoSchedule}
+    affinity:
+      nodeAffinity:
+        requiredDuringSchedulingIgnoredDuringExecution:
+          nodeSelectorTerms:
+          - matchExpressions:
+            - {key: %s, operator: In, values: [%s]}
+            - {key: type, operator: In, values: [virtual-kubelet]}
+`, name, labels, sparkImage, zoneLabel, zone, instances, zoneLabel, zone))
+}
+
+// pendingPod creates a pod of app as spark-submit does, not yet scheduled.
+func pendingPod(t *testing.T, ns, app, name, role string) *corev1.Pod {
+	t.Helper()
+	return sparkPod(t, ns, app, name, role, "")
+}
+
+// bind binds a pod to a node as the scheduler does: through pods/binding.
+func bind(t *testing.T, pod *corev1.Pod, node string) {
+	t.Helper()
+	binding := &corev1.Binding{
+		ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: pod.Namespace, UID: pod.UID},
+		Target:     corev1.ObjectReference{Kind: "Node", Name: node},
+	}
+	if err := cluster.client.CoreV1().Pods(pod.Namespace).Bind(t.Context(), binding, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("bind %s to %s: %v", pod.Name, node, err)
+	}
+}
+
+// failedScheduling posts a FailedScheduling event as kube-scheduler does,
+// through events.k8s.io/v1: eventTime only; each repeat adds a series with
+// its count and the time last observed.
+func failedScheduling(t *testing.T, pod *corev1.Pod, message string, at time.Time, repeats int32) {
+	t.Helper()
+	events := cluster.client.EventsV1().Events(pod.Namespace)
+	e := &eventsv1.Event{
+		// Named as the event recorder names them: events.k8s.io validates
+		// names strictly, and a trailing dot for generateName is refused.
+		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%s.%x", pod.Name, at.UnixNano()), Namespace: pod.Namespace},
+		EventTime:           metav1.NewMicroTime(at),
+		ReportingController: "default-scheduler",
+		ReportingInstance:   "default-scheduler-e2e",
+		Action:              "Scheduling",
+		Reason:              "FailedScheduling",
+		Regarding:           corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
+		Note:                message,
+		Type:                corev1.EventTypeWarning,
+	}
+	created, err := events.Create(t.Context(), e, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("post FailedScheduling on %s: %v", pod.Name, err)
+	}
+	for n := int32(2); n <= repeats; n++ {
+		created.Series = &eventsv1.EventSeries{Count: n, LastObservedTime: metav1.NewMicroTime(at.Add(time.Duration(n) * time.Second))}
+		if created, err = events.Update(t.Context(), created, metav1.UpdateOptions{}); err != nil {
+			t.Fatalf("repeat FailedScheduling on %s: %v", pod.Name, err)
+		}
+	}
+}
+
+// coreFailedScheduling posts a FailedScheduling event through core/v1, as
+// older schedulers did: first and last timestamps and a count.
+func coreFailedScheduling(t *testing.T, pod *corev1.Pod, message string, first, last time.Time, count int32) {
+	t.Helper()
+	podEvent(t, pod, "default-scheduler", corev1.EventTypeWarning, "FailedScheduling", message, first, last, count)
+}
+
+func statusJSON(t *testing.T, stdout string) podplacement.Status {
+	t.Helper()
+	var s podplacement.Status
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatalf("status -o json: %v\n%s", err, stdout)
+	}
+	if s.APIVersion != podplacement.StatusAPIVersion || s.Kind != podplacement.StatusKind {
+		t.Errorf("type %s %s", s.APIVersion, s.Kind)
+	}
+	return s
+}
+
+// fields splits a table line into its cells (no cell here holds three spaces).
+func cells(line string) []string {
+	var out []string
+	for _, c := range strings.Split(line, "   ") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// lineStarting returns the first line of out whose first cell is first.
+func lineStarting(out, first string) []string {
+	for _, line := range strings.Split(out, "\n") {
+		if c := cells(line); len(c) > 0 && c[0] == first {
+			return c
+		}
+	}
+	return nil
+}
+
+// Before any pod exists, status counts the nodes each role could be placed
+// on, from the application's rules and the nodes' labels, taints and cordons,
+// and warns about a role that fits nowhere.
+func TestStatusBeforeThePodsExist(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	createZonedApp(t, ns, "etl", nodes.zone, 3, "team: data")
+
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "etl")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	t.Logf("status:\n%s", stdout)
+	wantHeader := "APPLICATION etl   NAMESPACE " + ns + "   STATE NEW   DRIVER ecs   EXECUTORS eci"
+	if !strings.HasPrefix(stdout, wantHeader+"\n\nNo pods.\n") {
+		t.Errorf("want the header line %q and no pods:\n%s", wantHeader, stdout)
+	}
+	if got := strings.Join(lineStarting(stdout, "driver"), " "); got != "driver 0/1 0 0 2 0" {
+		t.Errorf("driver: %q, want 2 ECS nodes (the third is cordoned), no ECI", got)
+	}
+	if got := strings.Join(lineStarting(stdout, "executor"), " "); got != "executor 0/3 0 0 0 1" {
+		t.Errorf("executor: %q, want 1 ECI node (the other is not ready), no ECS", got)
+	}
+	if strings.Contains(stderr, "no schedulable node") {
+		t.Errorf("warned about a role that fits: %q", stderr)
+	}
+	// envtest runs no operator webhook: the counts assume it, and say so.
+	if !strings.Contains(stderr, "Warning: no mutating webhook of the Spark operator selects Spark pods") {
+		t.Errorf("stderr %q, want the webhook warning", stderr)
+	}
+
+	stdout, _, code = runPlugin(t, "status", "-n", ns, "etl", "-o", "json")
+	s := statusJSON(t, stdout)
+	if code != 0 || len(s.Applications) != 1 {
+		t.Fatalf("exit %d: %s", code, stdout)
+	}
+	a := s.Applications[0]
+	if a.Settled || a.Placement.Driver != "ecs" || a.Placement.Executor != "eci" || len(a.Pods) != 0 {
+		t.Errorf("application %+v", a)
+	}
+	if e := a.Roles[0].EligibleNodes; e == nil || *e != (podplacement.Eligibility{ECS: 2}) {
+		t.Errorf("driver eligible nodes %+v", e)
+	}
+	if e := a.Roles[1].EligibleNodes; e == nil || *e != (podplacement.Eligibility{ECI: 1}) || a.Roles[1].ExpectedPods != 3 {
+		t.Errorf("executor %+v", a.Roles[1])
+	}
+
+	// Executors kept to a node pool no node of the zone is in fit nowhere.
+	createZonedApp(t, ns, "stuck", nodes.zone, 1, "team: data")
+	patch := `{"spec":{"executor":{"nodeSelector":{"pool":"gpu"}}}}`
+	if _, err := cluster.dyn.Resource(sparkAppGVR).Namespace(ns).Patch(t.Context(), "stuck", "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code = runPlugin(t, "status", "-n", ns, "-l", "team=data")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "Warning: " + ns + "/stuck: no schedulable node matches the executor's tolerations, node selector and required node affinity: its pods cannot be placed\n"
+	if !strings.Contains(stderr, want) || strings.Count(stderr, "no schedulable node") != 1 {
+		t.Errorf("stderr %q, want one warning about stuck's executors", stderr)
+	}
+	if strings.Count(stdout, "APPLICATION ") != 2 || strings.Index(stdout, "APPLICATION etl ") > strings.Index(stdout, "APPLICATION stuck ") {
+		t.Errorf("want etl then stuck:\n%s", stdout)
+	}
+}
+
+// With pods, status gives a row per pod: role, phase, node and its kind, and
+// for a pod still waiting, the scheduler's latest word, read from
+// events.k8s.io-style and core/v1-style events alike.
+func TestStatusRowsAndSchedulerReasons(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	createZonedApp(t, ns, "spark-pi", nodes.zone, 3, "team: ml")
+	setAppState(t, ns, "spark-pi", "RUNNING")
+
+	driver := pendingPod(t, ns, "spark-pi", "spark-pi-driver", "driver")
+	exec1 := pendingPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor")
+	exec2 := pendingPod(t, ns, "spark-pi", "spark-pi-exec-2", "executor")
+	exec3 := pendingPod(t, ns, "spark-pi", "spark-pi-exec-3", "executor")
+	other := pendingPod(t, ns, "another-app", "another-app-driver", "driver")
+	bind(t, driver, nodes.ecs1)
+	bind(t, exec1, nodes.eci1)
+
+	at := time.Now().Add(-time.Minute).Truncate(time.Microsecond)
+	full := "0/5 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) were unschedulable, " +
+		"2 node(s) didn't match Pod's node affinity/selector, 1 Insufficient cpu. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling."
+	failedScheduling(t, exec2, "0/5 nodes are available: an older attempt.", at.Add(-time.Minute), 1)
+	failedScheduling(t, exec2, full, at, 3)
+	coreFailedScheduling(t, exec3, "0/5 nodes are available: 1 Insufficient memory.", at.Add(-time.Minute), at.Add(-time.Minute), 1)
+	coreFailedScheduling(t, exec3, "0/5 nodes are available: 1 Insufficient cpu.", at.Add(-30*time.Second), at.Truncate(time.Second), 4)
+	failedScheduling(t, other, "not this application's", at, 1)
+	failedScheduling(t, exec1, "0/5 nodes are available: before exec-1 was bound.", at.Add(-2*time.Minute), 1)
+
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "spark-pi")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	t.Logf("status:\n%s", stdout)
+	if !strings.HasPrefix(stdout, "APPLICATION spark-pi   NAMESPACE "+ns+"   STATE RUNNING   DRIVER ecs   EXECUTORS eci\n") {
+		t.Errorf("header line:\n%s", stdout)
+	}
+	if got := lineStarting(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
+		t.Errorf("columns %q", got)
+	}
+	for _, want := range [][]string{
+		{"spark-pi-driver", "driver", "Pending", nodes.ecs1, "ECS", "-"},
+		{"spark-pi-exec-1", "executor", "Pending", nodes.eci1, "ECI", "-"},
+		{"spark-pi-exec-2", "executor", "Pending", "-", "-", full},
+		{"spark-pi-exec-3", "executor", "Pending", "-", "-", "0/5 nodes are available: 1 Insufficient cpu."},
+	} {
+		got := lineStarting(stdout, want[0])
+		if len(got) != 7 || strings.Join(append(got[:5:5], got[6]), "|") != strings.Join(want, "|") {
+			t.Errorf("row %q, want %q (and an age)", got, want)
+		}
+	}
+	if strings.Contains(stdout, "another-app") || strings.Contains(stdout, "ROLE   PODS") {
+		t.Errorf("another application's pod, or the roles block with every role present:\n%s", stdout)
+	}
+
+	stdout, _, code = runPlugin(t, "status", "-n", ns, "spark-pi", "-o", "json")
+	s := statusJSON(t, stdout)
+	if code != 0 || len(s.Applications) != 1 || len(s.Applications[0].Pods) != 4 {
+		t.Fatalf("exit %d:\n%s", code, stdout)
+	}
+	a := s.Applications[0]
+	if a.Settled || a.Roles[1].Scheduled != 1 || a.Roles[1].ECIPods != 1 || a.Roles[1].Pods != 3 {
+		t.Errorf("application %+v", a)
+	}
+	m := a.Pods[2].Scheduler
+	if m == nil || m.Message != full || m.From != podplacement.FromEvent || m.Count != 3 || !m.Time.Equal(at.Add(3*time.Second)) {
+		t.Errorf("exec-2's scheduler message %+v, want the series' last observation", m)
+	}
+	if m := a.Pods[3].Scheduler; m == nil || m.Count != 4 || !m.Time.Equal(at.Truncate(time.Second)) {
+		t.Errorf("exec-3's scheduler message %+v, want the core/v1 event's last timestamp and count", m)
+	}
+	if a.Pods[1].Scheduler != nil {
+		t.Errorf("exec-1 is bound but has a scheduler message: %+v", a.Pods[1].Scheduler)
+	}
+
+	stdout, _, _ = runPlugin(t, "status", "-n", ns, "spark-pi", "-o", "wide")
+	if got := lineStarting(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,REASON" {
+		t.Errorf("wide columns %q", got)
+	}
+	if got := strings.Join(lineStarting(stdout, "executor"), " "); got != "executor 3/3 1 1 0 1" {
+		t.Errorf("wide roles block: %q\n%s", got, stdout)
+	}
+
+	// Across namespaces, by label, as a user of another namespace would.
+	stdout, stderr, code = runPlugin(t, "status", "-A", "-l", "team=ml", "-o", "yaml")
+	if code != 0 || !strings.Contains(stdout, "namespace: "+ns+"\n") || !strings.Contains(stdout, "name: spark-pi-exec-3\n") {
+		t.Errorf("-A -l: exit %d %s\n%s", code, stderr, stdout)
+	}
+}
+
+// --watch prints the pods as they change and ends when every expected pod
+// has a node; -o json then prints the settled status once.
+func TestStatusWatchEndsWhenEveryPodIsBound(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	createZonedApp(t, ns, "stream", nodes.zone, 2, "team: ml")
+
+	driver := pendingPod(t, ns, "stream", "stream-driver", "driver")
+	table := startPlugin(t, cluster.kubeconfig, "status", "-n", ns, "stream", "--watch", "--timeout=90s")
+	asJSON := startPlugin(t, cluster.kubeconfig, "status", "-n", ns, "stream", "--watch", "--timeout=90s", "-o", "json")
+	time.Sleep(3 * time.Second) // generous: the machine is shared
+
+	failedScheduling(t, driver, "0/5 nodes are available: 5 Insufficient cpu.", time.Now(), 1)
+	time.Sleep(time.Second)
+	bind(t, driver, nodes.ecs2)
+	exec1 := pendingPod(t, ns, "stream", "stream-exec-1", "executor")
+	bind(t, exec1, nodes.eci1)
+	exec2 := pendingPod(t, ns, "stream", "stream-exec-2", "executor")
+	failedScheduling(t, exec2, "0/5 nodes are available: 1 Too many pods.", time.Now(), 1)
+	select {
+	case r := <-table:
+		t.Fatalf("--watch ended with an executor still waiting: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	case <-time.After(2 * time.Second):
+	}
+	bind(t, exec2, nodes.eci1)
+
+	for name, done := range map[string]<-chan pluginResult{"table": table, "json": asJSON} {
+		var r pluginResult
+		select {
+		case r = <-done:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%s: --watch did not end when every pod was bound", name)
+		}
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, r.code, r.stderr)
+		}
+		t.Logf("%s:\n%s", name, r.stdout)
+		if name == "json" {
+			s := statusJSON(t, r.stdout)
+			if a := s.Applications[0]; !a.Settled || len(a.Pods) != 3 || a.Pods[2].Node != nodes.eci1 || a.Pods[2].NodeKind != "ECI" {
+				t.Errorf("final status %+v", a)
+			}
+			continue
+		}
+		var driverRows, exec2Rows []string
+		for _, line := range strings.Split(r.stdout, "\n") {
+			switch c := cells(line); {
+			case len(c) > 0 && c[0] == "stream-driver":
+				driverRows = append(driverRows, strings.Join(c, "|"))
+			case len(c) > 0 && c[0] == "stream-exec-2":
+				exec2Rows = append(exec2Rows, strings.Join(c, "|"))
+			}
+		}
+		if len(driverRows) != 3 || !strings.HasSuffix(driverRows[0], "|-") || !strings.HasSuffix(driverRows[1], "|0/5 nodes are available: 5 Insufficient cpu.") ||
+			!strings.Contains(driverRows[2], "|"+nodes.ecs2+"|ECS|") {
+			t.Errorf("driver rows %q: want waiting, the scheduler's reason, then its node", driverRows)
+		}
+		if len(exec2Rows) == 0 || !strings.Contains(exec2Rows[len(exec2Rows)-1], "|"+nodes.eci1+"|ECI|") {
+			t.Errorf("exec-2 rows %q, want it last on its ECI node", exec2Rows)
+		}
+		if !strings.Contains(r.stderr, "Every expected pod has a node.") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	}
+
+	// An application already settled ends the watch at once.
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "stream", "--watch")
+	if code != 0 || !strings.Contains(stdout, "stream-exec-2") || !strings.Contains(stderr, "Every expected pod has a node.") {
+		t.Errorf("settled: exit %d %q %q", code, stdout, stderr)
+	}
+}
+
+// --watch gives up at --timeout with one line naming what still waits.
+func TestStatusWatchTimesOut(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	createZonedApp(t, ns, "slow", nodes.zone, 2, "team: ml")
+	bind(t, pendingPod(t, ns, "slow", "slow-driver", "driver"), nodes.ecs1)
+	pendingPod(t, ns, "slow", "slow-exec-1", "executor")
+
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "slow", "--watch", "--timeout=2s", "-o", "json")
+	want := "error: timed out after 2s waiting for pods to be placed: " + ns + "/slow (executor 0/2 with a node)\n"
+	if code == 0 || !strings.HasSuffix(stderr, want) || strings.Count(stderr, "error:") != 1 {
+		t.Errorf("exit %d, stderr %q, want it to end with %q", code, stderr, want)
+	}
+	if s := statusJSON(t, stdout); s.Applications[0].Settled {
+		t.Errorf("printed a settled status: %+v", s.Applications[0])
+	}
+}
+
+// Bad input: one clear line and a non-zero exit, through kubectl as a user
+// runs it.
+func TestStatusBadInput(t *testing.T) {
+	ns := newNamespace(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"status", "-n", ns, "nope"}, `error: sparkapplication "nope" not found in namespace "` + ns + `"`},
+		{[]string{"status", "-n", "no-such-namespace", "nope"}, `error: namespace "no-such-namespace" not found`},
+		{[]string{"status", "-n", ns, "-l", "team=nobody"}, `error: no SparkApplications match "team=nobody" in namespace "` + ns + `"`},
+		{[]string{"status", "-n", ns}, "error: give the applications to show: NAME, -l SELECTOR or -A"},
+		{[]string{"status", "-n", ns, "pod/spark-pi-driver"}, `error: status takes a SparkApplication`},
+	} {
+		stdout, stderr, code := runKubectl(t, cluster.kubeconfig, append([]string{"spark-eci"}, tc.args...)...)
+		if code == 0 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, tc.want) {
+			t.Errorf("kubectl spark-eci %s: exit %d, stdout %q, stderr %q, want one line %q",
+				strings.Join(tc.args, " "), code, stdout, stderr, tc.want)
+		}
+	}
+}
