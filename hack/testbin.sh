@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Builds the control plane the end-to-end tests run against (kube-apiserver,
-# kube-scheduler, etcd; kubectl too when none is on PATH) from the Go module
-# proxy, and fetches the Spark operator's CRDs from its Go module. Everything is
+# kube-scheduler, etcd; kubectl too when none is on PATH), the Spark operator
+# (whose webhook the scheduling tests run) and krew (which installs the release
+# archives in the release test) from the Go module proxy, and fetches the Spark
+# operator's CRDs from its Go module. Everything is
 # cached by the hash of the wrapper modules under hack/testbin, so a second run,
 # a fresh clone on the same machine, and CI reuse it.
+#
+# The control plane, the operator and krew have keys of their own: a change to
+# the operator's module must not throw away a kube-apiserver that takes ten
+# minutes to build. The operator and krew are linked into the control plane's
+# directory.
 #
 # Prints the directory holding the binaries (envtest reads it as
 # KUBEBUILDER_ASSETS); the CRDs are in its crds/ folder.
@@ -11,32 +18,58 @@
 # SPARK_ECI_TESTBIN overrides the cache root (default: the user cache directory).
 set -euo pipefail
 
-spark_operator_version=v2.3.0
-
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=${SPARK_ECI_TESTBIN:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-spark-eci/testbin}
-key=$( (cat "$here"/testbin/*/go.mod "$here"/testbin/*/go.sum "$here"/testbin/etcd/main.go; echo "$spark_operator_version") | sha256sum | cut -c1-12)
-k8s_version=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2}' "$here/testbin/kubernetes/go.mod")
-dir="$root/kubernetes-$k8s_version-$key"
 
+module_version() { # module_version WRAPPER MODULE: the version WRAPPER's go.mod requires
+  awk -v m="$2" '$1 == "require" && $2 == m {print $3; exit} $1 == m && $2 ~ /^v/ {print $2; exit}' "$here/testbin/$1/go.mod"
+}
+spark_operator_version=$(module_version spark-operator github.com/kubeflow/spark-operator/v2)
+k8s_version=$(module_version kubernetes k8s.io/kubernetes)
+
+# The control plane's key covers its wrapper modules (listed in this order, so
+# that existing caches stay valid) and the operator version its CRDs come from.
+key=$( (cat "$here"/testbin/{etcd,kubernetes}/go.mod "$here"/testbin/{etcd,kubernetes}/go.sum "$here/testbin/etcd/main.go"
+  echo "$spark_operator_version") | sha256sum | cut -c1-12)
+dir="$root/kubernetes-$k8s_version-$key"
 mkdir -p "$root"
 exec 9>"$root/.lock"
 flock 9
 
-build() { # build MODULE_DIR PACKAGE OUTPUT
-  [ -x "$dir/$3" ] && return
-  echo "testbin: building $3 into $dir" >&2
-  mkdir -p "$dir"
-  (cd "$here/testbin/$1" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags='-s -w' -o "$dir/.$3.tmp" "$2")
-  mv "$dir/.$3.tmp" "$dir/$3"
+build() { # build MODULE_DIR PACKAGE OUTPUT_DIR NAME
+  [ -x "$3/$4" ] && return
+  echo "testbin: building $4 into $3" >&2
+  mkdir -p "$3"
+  (cd "$here/testbin/$1" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags='-s -w' -o "$3/.$4.tmp" "$2")
+  mv "$3/.$4.tmp" "$3/$4"
 }
 
-build etcd . etcd
-build kubernetes k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver
-build kubernetes k8s.io/kubernetes/cmd/kube-scheduler kube-scheduler
+build etcd . "$dir" etcd
+build kubernetes k8s.io/kubernetes/cmd/kube-apiserver "$dir" kube-apiserver
+build kubernetes k8s.io/kubernetes/cmd/kube-scheduler "$dir" kube-scheduler
 if ! command -v kubectl >/dev/null 2>&1; then
-  build kubernetes k8s.io/kubernetes/cmd/kubectl kubectl
+  build kubernetes k8s.io/kubernetes/cmd/kubectl "$dir" kubectl
 fi
+# tool WRAPPER PACKAGE NAME MODULE: builds PACKAGE of the wrapper module into a
+# directory keyed by that module alone, and links it into $dir as NAME.
+# Relative links let the cache root move; they are replaced atomically, so that
+# a test starting now sees the old binary or the new one, never none.
+tool() {
+  local key tool_dir link
+  key=$(cat "$here/testbin/$1"/go.{mod,sum} | sha256sum | cut -c1-12)
+  tool_dir="$1-$(module_version "$1" "$4")-$key"
+  build "$1" "$2" "$root/$tool_dir" "$3"
+  link="../$tool_dir/$3"
+  if [ "$(readlink "$dir/$3" 2>/dev/null)" != "$link" ]; then
+    ln -sfn "$link" "$dir/.$3.tmp"
+    mv -T "$dir/.$3.tmp" "$dir/$3"
+  fi
+}
+
+tool spark-operator github.com/kubeflow/spark-operator/v2/cmd/operator spark-operator github.com/kubeflow/spark-operator/v2
+# kubectl runs krew as its plugin "krew".
+tool krew sigs.k8s.io/krew/cmd/krew kubectl-krew sigs.k8s.io/krew
+tool krew sigs.k8s.io/krew/cmd/validate-krew-manifest validate-krew-manifest sigs.k8s.io/krew
 
 if [ ! -d "$dir/crds" ]; then
   echo "testbin: fetching the CRDs of github.com/kubeflow/spark-operator/v2@$spark_operator_version" >&2

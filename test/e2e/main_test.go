@@ -128,6 +128,12 @@ func run(m *testing.M) (code int, err error) {
 		return 0, err
 	}
 	fmt.Fprintf(os.Stderr, "e2e: control plane up in %s (assets %s)\n", time.Since(start).Round(time.Millisecond), assets)
+	// Started by the first test that needs it, if any.
+	defer func() {
+		if stopErr := stopSchedulingCluster(); stopErr != nil && err == nil {
+			err = stopErr
+		}
+	}()
 
 	return m.Run(), nil
 }
