@@ -5,7 +5,8 @@ BIN     := bin/kubectl-spark_eci
 PKG     := github.com/spark-eci/kubectl-spark-eci
 VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo v0.1.0-dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+# The commit's time, not the build's, so that a release rebuilds byte for byte.
+DATE    ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w \
 	-X $(PKG)/pkg/version.Version=$(VERSION) \
 	-X $(PKG)/pkg/version.Commit=$(COMMIT) \
@@ -14,7 +15,7 @@ LDFLAGS := -s -w \
 # `kubectl spark-eci` finds it.
 BINDIR  ?= $(shell $(GO) env GOPATH)/bin
 
-.PHONY: help build install uninstall test unit e2e fuzz bench lint testbin clean
+.PHONY: help build install uninstall test unit e2e release-test dist krew-manifest fuzz bench lint testbin clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,20 +23,22 @@ help: ## Show the targets
 build: ## Build bin/kubectl-spark_eci
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-spark_eci
 
-install: build ## Install the plugin into BINDIR (default: GOPATH/bin)
+install: build ## Install the plugin and its completion helper into BINDIR (default: GOPATH/bin)
 	install -d $(BINDIR)
 	install -m 0755 $(BIN) $(BINDIR)/kubectl-spark_eci
+	install -m 0755 deploy/completion/kubectl_complete-spark_eci $(BINDIR)/kubectl_complete-spark_eci
 	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: $(BINDIR) is not on PATH; add it so that kubectl finds the plugin";; esac
 
-uninstall: ## Remove the plugin from BINDIR
-	rm -f $(BINDIR)/kubectl-spark_eci
+uninstall: ## Remove the plugin and its completion helper from BINDIR
+	rm -f $(BINDIR)/kubectl-spark_eci $(BINDIR)/kubectl_complete-spark_eci
 
-test: lint unit e2e ## Run every test: lint, unit tests (race detector), end-to-end tests
+test: lint unit e2e release-test ## Run every test: lint, unit tests (race detector), end-to-end, release archives
 
 lint: ## gofmt and go vet
 	@bad=$$(gofmt -l cmd pkg internal test hack); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./test/...
+	$(GO) vet -tags release ./test/...
 
 unit: ## Unit tests, with the race detector
 	$(GO) test -race -count=1 ./...
@@ -46,6 +49,15 @@ e2e: build testbin ## End-to-end tests against a real kube-apiserver and etcd
 testbin: ## Build (once, then cached) the control plane the end-to-end tests run against
 	hack/testbin.sh >/dev/null
 
+dist: ## Release archives for linux, darwin and windows on amd64 and arm64, with sha256 files, in dist/
+	$(GO) run ./hack/dist -version $(VERSION) -ldflags '$(LDFLAGS)' -out dist
+
+krew-manifest: dist ## Render the krew index manifest plugins/spark-eci.yaml from the archives in dist/
+	$(GO) run ./hack/krew-manifest -template deploy/krew/.krew.yaml -tag $(VERSION) -dist dist -out plugins/spark-eci.yaml
+
+release-test: krew-manifest testbin ## Check the manifest against krew's rules; install each archive with krew and run it
+	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) test -tags release -count=1 ./test/release/
+
 fuzz: ## Fuzz the placement transform for a minute
 	$(GO) test ./pkg/placement -run '^$$' -fuzz FuzzPlacement -fuzztime 60s
 
@@ -54,4 +66,4 @@ bench: build testbin ## Benchmarks: the transform, and cache-report against kube
 	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) run ./hack/bench -plugin $(BIN)
 
 clean: ## Remove build output (the cached control plane stays)
-	rm -rf bin dist
+	rm -rf bin dist plugins/spark-eci.yaml

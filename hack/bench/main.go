@@ -1,4 +1,5 @@
-// Command bench measures cache-report on an application of 2,000 executors
+// Command bench measures the plugin against kubectl on the same machine: its
+// start-up and size, then cache-report on an application of 2,000 executors
 // with 12,000 events in its namespace, on a real API server, against kubectl
 // doing the same job on the same data. It prints ratios, not verdicts on a
 // machine's speed: run it with `make bench`.
@@ -35,7 +36,12 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each command; the median is reported")
 	sample := flag.Int("sample", 100, "pods of the per-pod kubectl events loop, scaled to all pods")
 	plugin := flag.String("plugin", "bin/kubectl-spark_eci", "the plugin binary")
+	startupRuns := flag.Int("startup-runs", 40, "runs of each command in the start-up comparison")
 	flag.Parse()
+	if err := startup(*plugin, *startupRuns); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
 	if err := run(*executors, *eventsPerPod, *runs, *sample, *plugin); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
