@@ -7,6 +7,7 @@ VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo 
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # The commit's time, not the build's, so that a release rebuilds byte for byte.
 DATE    ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 LDFLAGS := -s -w \
 	-X $(PKG)/pkg/version.Version=$(VERSION) \
 	-X $(PKG)/pkg/version.Commit=$(COMMIT) \
@@ -49,8 +50,9 @@ e2e: build testbin ## End-to-end tests against a real kube-apiserver and etcd
 testbin: ## Build (once, then cached) the control plane the end-to-end tests run against
 	hack/testbin.sh >/dev/null
 
-dist: ## Release archives for linux, darwin and windows on amd64 and arm64, with sha256 files, in dist/
-	$(GO) run ./hack/dist -version $(VERSION) -ldflags '$(LDFLAGS)' -out dist
+dist: ## Release archives for linux, darwin and windows on amd64 and arm64, with sha256 files, in dist/ (goreleaser)
+	VERSION=$(VERSION) DATE=$(DATE) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) LDFLAGS='$(LDFLAGS)' \
+		$$(hack/testbin.sh goreleaser) release --snapshot --clean --skip=validate
 
 krew-manifest: dist ## Render the krew index manifest plugins/spark-eci.yaml from the archives in dist/
 	$(GO) run ./hack/krew-manifest -template deploy/krew/.krew.yaml -tag $(VERSION) -dist dist -out plugins/spark-eci.yaml

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Builds the control plane the end-to-end tests run against (kube-apiserver,
 # kube-scheduler, etcd; kubectl too when none is on PATH), the Spark operator
-# (whose webhook the scheduling tests run) and krew (which installs the release
-# archives in the release test) from the Go module proxy, and fetches the Spark
-# operator's CRDs from its Go module. Everything is
-# cached by the hash of the wrapper modules under hack/testbin, so a second run,
-# a fresh clone on the same machine, and CI reuse it.
+# (whose webhook the scheduling tests run), krew (which installs the release
+# archives in the release test) and goreleaser (which builds them) from the Go
+# module proxy, and fetches the Spark operator's CRDs from its Go module.
+# Everything is cached by the hash of the wrapper modules under hack/testbin,
+# so a second run, a fresh clone on the same machine, and CI reuse it.
 #
-# The control plane, the operator and krew have keys of their own: a change to
+# The control plane and each tool have keys of their own: a change to
 # the operator's module must not throw away a kube-apiserver that takes ten
 # minutes to build. The operator and krew are linked into the control plane's
 # directory.
 #
 # Prints the directory holding the binaries (envtest reads it as
-# KUBEBUILDER_ASSETS); the CRDs are in its crds/ folder.
+# KUBEBUILDER_ASSETS); the CRDs are in its crds/ folder. With the argument
+# goreleaser, it builds only goreleaser (for make dist) and prints its path.
 #
 # SPARK_ECI_TESTBIN overrides the cache root (default: the user cache directory).
 set -euo pipefail
@@ -44,20 +45,19 @@ build() { # build MODULE_DIR PACKAGE OUTPUT_DIR NAME
   mv "$3/.$4.tmp" "$3/$4"
 }
 
-build etcd . "$dir" etcd
-build kubernetes k8s.io/kubernetes/cmd/kube-apiserver "$dir" kube-apiserver
-build kubernetes k8s.io/kubernetes/cmd/kube-scheduler "$dir" kube-scheduler
-if ! command -v kubectl >/dev/null 2>&1; then
-  build kubernetes k8s.io/kubernetes/cmd/kubectl "$dir" kubectl
-fi
+# keyed_dir WRAPPER MODULE: the cache directory of a wrapper module's tools,
+# keyed by that module alone.
+keyed_dir() {
+  echo "$1-$(module_version "$1" "$2")-$(cat "$here/testbin/$1"/go.{mod,sum} | sha256sum | cut -c1-12)"
+}
+
 # tool WRAPPER PACKAGE NAME MODULE: builds PACKAGE of the wrapper module into a
 # directory keyed by that module alone, and links it into $dir as NAME.
 # Relative links let the cache root move; they are replaced atomically, so that
 # a test starting now sees the old binary or the new one, never none.
 tool() {
-  local key tool_dir link
-  key=$(cat "$here/testbin/$1"/go.{mod,sum} | sha256sum | cut -c1-12)
-  tool_dir="$1-$(module_version "$1" "$4")-$key"
+  local tool_dir link
+  tool_dir=$(keyed_dir "$1" "$4")
   build "$1" "$2" "$root/$tool_dir" "$3"
   link="../$tool_dir/$3"
   if [ "$(readlink "$dir/$3" 2>/dev/null)" != "$link" ]; then
@@ -66,6 +66,21 @@ tool() {
   fi
 }
 
+# `hack/testbin.sh goreleaser` builds only goreleaser, which `make dist` runs,
+# and prints its path.
+if [ "${1:-}" = goreleaser ]; then
+  gr_dir="$root/$(keyed_dir goreleaser github.com/goreleaser/goreleaser/v2)"
+  build goreleaser github.com/goreleaser/goreleaser/v2 "$gr_dir" goreleaser
+  echo "$gr_dir/goreleaser"
+  exit
+fi
+
+build etcd . "$dir" etcd
+build kubernetes k8s.io/kubernetes/cmd/kube-apiserver "$dir" kube-apiserver
+build kubernetes k8s.io/kubernetes/cmd/kube-scheduler "$dir" kube-scheduler
+if ! command -v kubectl >/dev/null 2>&1; then
+  build kubernetes k8s.io/kubernetes/cmd/kubectl "$dir" kubectl
+fi
 tool spark-operator github.com/kubeflow/spark-operator/v2/cmd/operator spark-operator github.com/kubeflow/spark-operator/v2
 # kubectl runs krew as its plugin "krew".
 tool krew sigs.k8s.io/krew/cmd/krew kubectl-krew sigs.k8s.io/krew
