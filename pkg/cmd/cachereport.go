@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/pager"
-	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
@@ -232,20 +230,7 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 }
 
 func (o *CacheReportOptions) print(report imagepull.Report) error {
-	switch o.Output {
-	case "json":
-		b, err := json.MarshalIndent(report, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(o.Out, "%s\n", b)
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(report)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(b)
+	if done, err := writeDocument(o.Out, o.Output, report); done {
 		return err
 	}
 	return imagepull.WriteTable(o.Out, report, o.NoHeaders)

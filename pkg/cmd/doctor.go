@@ -12,7 +12,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes"
-	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
@@ -141,15 +140,9 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 	checks = append(checks, doctor.EventTTL())
 
 	report := doctor.NewReport(o.namespace, checks)
-	switch o.Output {
-	case "json":
-		err = report.WriteJSON(o.Out)
-	case "yaml":
-		var b []byte
-		if b, err = yaml.Marshal(report); err == nil {
-			_, err = o.Out.Write(b)
-		}
-	default:
+	if done, werr := writeDocument(o.Out, o.Output, report); done {
+		err = werr
+	} else {
 		err = report.WriteTable(o.Out)
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,7 +25,6 @@ import (
 	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/pager"
-	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
@@ -302,20 +300,7 @@ func (o *StatusOptions) buildApp(s *statusState, key string) (podplacement.Appli
 }
 
 func (o *StatusOptions) print(status podplacement.Status) error {
-	switch o.Output {
-	case "json":
-		b, err := json.MarshalIndent(status, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(o.Out, "%s\n", b)
-		return err
-	case "yaml":
-		b, err := yaml.Marshal(status)
-		if err != nil {
-			return err
-		}
-		_, err = o.Out.Write(b)
+	if done, err := writeDocument(o.Out, o.Output, status); done {
 		return err
 	}
 	return podplacement.WriteTable(o.Out, status, o.tableOptions())

@@ -5,7 +5,6 @@
 package doctor
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -89,16 +88,6 @@ func (r Report) WriteTable(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "\n%s, %s, %s\n", plural(r.Summary.OK, "check", "checks")+" OK",
 		plural(r.Summary.Warn, "warning", "warnings"), plural(r.Summary.Fail, "failure", "failures"))
-	return err
-}
-
-// WriteJSON prints the report as indented JSON.
-func (r Report) WriteJSON(w io.Writer) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
 }
 
