@@ -19,7 +19,7 @@ BINDIR  ?= $(shell $(GO) env GOPATH)/bin
 .PHONY: help build install uninstall test unit e2e release-test dist krew-manifest fuzz bench lint testbin clean
 
 help: ## Show the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## Build bin/kubectl-spark_eci
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-spark_eci
@@ -44,7 +44,7 @@ lint: ## gofmt and go vet
 unit: ## Unit tests, with the race detector
 	$(GO) test -race -count=1 ./...
 
-e2e: build testbin ## End-to-end tests against a real kube-apiserver and etcd
+e2e: build testbin ## End-to-end tests against a real kube-apiserver and etcd, kube-scheduler and the operator webhook
 	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) test -tags e2e -count=1 -timeout 30m ./test/e2e/...
 
 testbin: ## Build (once, then cached) the control plane the end-to-end tests run against
@@ -63,7 +63,7 @@ release-test: krew-manifest testbin ## Check the manifest against krew's rules; 
 fuzz: ## Fuzz the placement transform for a minute
 	$(GO) test ./pkg/placement -run '^$$' -fuzz FuzzPlacement -fuzztime 60s
 
-bench: build testbin ## Benchmarks: the transform, and cache-report against kubectl on 2,000 pods
+bench: build testbin ## Benchmarks: the transform; start-up, size and cache-report on 2,000 pods against kubectl
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
 	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) run ./hack/bench -plugin $(BIN)
 
