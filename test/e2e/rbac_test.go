@@ -5,6 +5,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 )
 
 func readRBAC(t *testing.T, file string, into interface{}) {
@@ -153,6 +155,14 @@ func TestClusterRoleGrantsEveryCommandEverywhere(t *testing.T) {
 	_, stderr, code = runPluginAs(t, user, "place", "-n", ns, "spark-pi", "--executors=eci")
 	if code != 0 || !strings.Contains(stderr, "Warning: no mutating webhook of the Spark operator selects Spark pods") {
 		t.Errorf("place with the webhook check: exit %d, %q", code, stderr)
+	}
+	stdout, stderr, code = runPluginAs(t, user, "status", "-A", "-o", "json")
+	if code != 0 || strings.Contains(stderr, "cannot list nodes") {
+		t.Errorf("status -A: exit %d, %q", code, stderr)
+	} else if !slices.ContainsFunc(statusJSON(t, stdout).Applications, func(a podplacement.Application) bool {
+		return a.Namespace == ns && a.Name == "spark-pi"
+	}) {
+		t.Errorf("status -A does not show %s/spark-pi: %s", ns, stdout)
 	}
 	_, stderr, code = runPluginAs(t, user, "place", "-n", "no-such-namespace", "spark-pi", "--executors=eci")
 	if code == 0 || !strings.Contains(stderr, `namespace "no-such-namespace" not found`) {
