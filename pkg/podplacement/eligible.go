@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	schedulingcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
@@ -191,13 +192,9 @@ func mergeSelectors(selectors ...map[string]string) map[string]string {
 
 // mapAt returns the map at path below m, or nil when any step is missing.
 func mapAt(m map[string]interface{}, path ...string) map[string]interface{} {
-	for _, key := range path {
-		if m == nil {
-			return nil
-		}
-		m, _ = m[key].(map[string]interface{})
-	}
-	return m
+	v, _, _ := unstructured.NestedFieldNoCopy(m, path...)
+	out, _ := v.(map[string]interface{})
+	return out
 }
 
 // NeedsPodWebhook tells whether a role's spec holds scheduling fields of its

@@ -3,14 +3,11 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 )
@@ -73,42 +70,6 @@ func TestDoctorBareCluster(t *testing.T) {
 	if len(checks) != len(doctorCheckNames) {
 		t.Errorf("%d checks, want %v", len(checks), doctorCheckNames)
 	}
-}
-
-// createPodWebhook configures a mutating webhook like the Spark operator's
-// Helm chart does, until the test ends. It is never called: no pod is created
-// in its namespace (the namespace selector keeps other tests' pods out of its
-// way) and failurePolicy Ignore keeps it harmless.
-func createPodWebhook(t *testing.T, ns string) {
-	t.Helper()
-	none := admissionregistrationv1.SideEffectClassNone
-	ignore := admissionregistrationv1.Ignore
-	url := "https://localhost:1/mutate--v1-pod"
-	webhook := &admissionregistrationv1.MutatingWebhookConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: "spark-operator-webhook-" + ns},
-		Webhooks: []admissionregistrationv1.MutatingWebhook{{
-			Name:         "mutate--v1-pod.sparkoperator.k8s.io",
-			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url},
-			Rules: []admissionregistrationv1.RuleWithOperations{{
-				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
-				Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
-			}},
-			ObjectSelector:          &metav1.LabelSelector{MatchLabels: map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}},
-			NamespaceSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}},
-			SideEffects:             &none,
-			FailurePolicy:           &ignore,
-			AdmissionReviewVersions: []string{"v1"},
-		}},
-	}
-	webhooks := cluster.client.AdmissionregistrationV1().MutatingWebhookConfigurations()
-	if _, err := webhooks.Create(t.Context(), webhook, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := webhooks.Delete(context.Background(), webhook.Name, metav1.DeleteOptions{}); err != nil {
-			t.Errorf("deleting webhook configuration %s: %v", webhook.Name, err)
-		}
-	})
 }
 
 // The shared cluster with the operator's webhook, virtual nodes and the

@@ -3,10 +3,12 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -121,4 +123,40 @@ func pullCacheHit(t *testing.T, pod *corev1.Pod, at time.Time, cacheID string) {
 	podEvent(t, pod, "EciService", corev1.EventTypeNormal, "SuccessfulHitImageCache",
 		"[eci.imagecache]Successfully hit image cache "+cacheID+", eci will be scheduled with this image cache.", at, at, 1)
 	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at.Add(19*time.Second), at.Add(19*time.Second), 1)
+}
+
+// createPodWebhook configures a mutating webhook like the Spark operator's
+// Helm chart does, until the test ends. It is never called: no pod is created
+// in its namespace (the namespace selector keeps other tests' pods out of its
+// way) and failurePolicy Ignore keeps it harmless.
+func createPodWebhook(t *testing.T, ns string) {
+	t.Helper()
+	none := admissionregistrationv1.SideEffectClassNone
+	ignore := admissionregistrationv1.Ignore
+	url := "https://localhost:1/mutate--v1-pod"
+	webhook := &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "spark-operator-webhook-" + ns},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{{
+			Name:         "mutate--v1-pod.sparkoperator.k8s.io",
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: &url},
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+				Rule:       admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
+			}},
+			ObjectSelector:          &metav1.LabelSelector{MatchLabels: map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}},
+			NamespaceSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}},
+			SideEffects:             &none,
+			FailurePolicy:           &ignore,
+			AdmissionReviewVersions: []string{"v1"},
+		}},
+	}
+	webhooks := cluster.client.AdmissionregistrationV1().MutatingWebhookConfigurations()
+	if _, err := webhooks.Create(t.Context(), webhook, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := webhooks.Delete(context.Background(), webhook.Name, metav1.DeleteOptions{}); err != nil {
+			t.Errorf("deleting webhook configuration %s: %v", webhook.Name, err)
+		}
+	})
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -127,28 +126,8 @@ func TestPlaceWarnsWithoutTheOperatorWebhook(t *testing.T) {
 		t.Errorf("forbidden check: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 
-	// The operator's webhook, configured as its Helm chart does (it is never
-	// called: no pod is created, and failurePolicy Ignore keeps it harmless).
-	none := admissionregistrationv1.SideEffectClassNone
-	ignore := admissionregistrationv1.Ignore
-	url := "https://localhost:1/mutate--v1-pod"
-	webhook := &admissionregistrationv1.MutatingWebhookConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: "spark-operator-webhook-" + ns},
-		Webhooks: []admissionregistrationv1.MutatingWebhook{{
-			Name:                    "mutate--v1-pod.sparkoperator.k8s.io",
-			ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: &url},
-			Rules:                   []admissionregistrationv1.RuleWithOperations{{Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create}, Rule: admissionregistrationv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}}}},
-			ObjectSelector:          &metav1.LabelSelector{MatchLabels: map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}},
-			SideEffects:             &none,
-			FailurePolicy:           &ignore,
-			AdmissionReviewVersions: []string{"v1"},
-		}},
-	}
-	webhooks := cluster.client.AdmissionregistrationV1().MutatingWebhookConfigurations()
-	if _, err := webhooks.Create(t.Context(), webhook, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = webhooks.Delete(context.Background(), webhook.Name, metav1.DeleteOptions{}) })
+	// The operator's webhook, configured as its Helm chart does.
+	createPodWebhook(t, ns)
 	_, stderr = mustPlace(t, ns, "spark-pi", "--executors=eci")
 	if strings.Contains(stderr, warning) {
 		t.Errorf("webhook present, yet: %q", stderr)
