@@ -85,9 +85,22 @@ func TestPlaceWithoutTheCRD(t *testing.T) {
 			t.Errorf("reinstalling the CRDs: %v", err)
 		}
 	})
+	// Gone from discovery too, not only as an object: discovery lags the
+	// deletion, and until it catches up the type still resolves.
 	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := crds.Get(ctx, name, metav1.GetOptions{})
-		return apierrors.IsNotFound(err), nil
+		if _, err := crds.Get(ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		resources, err := cluster.client.Discovery().ServerResourcesForGroupVersion("sparkoperator.k8s.io/v1beta2")
+		if err != nil {
+			return apierrors.IsNotFound(err), nil
+		}
+		for _, r := range resources.APIResources {
+			if r.Name == "scheduledsparkapplications" {
+				return false, nil
+			}
+		}
+		return true, nil
 	}); err != nil {
 		t.Fatalf("CRD not deleted: %v", err)
 	}
