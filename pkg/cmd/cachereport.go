@@ -75,9 +75,12 @@ func NewCmdCacheReport(configFlags *genericclioptions.ConfigFlags, streams gener
 		Use:   "cache-report (POD | app/NAME | -l SELECTOR)",
 		Short: "Report image pull times and ECI image cache results of Spark pods",
 		Long: `Report, for each pod, where it runs (ECS or ECI), the result of ECI's image cache
-(hit, missed, auto-created, not-found, not-complete) and how long each image took to
-pull, read from the pod's events. For an application (app/NAME): its driver and
-executors, and a summary.
+and how long each image took to pull, read from the pod's events. For an application
+(app/NAME): its driver and executors, and a summary.
+
+The cache result is a hit, or a miss with what ECI said about it: the pinned cache
+was not found or not ready yet, and the cache ECI auto-created for the pods that come
+next. "off" is a pod whose annotations turn ECI's matching off.
 
 Events expire, after one hour by default: older pods report no events.`,
 		Example: cacheReportExample,

@@ -101,6 +101,12 @@ Only the toleration of the virtual-node taint and the node-affinity expressions 
 the virtual-node label belong to place: everything else in the application is kept
 as it is, so targets can be switched back and forth.
 
+Image cache, on the roles that may run on ECI: auto lets ECI match a cache and create
+one on a miss (k8s.aliyun.com/eci-image-cache), imc-... pins a cache
+(k8s.aliyun.com/eci-image-snapshot-id), and off turns ECI's matching off
+(k8s.aliyun.com/eci-auto-imc: "false"; ECI matches by default). Each form replaces
+the image-cache annotations the roles held before.
+
 The Spark operator kills and resubmits an application whose spec changes. place
 refuses to change an active application unless --restart is given.`,
 		Example: placeExample,
@@ -120,7 +126,7 @@ refuses to change an active application unless --restart is given.`,
 	flags.StringVar(&o.Preset, "preset", o.Preset, "Targets of both roles: one of "+strings.Join(placement.PresetNames(), ", ")+".")
 	flags.StringVar(&o.Driver, "driver", o.Driver, "Target of the driver: ecs, eci, ecs-first or eci-first.")
 	flags.StringVar(&o.Executors, "executors", o.Executors, "Target of the executors: ecs, eci, ecs-first or eci-first.")
-	flags.StringVar(&o.ImageCache, "image-cache", o.ImageCache, "ECI image cache of the pods that may run on ECI: auto, off, or an image cache id (imc-...).")
+	flags.StringVar(&o.ImageCache, "image-cache", o.ImageCache, "ECI image cache of the pods that may run on ECI: auto, off (no matching, which ECI does by default), or an image cache id (imc-...).")
 	flags.StringVar(&o.Spot, "spot", o.Spot, "Run the executors on ECI spot instances (executors), or stop doing so (off).")
 	flags.Lookup("spot").NoOptDefVal = "executors"
 	flags.StringVar(&o.SpotPriceLimit, "spot-price-limit", o.SpotPriceLimit, "Hourly price cap of the executors' spot instances (SpotWithPriceLimit); implies --spot.")

@@ -5,10 +5,16 @@ package eci
 // Pod annotations read by ECI when it creates the pod.
 const (
 	// AnnotationImageCache "true" lets ECI match an image cache automatically
-	// and create one when none matches.
+	// and create one when none matches (the name of ACK's Spark guide).
 	AnnotationImageCache = "k8s.aliyun.com/eci-image-cache"
-	// AnnotationImageSnapshotID pins a given image cache (imc-...).
+	// AnnotationImageSnapshotID pins a given image cache (imc-...), by the
+	// name of ACK's Spark guide.
 	AnnotationImageSnapshotID = "k8s.aliyun.com/eci-image-snapshot-id"
+	// AnnotationAutoImageCache is today's switch of automatic matching. It is
+	// "true" when absent: ECI matches a cache unless it is "false".
+	AnnotationAutoImageCache = "k8s.aliyun.com/eci-auto-imc"
+	// AnnotationImageCacheID is today's name for pinning a given cache.
+	AnnotationImageCacheID = "k8s.aliyun.com/eci-imc-id"
 	// AnnotationSpotStrategy is SpotAsPriceGo or SpotWithPriceLimit.
 	AnnotationSpotStrategy = "k8s.aliyun.com/eci-spot-strategy"
 	// AnnotationSpotPriceLimit is the hourly price cap of SpotWithPriceLimit.
@@ -40,3 +46,22 @@ const (
 	MessageTagImageCache              = "[eci.imagecache]"
 	MessageImageCacheAutoCreateFailed = "Image cache auto create failed"
 )
+
+// ImageCacheAnnotations are every pod annotation that says which image cache
+// ECI uses, by the older names and today's.
+var ImageCacheAnnotations = []string{
+	AnnotationImageCache, AnnotationImageSnapshotID, AnnotationAutoImageCache, AnnotationImageCacheID,
+}
+
+// RequestedImageCache reads what a pod's annotations ask of ECI's image
+// cache: the cache they pin, by today's name or the older one, and whether
+// they turn automatic matching off. An explicit id wins over matching in both
+// schemes, so a pinned pod is never "off".
+func RequestedImageCache(annotations map[string]string) (pinned string, off bool) {
+	pinned = annotations[AnnotationImageCacheID]
+	if pinned == "" {
+		pinned = annotations[AnnotationImageSnapshotID]
+	}
+	off = pinned == "" && annotations[AnnotationAutoImageCache] == "false" && annotations[AnnotationImageCache] != "true"
+	return pinned, off
+}

@@ -29,13 +29,13 @@ func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName 
 	sortEvents(parsed)
 	r.Events = len(parsed)
 
-	var matched string
+	var annotations map[string]string
 	if pod != nil {
 		r.Namespace, r.Name, r.UID = pod.Namespace, pod.Name, pod.UID
 		r.Role = pod.Labels[sparkapp.LabelSparkRole]
 		r.Node = pod.Spec.NodeName
 		r.Phase = pod.Status.Phase
-		matched = pod.Annotations[eci.AnnotationMatchedImageCache]
+		annotations = pod.Annotations
 	} else {
 		r.Gone = true
 		r.Namespace, r.Name, r.UID = involvedPod(events)
@@ -43,8 +43,8 @@ func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName 
 		r.Node = nodeFromEvents(events)
 	}
 
-	r.Cache = cacheResult(parsed, matched)
-	onECI := r.Cache.Outcome != "" || matched != ""
+	r.Cache = cacheResult(parsed, annotations)
+	onECI := r.Cache.Outcome != "" || annotations[eci.AnnotationMatchedImageCache] != ""
 	switch {
 	case r.Node != "" && isECI != nil:
 		r.NodeKind = kindOf(isECI(r.Node) || r.Cache.Outcome != "")

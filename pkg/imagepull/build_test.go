@@ -33,7 +33,7 @@ func TestBuildPodReport(t *testing.T) {
 			isECI: isECI,
 			want: PodReport{Namespace: "spark", Name: "spark-pi-driver", UID: "uid-spark-pi-driver", Role: "driver",
 				Node: eciNode, NodeKind: NodeECI, Phase: corev1.PodRunning,
-				Cache: CacheResult{Outcome: OutcomeAutoCreated, ID: seedCache},
+				Cache: CacheResult{Outcome: OutcomeAutoCreated, ID: seedCache, AutoCreatedID: seedCache},
 				Images: []ImagePull{{Container: driverC, Image: sparkImage, State: StatePulled,
 					PullTime: 101289 * time.Millisecond, PullTimeFrom: PullTimeFromMessage, WithWaiting: 101289 * time.Millisecond, Attempts: 1}},
 				Events: 4},
@@ -407,10 +407,12 @@ func TestCacheOutcomePrecedence(t *testing.T) {
 		want   CacheResult
 	}{
 		{"missed alone", []corev1.Event{missed}, CacheResult{Outcome: OutcomeMissed}},
-		{"missed and auto created", []corev1.Event{missed, created}, CacheResult{Outcome: OutcomeAutoCreated, ID: seedCache}},
+		{"missed and auto created", []corev1.Event{missed, created}, CacheResult{Outcome: OutcomeAutoCreated, ID: seedCache, AutoCreatedID: seedCache}},
 		{"missed and auto create failed", []corev1.Event{missed, createFailed}, CacheResult{Outcome: OutcomeAutoCreateFailed}},
 		{"not complete, then missed", []corev1.Event{notComplete, missed}, CacheResult{Outcome: OutcomeNotComplete, ID: "imc-2zenotyet"}},
-		{"not found, then missed, auto created", []corev1.Event{notFound, missed, created}, CacheResult{Outcome: OutcomeAutoCreated, ID: seedCache}},
+		// Why the pod missed comes first; the cache made after it is kept too.
+		{"not found, then missed, auto created", []corev1.Event{notFound, missed, created},
+			CacheResult{Outcome: OutcomeNotFound, ID: "imc-2zegone", AutoCreatedID: seedCache}},
 		{"not found, then hit", []corev1.Event{notFound, hit}, CacheResult{Outcome: OutcomeHit, ID: seedCache}},
 		{"everything", []corev1.Event{notFound, notComplete, missed, createFailed, created, hit}, CacheResult{Outcome: OutcomeHit, ID: seedCache}},
 	} {
@@ -420,6 +422,9 @@ func TestCacheOutcomePrecedence(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("cache = %+v, want %+v", got, tc.want)
 			}
+			if got.Missed() != (tc.want.Outcome != OutcomeHit) {
+				t.Errorf("Missed() = %v for %s", got.Missed(), got.Outcome)
+			}
 			// The annotation names the cache only when no event does.
 			got = BuildPodReport(withMatched(p, "imc-annotated"), tc.events, isECI).Cache
 			want := tc.want
@@ -428,6 +433,48 @@ func TestCacheOutcomePrecedence(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("with the annotation: cache = %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestCacheRequest reads what a pod's annotations ask of ECI, by the seed's
+// names and today's.
+func TestCacheRequest(t *testing.T) {
+	notFound := eciEvent("ImageCacheNotFound", "The specified image cache  does not exist." /* no id given */, 0)
+	for _, tc := range []struct {
+		name        string
+		annotations map[string]string
+		events      []corev1.Event
+		want        CacheResult
+		cell        string
+	}{
+		{"today's pin", map[string]string{"k8s.aliyun.com/eci-imc-id": "imc-today"}, nil,
+			CacheResult{PinnedID: "imc-today"}, "?"},
+		{"the seed's pin", map[string]string{"k8s.aliyun.com/eci-image-snapshot-id": "imc-seed"}, nil,
+			CacheResult{PinnedID: "imc-seed"}, "?"},
+		{"today's name wins", map[string]string{"k8s.aliyun.com/eci-imc-id": "imc-today", "k8s.aliyun.com/eci-image-snapshot-id": "imc-seed"}, nil,
+			CacheResult{PinnedID: "imc-today"}, "?"},
+		// A message without the id: the pin tells which cache was not found.
+		{"pinned and not found", map[string]string{"k8s.aliyun.com/eci-imc-id": "imc-today"}, []corev1.Event{notFound},
+			CacheResult{Outcome: OutcomeNotFound, ID: "imc-today", PinnedID: "imc-today"}, "missed, imc-today not found"},
+		{"matching off", map[string]string{"k8s.aliyun.com/eci-auto-imc": "false"}, nil,
+			CacheResult{Off: true}, "off"},
+		{"matching off, a cache pinned", map[string]string{"k8s.aliyun.com/eci-auto-imc": "false", "k8s.aliyun.com/eci-imc-id": "imc-today"}, nil,
+			CacheResult{PinnedID: "imc-today"}, "?"},
+		{"matching on by the seed's name", map[string]string{"k8s.aliyun.com/eci-auto-imc": "false", "k8s.aliyun.com/eci-image-cache": "true"}, nil,
+			CacheResult{}, "?"},
+		{"matching on by default", map[string]string{"k8s.aliyun.com/eci-auto-imc": "true"}, nil, CacheResult{}, "?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := pod("spark-pi-driver", "driver", eciNode)
+			p.Annotations = tc.annotations
+			r := BuildPodReport(p, tc.events, isECI)
+			if r.Cache != tc.want {
+				t.Errorf("cache = %+v, want %+v", r.Cache, tc.want)
+			}
+			if got := cacheCell(r); got != tc.cell {
+				t.Errorf("cell %q, want %q", got, tc.cell)
 			}
 		})
 	}

@@ -1,42 +1,64 @@
 package imagepull
 
+import (
+	"cmp"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+)
+
 // cacheOutcomes ranks what ECI says about its image cache by what it means
-// to the user, most telling first. A miss comes together with the auto
-// creation it triggers (or its failure), and a specified cache that does not
-// exist or is not ready yet ends in a miss: the more specific one is reported.
-// A hit means the cache was used, whatever else was said.
+// to the user, most telling first. A hit means the cache was used, whatever
+// else was said. A miss comes with the auto creation it triggers (or its
+// failure); a pinned cache that does not exist or is not ready yet is why the
+// pod missed, which matters more than what ECI did next.
 var cacheOutcomes = []struct {
 	kind    EventKind
 	outcome CacheOutcome
 }{
 	{CacheHit, OutcomeHit},
-	{CacheAutoCreated, OutcomeAutoCreated},
-	{CacheAutoCreateFailed, OutcomeAutoCreateFailed},
 	{CacheNotFound, OutcomeNotFound},
 	{CacheNotComplete, OutcomeNotComplete},
+	{CacheAutoCreated, OutcomeAutoCreated},
+	{CacheAutoCreateFailed, OutcomeAutoCreateFailed},
 	{CacheMissed, OutcomeMissed},
 }
 
-// cacheResult picks the outcome of a pod's cache events (sorted by time):
-// the most telling one, the latest among equals. matched is the
-// eci-matched-image-cache annotation, the id when no event names one.
-func cacheResult(evs []Event, matched string) CacheResult {
+// cacheResult reads a pod's cache events (sorted by time) and the image-cache
+// annotations of the pod (nil when it is gone): the outcome is the most
+// telling event, the latest among equals. The pod's
+// eci-matched-image-cache annotation is the id when no event names one.
+func cacheResult(evs []Event, annotations map[string]string) CacheResult {
+	var res CacheResult
+	res.PinnedID, res.Off = eci.RequestedImageCache(annotations)
+	matched := annotations[eci.AnnotationMatchedImageCache]
+	res.ID = matched
 	for _, o := range cacheOutcomes {
-		for i := len(evs) - 1; i >= 0; i-- {
-			if evs[i].Kind != o.kind {
-				continue
+		if i := latest(evs, o.kind); i >= 0 {
+			res.Outcome = o.outcome
+			pinned := ""
+			if o.outcome == OutcomeNotFound || o.outcome == OutcomeNotComplete {
+				pinned = res.PinnedID
 			}
-			res := CacheResult{Outcome: o.outcome, ID: evs[i].CacheID}
-			if res.ID == "" {
-				res.ID = latestCacheID(evs)
-			}
-			if res.ID == "" {
-				res.ID = matched
-			}
-			return res
+			res.ID = cmp.Or(evs[i].CacheID, pinned, latestCacheID(evs), matched)
+			break
 		}
 	}
-	return CacheResult{ID: matched}
+	if res.Outcome.Missed() {
+		if i := latest(evs, CacheAutoCreated); i >= 0 {
+			res.AutoCreatedID = evs[i].CacheID
+		}
+	}
+	return res
+}
+
+// latest is the index of the last event of kind, or -1.
+func latest(evs []Event, kind EventKind) int {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Kind == kind {
+			return i
+		}
+	}
+	return -1
 }
 
 func latestCacheID(evs []Event) string {

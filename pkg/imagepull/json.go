@@ -79,26 +79,59 @@ func (p *ImagePull) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// cacheResultJSON is CacheResult as the report writes it.
+type cacheResultJSON struct {
+	Outcome       CacheOutcome `json:"outcome,omitempty"`
+	Missed        bool         `json:"missed,omitempty"`
+	ID            string       `json:"id,omitempty"`
+	AutoCreatedID string       `json:"autoCreatedId,omitempty"`
+	PinnedID      string       `json:"pinnedId,omitempty"`
+	Off           bool         `json:"off,omitempty"`
+}
+
+// MarshalJSON writes missed beside the outcome it follows from, so that a
+// reader need not know which outcomes are misses.
+func (c CacheResult) MarshalJSON() ([]byte, error) {
+	return json.Marshal(cacheResultJSON{
+		Outcome: c.Outcome, Missed: c.Missed(), ID: c.ID,
+		AutoCreatedID: c.AutoCreatedID, PinnedID: c.PinnedID, Off: c.Off,
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (c *CacheResult) UnmarshalJSON(b []byte) error {
+	var in cacheResultJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*c = CacheResult{Outcome: in.Outcome, ID: in.ID, AutoCreatedID: in.AutoCreatedID, PinnedID: in.PinnedID, Off: in.Off}
+	return nil
+}
+
 // summaryJSON is Summary as the report writes it.
 type summaryJSON struct {
-	Pods                    int     `json:"pods"`
-	ECIPods                 int     `json:"eciPods"`
-	Hits                    int     `json:"hits"`
-	Misses                  int     `json:"misses"`
-	AutoCreated             int     `json:"autoCreated"`
-	Failed                  int     `json:"failed"`
-	Pulls                   int     `json:"pulls"`
-	PullP50Seconds          seconds `json:"pullP50Seconds"`
-	PullP95Seconds          seconds `json:"pullP95Seconds"`
-	PullMaxSeconds          seconds `json:"pullMaxSeconds"`
-	WarmCacheSavingsSeconds seconds `json:"warmCacheSavingsSeconds"`
+	Pods                    int      `json:"pods"`
+	ECIPods                 int      `json:"eciPods"`
+	Hits                    int      `json:"hits"`
+	Misses                  int      `json:"misses"`
+	AutoCreated             int      `json:"autoCreated"`
+	AutoCreatedIDs          []string `json:"autoCreatedIds"`
+	Failed                  int      `json:"failed"`
+	Pulls                   int      `json:"pulls"`
+	PullP50Seconds          seconds  `json:"pullP50Seconds"`
+	PullP95Seconds          seconds  `json:"pullP95Seconds"`
+	PullMaxSeconds          seconds  `json:"pullMaxSeconds"`
+	WarmCacheSavingsSeconds seconds  `json:"warmCacheSavingsSeconds"`
 }
 
 // MarshalJSON writes the durations as seconds.
 func (s Summary) MarshalJSON() ([]byte, error) {
+	if s.AutoCreatedIDs == nil {
+		s.AutoCreatedIDs = []string{} // a list, even when empty
+	}
 	return json.Marshal(summaryJSON{
 		Pods: s.Pods, ECIPods: s.ECIPods, Hits: s.Hits, Misses: s.Misses,
-		AutoCreated: s.AutoCreated, Failed: s.Failed, Pulls: s.Pulls,
+		AutoCreated: s.AutoCreated, AutoCreatedIDs: s.AutoCreatedIDs, Failed: s.Failed, Pulls: s.Pulls,
 		PullP50Seconds: seconds(s.PullP50), PullP95Seconds: seconds(s.PullP95),
 		PullMaxSeconds: seconds(s.PullMax), WarmCacheSavingsSeconds: seconds(s.WarmCacheSavings),
 	})
@@ -112,7 +145,7 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 	}
 	*s = Summary{
 		Pods: in.Pods, ECIPods: in.ECIPods, Hits: in.Hits, Misses: in.Misses,
-		AutoCreated: in.AutoCreated, Failed: in.Failed, Pulls: in.Pulls,
+		AutoCreated: in.AutoCreated, AutoCreatedIDs: in.AutoCreatedIDs, Failed: in.Failed, Pulls: in.Pulls,
 		PullP50: time.Duration(in.PullP50Seconds), PullP95: time.Duration(in.PullP95Seconds),
 		PullMax: time.Duration(in.PullMaxSeconds), WarmCacheSavings: time.Duration(in.WarmCacheSavingsSeconds),
 	}

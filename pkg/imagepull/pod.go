@@ -90,13 +90,28 @@ type PodReport struct {
 	Gone bool `json:"gone,omitempty"`
 }
 
-// CacheResult is the ECI image cache result of a pod.
+// CacheResult is the ECI image cache result of a pod. In JSON it also says
+// whether the pod missed (see doc.go).
 type CacheResult struct {
-	Outcome CacheOutcome `json:"outcome,omitempty"`
+	// Outcome is the most telling of ECI's events about the pod's cache.
+	Outcome CacheOutcome
 	// ID is the image cache the event names, else the pod's
 	// k8s.aliyun.com/eci-matched-image-cache annotation.
-	ID string `json:"id,omitempty"`
+	ID string
+	// AutoCreatedID is the cache ECI began to make after the pod missed, for
+	// the pods that come next: it is not ready when the event is written.
+	AutoCreatedID string
+	// PinnedID is the cache the pod's annotations pin, by today's name
+	// (eci-imc-id) or the older one (eci-image-snapshot-id).
+	PinnedID string
+	// Off tells that the pod's annotations turn ECI's matching off and pin
+	// no cache: ECI looked for none.
+	Off bool
 }
+
+// Missed tells whether the pod started without a cache although ECI looked
+// for one.
+func (c CacheResult) Missed() bool { return c.Outcome.Missed() }
 
 // ImagePull is what happened to one container's image. In JSON the
 // durations are seconds (see doc.go).

@@ -2,6 +2,7 @@ package imagepull
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"time"
 
@@ -33,6 +34,9 @@ type Summary struct {
 	Hits        int `json:"hits"`
 	Misses      int `json:"misses"`
 	AutoCreated int `json:"autoCreated"`
+	// AutoCreatedIDs are the caches ECI began to make after those misses,
+	// sorted, each once: what the next runs can hit or pin.
+	AutoCreatedIDs []string `json:"autoCreatedIds"`
 	// Failed counts the pods with an image that could not be had.
 	Failed int `json:"failed"`
 	// Pulls counts the images actually pulled whose pull time is known; the
@@ -82,6 +86,7 @@ func roleRank(role string) int {
 func Summarize(pods []PodReport) Summary {
 	s := Summary{Pods: len(pods)}
 	var pulls []time.Duration
+	created := map[string]bool{}
 	for _, p := range pods {
 		if p.NodeKind == NodeECI {
 			s.ECIPods++
@@ -91,8 +96,11 @@ func Summarize(pods []PodReport) Summary {
 			s.Hits++
 		case o.Missed():
 			s.Misses++
-			if o == OutcomeAutoCreated {
+			if p.Cache.AutoCreatedID != "" || o == OutcomeAutoCreated {
 				s.AutoCreated++
+			}
+			if id := p.Cache.AutoCreatedID; id != "" {
+				created[id] = true
 			}
 		}
 		var failed bool
@@ -110,6 +118,10 @@ func Summarize(pods []PodReport) Summary {
 		if p.NodeKind == NodeECI && p.Cache.Outcome != OutcomeHit {
 			s.WarmCacheSavings += pulled
 		}
+	}
+	s.AutoCreatedIDs = slices.Sorted(maps.Keys(created))
+	if s.AutoCreatedIDs == nil {
+		s.AutoCreatedIDs = []string{} // JSON lists stay lists
 	}
 	slices.Sort(pulls)
 	s.Pulls = len(pulls)

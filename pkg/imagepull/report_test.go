@@ -114,13 +114,16 @@ func TestSummarize(t *testing.T) {
 		PodReport{NodeKind: NodeECS, Images: []ImagePull{pulled(30 * time.Second)}},
 		// ECI with no cache event at all: it pulled, a warm cache would have saved it.
 		PodReport{NodeKind: NodeECI, Images: []ImagePull{pulled(2 * time.Second), {State: StatePulled}}},
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated}, Images: []ImagePull{{State: StateBackOff}}},
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeNotFound}, Images: []ImagePull{{State: StateFailed}, {State: StateNeverPull}}},
+		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated, AutoCreatedID: "imc-b"}, Images: []ImagePull{{State: StateBackOff}}},
+		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeNotFound, AutoCreatedID: "imc-a"}, Images: []ImagePull{{State: StateFailed}, {State: StateNeverPull}}},
+		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated, AutoCreatedID: "imc-b"}},
+		// Matching turned off: ECI looked for no cache, so no miss.
+		PodReport{NodeKind: NodeECI, Cache: CacheResult{Off: true}},
 		PodReport{},
 	)
 	got := Summarize(pods)
 	want := Summary{
-		Pods: 26, ECIPods: 24, Hits: 1, Misses: 22, AutoCreated: 1, Failed: 2,
+		Pods: 28, ECIPods: 26, Hits: 1, Misses: 23, AutoCreated: 3, AutoCreatedIDs: []string{"imc-a", "imc-b"}, Failed: 2,
 		// 23 pulls: 0.5s, 1s..20s, 2s again, 30s.
 		Pulls:   23,
 		PullP50: 10 * time.Second, // rank 12 of 0.5, 1, 2, 2, 3, ... 10
@@ -129,10 +132,10 @@ func TestSummarize(t *testing.T) {
 		// 1+2+...+20 and the 2s of the pod without a cache event.
 		WarmCacheSavings: 212 * time.Second,
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Summarize\n got %+v\nwant %+v", got, want)
 	}
-	if s := Summarize(nil); s != (Summary{}) {
+	if s := Summarize(nil); !reflect.DeepEqual(s, Summary{AutoCreatedIDs: []string{}}) {
 		t.Errorf("Summarize(nil) = %+v", s)
 	}
 	one := Summarize([]PodReport{{Images: []ImagePull{pulled(7 * time.Second)}}})
@@ -274,6 +277,8 @@ func TestWriteTableStates(t *testing.T) {
 		p("app-exec-9", "executor", ecsNode, NodeECS, CacheResult{}, ImagePull{Container: "sidecar", State: StatePresent},
 			ImagePull{Container: executorC, State: StatePulled, PullTime: 3 * time.Second, PullTimeFrom: PullTimeFromMessage}),
 		{Name: "app-exec-10", Role: "executor", Gone: true},
+		p("app-exec-11", "executor", eciNode, NodeECI, CacheResult{Off: true}, img(StatePresent)),
+		p("app-exec-12", "executor", eciNode, NodeECI, CacheResult{Outcome: OutcomeNotFound, ID: "imc-x", PinnedID: "imc-x", AutoCreatedID: "imc-y"}, img(StatePulling)),
 	})
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, r, false); err != nil {

@@ -2,6 +2,7 @@ package imagepull
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -61,20 +62,41 @@ func dash(s string) string {
 }
 
 // cacheCell is the outcome with the cache it names; "-" on ECS, where there
-// is no image cache, and "?" when nothing is known yet.
+// is no image cache, and "?" when nothing is known yet. A miss always reads
+// as one, followed by why (a pinned cache not there or not ready) and what
+// ECI did about it.
 func cacheCell(p PodReport) string {
 	c := p.Cache
 	switch {
-	case c.Outcome == OutcomeHit || c.Outcome == OutcomeAutoCreated:
-		return strings.TrimSpace(string(c.Outcome) + " " + c.ID)
-	case c.Outcome != "":
-		return string(c.Outcome)
+	case c.Outcome == OutcomeHit:
+		return strings.TrimSpace("hit " + c.ID)
+	case c.Missed():
+		return missCell(c)
 	case p.NodeKind == NodeECS:
 		return "-"
+	case c.Off:
+		return "off"
 	case c.ID != "":
 		return "? " + c.ID // matched by annotation; the events are gone
 	}
 	return "?"
+}
+
+func missCell(c CacheResult) string {
+	cell := "missed"
+	pinned := cmp.Or(c.ID, c.PinnedID, "pinned cache")
+	switch c.Outcome {
+	case OutcomeNotFound:
+		cell += ", " + pinned + " not found"
+	case OutcomeNotComplete:
+		cell += ", " + pinned + " not ready"
+	case OutcomeAutoCreateFailed:
+		cell += ", auto-create failed"
+	}
+	if c.AutoCreatedID != "" || c.Outcome == OutcomeAutoCreated {
+		cell = strings.TrimSpace(cell + ", auto-created " + c.AutoCreatedID)
+	}
+	return cell
 }
 
 // Spark's names for the container that runs the driver or an executor.
@@ -142,6 +164,9 @@ func WriteSummary(w io.Writer, s Summary) {
 		cache += fmt.Sprintf(" (%d auto-created)", s.AutoCreated)
 	}
 	fmt.Fprintf(w, "Image cache:   %s\n", cache)
+	if ids := s.AutoCreatedIDs; len(ids) > 0 {
+		fmt.Fprintf(w, "Auto-created:  %s, for the pods that come next\n", listSome(ids, 3))
+	}
 	if s.Pulls == 0 {
 		fmt.Fprintf(w, "Image pulls:   none\n")
 	} else {
@@ -154,6 +179,14 @@ func WriteSummary(w io.Writer, s Summary) {
 	if s.WarmCacheSavings > 0 {
 		fmt.Fprintf(w, "Warm cache:    would have saved %s of image pulls on ECI\n", formatDuration(s.WarmCacheSavings))
 	}
+}
+
+// listSome lists the first n items and counts the rest.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 func plural(n int, one, many string) string {

@@ -8,7 +8,8 @@ import (
 )
 
 // annotate sets or removes the ECI image-cache annotations (on each role whose
-// pods may run on ECI) and spot annotations (on the executors). Annotations
+// pods may run on ECI; a role on ECS only keeps none) and spot annotations (on
+// the executors). Annotations
 // reach the pods through spark-submit, webhook or not, so they always go into
 // the role's spec.
 func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, error) {
@@ -18,24 +19,15 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 		onECI[role] = r.Nodes.tolerates(mapAt(obj, sparkapp.RolePath(kind, role)...))
 	}
 
-	if r.ImageCache.adds() {
-		if !onECI[sparkapp.Driver] && !onECI[sparkapp.Executor] {
+	if r.ImageCache.IsSet() {
+		if r.ImageCache.adds() && !onECI[sparkapp.Driver] && !onECI[sparkapp.Executor] {
 			return nil, fmt.Errorf("--image-cache: neither the driver nor the executors can run on virtual nodes; place them there first (--executors=eci, --preset=...)")
 		}
 		for _, role := range sparkapp.Roles {
-			if !onECI[role] {
+			if !onECI[role] && r.ImageCache.adds() {
 				warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, image cache not set for it", role))
-				continue
 			}
-			set := map[string]string{eci.AnnotationImageCache: "true"}
-			if r.ImageCache.mode == imageCacheID {
-				set = map[string]string{eci.AnnotationImageSnapshotID: r.ImageCache.id}
-			}
-			setAnnotations(obj, sparkapp.RolePath(kind, role), set, eci.AnnotationImageCache, eci.AnnotationImageSnapshotID)
-		}
-	} else if r.ImageCache.IsSet() {
-		for _, role := range sparkapp.Roles {
-			setAnnotations(obj, sparkapp.RolePath(kind, role), nil, eci.AnnotationImageCache, eci.AnnotationImageSnapshotID)
+			setAnnotations(obj, sparkapp.RolePath(kind, role), r.ImageCache.annotations(onECI[role]), eci.ImageCacheAnnotations...)
 		}
 	}
 

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -278,13 +279,62 @@ func TestSpotAnnotations(t *testing.T) {
 	}
 }
 
-func TestImageCacheSwitchesBetweenAutoAndID(t *testing.T) {
-	id, _ := ParseImageCache("imc-abc123")
-	auto, _ := ParseImageCache("auto")
-	res := mustApply(t, seed(t, "eci-only"), Request{ImageCache: id})
-	res = mustApply(t, res.Object, Request{ImageCache: auto})
-	want := seed(t, "eci-only-image-cache-auto")
-	if got, want := canonical(t, res.Object["spec"]), canonical(t, want["spec"]); got != want {
-		t.Errorf("auto after an id:\ngot  %s\nwant %s", got, want)
+// TestImageCacheForms walks every switch between the --image-cache forms: each
+// role that may run on ECI ends up with exactly the annotations of the last
+// form, whatever came before, and the user's own annotations stay.
+func TestImageCacheForms(t *testing.T) {
+	forms := map[string]map[string]interface{}{
+		"auto":       {"k8s.aliyun.com/eci-image-cache": "true"},
+		"imc-abc123": {"k8s.aliyun.com/eci-image-snapshot-id": "imc-abc123"},
+		"imc-def456": {"k8s.aliyun.com/eci-image-snapshot-id": "imc-def456"},
+		"off":        {"k8s.aliyun.com/eci-auto-imc": "false"},
+	}
+	start := seed(t, "driver-on-ecs")
+	// The user's own annotation, and a cache pinned by today's name by hand:
+	// place owns every image-cache annotation, so the pin goes.
+	mapAt(start, "spec", "executor")["annotations"] = map[string]interface{}{
+		"team": "ml", "k8s.aliyun.com/eci-imc-id": "imc-byhand1",
+	}
+	for first := range forms {
+		for second := range forms {
+			obj := start
+			for _, form := range []string{first, second} {
+				cache, err := ParseImageCache(form)
+				if err != nil {
+					t.Fatal(err)
+				}
+				obj = mustApply(t, obj, Request{ImageCache: cache}).Object
+			}
+			want := map[string]interface{}{"team": "ml"}
+			for k, v := range forms[second] {
+				want[k] = v
+			}
+			if got := mapAt(obj, "spec", "executor", "annotations"); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s then %s: executor annotations %v, want %v", first, second, got, want)
+			}
+			// The driver runs on ECS only: it gets none, off included.
+			if got := mapAt(obj, "spec", "driver", "annotations"); got != nil {
+				t.Errorf("%s then %s: driver on ECS has annotations %v", first, second, got)
+			}
+		}
+	}
+}
+
+func TestImageCacheOffTurnsMatchingOff(t *testing.T) {
+	off, _ := ParseImageCache("off")
+	res := mustApply(t, seed(t, "eci-only-image-cache-auto"), Request{ImageCache: off})
+	for _, role := range []string{"driver", "executor"} {
+		want := map[string]interface{}{"k8s.aliyun.com/eci-auto-imc": "false"}
+		if got := mapAt(res.Object, "spec", role, "annotations"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s annotations %v, want %v", role, got, want)
+		}
+	}
+	if !res.Changed {
+		t.Error("off on an auto application: not changed")
+	}
+	// Placed on ECS, off leaves no trace: the original comes back.
+	back := mustApply(t, res.Object, Request{Driver: ECS, Executor: ECS, ImageCache: off})
+	if got, want := canonical(t, back.Object["spec"]), canonical(t, seed(t, "ecs-only")["spec"]); got != want {
+		t.Errorf("back on ECS with off:\ngot  %s\nwant %s", got, want)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 )
 
 // Request says what to do to one object. Zero fields leave things as they are.
@@ -84,8 +86,25 @@ func ParseImageCache(s string) (ImageCache, error) {
 // IsSet tells whether the setting changes anything.
 func (c ImageCache) IsSet() bool { return c.mode != imageCacheUnset }
 
-// adds tells whether the setting adds annotations (rather than removing them).
+// adds tells whether the setting asks for a cache (rather than for none).
 func (c ImageCache) adds() bool { return c.mode == imageCacheAuto || c.mode == imageCacheID }
+
+// annotations are the image-cache annotations of a role: the seed's for auto
+// and an id; for off, today's switch of the matching ECI does by default. A
+// role that cannot run on ECI needs none.
+func (c ImageCache) annotations(onECI bool) map[string]string {
+	switch {
+	case !onECI:
+		return nil
+	case c.mode == imageCacheAuto:
+		return map[string]string{eci.AnnotationImageCache: "true"}
+	case c.mode == imageCacheID:
+		return map[string]string{eci.AnnotationImageSnapshotID: c.id}
+	case c.mode == imageCacheOff:
+		return map[string]string{eci.AnnotationAutoImageCache: "false"}
+	}
+	return nil
+}
 
 type spotMode int
 

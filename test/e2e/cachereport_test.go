@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestCacheReportOfOnePod(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	row := strings.Join(rowOf(t, stdout, "spark-pi-driver"), " ")
-	for _, want := range []string{"driver", eci, "ECI", "auto-created imc-2zeabcdefghijklmnop", "1m41.289s"} {
+	for _, want := range []string{"driver", eci, "ECI", "missed, auto-created imc-2zeabcdefghijklmnop", "1m41.289s"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("row %q lacks %q", row, want)
 		}
@@ -120,6 +121,34 @@ func TestCacheReportOfAnApplication(t *testing.T) {
 		}
 	}
 
+	// Every miss reads as one, in the table and the JSON alike.
+	table, _, _ := runPlugin(t, "cache-report", "-n", ns, "app/etl")
+	var missedRows int
+	for _, line := range strings.Split(table, "\n") {
+		if strings.HasPrefix(line, "etl-") && strings.Contains(line, " missed") {
+			missedRows++
+		}
+	}
+	if missedRows != 2 || !strings.Contains(table, "Image cache:   1 hit, 2 missed") {
+		t.Errorf("%d rows say missed, want 2 as the summary does:\n%s", missedRows, table)
+	}
+	if !strings.Contains(table, "Auto-created:  imc-auto1, for the pods that come next") {
+		t.Errorf("the summary does not name the auto-created cache:\n%s", table)
+	}
+	var missedPods []string
+	for _, p := range report["pods"].([]interface{}) {
+		pod := p.(map[string]interface{})
+		if cache, _ := pod["cache"].(map[string]interface{}); cache["missed"] == true {
+			missedPods = append(missedPods, pod["name"].(string))
+		}
+	}
+	if got := strings.Join(missedPods, " "); got != "etl-5f7c-exec-1 etl-5f7c-exec-10" {
+		t.Errorf("pods with cache.missed: %q", got)
+	}
+	if ids := summary["autoCreatedIds"]; fmt.Sprint(ids) != "[imc-auto1]" {
+		t.Errorf("summary.autoCreatedIds = %v", ids)
+	}
+
 	_, stderr, code = runPlugin(t, "cache-report", "-n", ns, "app/etl", "--fail-on-miss", "-o", "yaml")
 	if code == 0 || !strings.Contains(stderr, "error: 2 of 4 pods missed the ECI image cache") {
 		t.Errorf("--fail-on-miss: exit %d, stderr %q", code, stderr)
@@ -127,6 +156,54 @@ func TestCacheReportOfAnApplication(t *testing.T) {
 	stdout, _, code = runPlugin(t, "cache-report", "-n", ns, "-l", "spark-role=executor,sparkoperator.k8s.io/app-name=etl", "-o", "yaml")
 	if code != 0 || !strings.Contains(stdout, "kind: CacheReport") || strings.Contains(stdout, "etl-driver") {
 		t.Errorf("-l: exit %d\n%s", code, stdout)
+	}
+}
+
+// What the pods ask of ECI's cache, by the seed's annotation names and
+// today's: a pinned cache that was not there, or not ready, is why the pod
+// missed; a pod with matching off did not miss.
+func TestCacheReportReadsTheCacheAPodAskedFor(t *testing.T) {
+	ns := newNamespace(t)
+	_, eci := ensureNodes(t)
+	at := time.Now().Add(-5 * time.Minute).Truncate(time.Second)
+
+	gone := sparkPod(t, ns, "etl", "etl-driver", "driver", eci, map[string]string{"k8s.aliyun.com/eci-imc-id": "imc-2zegone"})
+	podEvent(t, gone, "EciService", corev1.EventTypeWarning, "ImageCacheNotFound", "The specified image cache imc-2zegone does not exist.", at, at, 1)
+	podEvent(t, gone, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", at, at, 1)
+	notReady := sparkPod(t, ns, "etl", "etl-exec-1", "executor", eci, map[string]string{"k8s.aliyun.com/eci-image-snapshot-id": "imc-2zebaking"})
+	podEvent(t, notReady, "EciService", corev1.EventTypeNormal, "ImageCacheNotComplete",
+		"The production for specified image cache imc-2zebaking is not yet complete.", at, at, 1)
+	off := sparkPod(t, ns, "etl", "etl-exec-2", "executor", eci, map[string]string{"k8s.aliyun.com/eci-auto-imc": "false"})
+	podEvent(t, off, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at, at, 1)
+
+	// The pulls of these pods never end: report what is known.
+	stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, "app/etl", "--fail-on-miss", "--wait=false")
+	t.Logf("cache-report app/etl:\n%s", stdout)
+	for pod, want := range map[string]string{
+		"etl-driver": "missed, imc-2zegone not found",
+		"etl-exec-1": "missed, imc-2zebaking not ready",
+		"etl-exec-2": " off ",
+	} {
+		if row := strings.Join(rowOf(t, stdout, pod), " ") + " "; !strings.Contains(row, want) {
+			t.Errorf("%s: row %q lacks %q", pod, row, want)
+		}
+	}
+	if code == 0 || !strings.Contains(stderr, "error: 2 of 3 pods missed the ECI image cache") {
+		t.Errorf("--fail-on-miss: exit %d, stderr %q", code, stderr)
+	}
+
+	stdout, _, _ = runPlugin(t, "cache-report", "-n", ns, "etl-driver", "-o", "json", "--wait=false")
+	var report struct {
+		Pods []struct {
+			Cache map[string]interface{} `json:"cache"`
+		} `json:"pods"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || len(report.Pods) != 1 {
+		t.Fatalf("-o json: %v\n%s", err, stdout)
+	}
+	want := map[string]interface{}{"outcome": "not-found", "missed": true, "id": "imc-2zegone", "pinnedId": "imc-2zegone"}
+	if got := report.Pods[0].Cache; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("cache = %v, want %v", got, want)
 	}
 }
 
@@ -145,7 +222,7 @@ func TestCacheReportOfAGonePod(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	row := strings.Join(rowOf(t, stdout, "spark-pi-driver"), " ")
-	if !strings.Contains(row, "auto-created imc-gone1") || !strings.Contains(row, "1m41.289s") {
+	if !strings.Contains(row, "missed, auto-created imc-gone1") || !strings.Contains(row, "1m41.289s") {
 		t.Errorf("gone pod: %q", row)
 	}
 }

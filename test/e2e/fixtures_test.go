@@ -54,8 +54,9 @@ func ensureNodes(t *testing.T) (ecs, eci string) {
 }
 
 // sparkPod creates a pod of application app as spark-submit does (the
-// operator's labels and the role), already bound to node.
-func sparkPod(t *testing.T, ns, app, name, role, node string) *corev1.Pod {
+// operator's labels and the role, and annotations when given), already bound
+// to node.
+func sparkPod(t *testing.T, ns, app, name, role, node string, annotations ...map[string]string) *corev1.Pod {
 	t.Helper()
 	container := "spark-kubernetes-" + role
 	pod := &corev1.Pod{
@@ -69,6 +70,9 @@ func sparkPod(t *testing.T, ns, app, name, role, node string) *corev1.Pod {
 			NodeName:   node,
 			Containers: []corev1.Container{{Name: container, Image: sparkImage}},
 		},
+	}
+	for _, a := range annotations {
+		pod.Annotations = a
 	}
 	created, err := cluster.client.CoreV1().Pods(ns).Create(t.Context(), pod, metav1.CreateOptions{})
 	if err != nil {

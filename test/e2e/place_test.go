@@ -173,3 +173,35 @@ func TestPlaceTwiceIsUnchangedAndSendsNoWrite(t *testing.T) {
 		t.Errorf("resourceVersion moved from %s to %s", before.GetResourceVersion(), after.GetResourceVersion())
 	}
 }
+
+// Every --image-cache form on the real API server (the CRD's schema keeps role
+// annotations): each leaves exactly its own annotations, off writes today's
+// switch of ECI's default matching, and back on ECS the original returns.
+func TestPlaceImageCacheFormsOwnTheirAnnotations(t *testing.T) {
+	ns := newNamespace(t)
+	original := createSeedApp(t, ns, "spark-pi")
+	originalSpec := field(t, original.Object, "spec")
+	mustPlace(t, ns, "spark-pi", "--preset=driver-on-ecs")
+	for _, tc := range []struct{ flag, executor string }{
+		{"auto", `{"k8s.aliyun.com/eci-image-cache":"true"}`},
+		{"imc-2zeabc", `{"k8s.aliyun.com/eci-image-snapshot-id":"imc-2zeabc"}`},
+		{"off", `{"k8s.aliyun.com/eci-auto-imc":"false"}`},
+		{"auto", `{"k8s.aliyun.com/eci-image-cache":"true"}`},
+		{"off", `{"k8s.aliyun.com/eci-auto-imc":"false"}`},
+		{"imc-2zeabc", `{"k8s.aliyun.com/eci-image-snapshot-id":"imc-2zeabc"}`},
+	} {
+		mustPlace(t, ns, "spark-pi", "--image-cache="+tc.flag)
+		app := getApp(t, ns, "spark-pi").Object
+		if got := field(t, app, "spec", "executor", "annotations"); got != tc.executor {
+			t.Errorf("--image-cache=%s: executor annotations %s, want %s", tc.flag, got, tc.executor)
+		}
+		// The driver stays on ECS, where no image cache applies.
+		if got := field(t, app, "spec", "driver", "annotations"); got != "null" {
+			t.Errorf("--image-cache=%s: driver annotations %s, want none", tc.flag, got)
+		}
+	}
+	mustPlace(t, ns, "spark-pi", "--preset=ecs-only", "--image-cache=off")
+	if got := field(t, getApp(t, ns, "spark-pi").Object, "spec"); got != originalSpec {
+		t.Errorf("back on ECS with off:\ngot  %s\nwant %s", got, originalSpec)
+	}
+}
