@@ -104,7 +104,7 @@ Events expire, after one hour by default: older pods report no events.`,
 	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait for pods still being scheduled or pulling to finish their pulls (or --timeout) before printing.")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods as they come (new executors too), printing each as its pulls complete, until interrupted or --timeout.")
 	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --watch wait; then what is known is printed.")
-	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
+	addNodeLabelFlag(flags, &o.NodeLabel)
 
 	cmd.ValidArgsFunction = completeSparkPods(configFlags)
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("json", "yaml"))

@@ -3,12 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
-	"time"
 
-	"github.com/briandowns/spinner"
-	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -29,9 +25,9 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	progress := o.startProgress()
+	progress := startProgress(o.ErrOut)
 	defer progress.stop()
-	progress.show(podNames(pending))
+	progress.say("waiting for the image pulls of " + joinNames(podNames(pending)))
 
 	namespace, selector := eventScope(pods)
 	events, errs := follow(waitCtx, "events", resourceVersion,
@@ -51,7 +47,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.put(e) {
 				// Only pods still pulling can change: the rest are done.
 				pending = stillPulling(pending, store, isECI)
-				progress.show(podNames(pending))
+				progress.say("waiting for the image pulls of " + joinNames(podNames(pending)))
 			}
 		}
 	}
@@ -115,36 +111,10 @@ func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []corev1.Pod,
 	return out
 }
 
-// progress shows what is awaited on a spinner, only when stderr is a terminal.
-type progress struct{ s *spinner.Spinner }
-
-func (o *CacheReportOptions) startProgress() *progress {
-	f, ok := o.ErrOut.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return &progress{}
-	}
-	s := spinner.New(spinner.CharSets[14], 100*time.Millisecond, spinner.WithWriter(f))
-	s.Start()
-	return &progress{s: s}
-}
-
-func (p *progress) show(pending []string) {
-	if p.s == nil {
-		return
-	}
-	p.s.Suffix = " waiting for the image pulls of " + joinNames(pending)
-}
-
 // joinNames lists a few names and counts the rest.
 func joinNames(names []string) string {
 	if len(names) > 3 {
 		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
 	}
 	return strings.Join(names, ", ")
-}
-
-func (p *progress) stop() {
-	if p.s != nil {
-		p.s.Stop()
-	}
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -62,8 +63,10 @@ func NewCmdDoctor(configFlags *genericclioptions.ConfigFlags, streams genericioo
   - virtual nodes exist, with the label and taint place assumes (or the flags that
     make it use theirs)
   - ACK's ResourcePolicy CRD is served (resource-policy needs it)
-  - the current user may do what place, cache-report, status and resource-policy
-    need in the namespace (SelfSubjectAccessReview)
+  - ECI's ImageCache CRD is served (image-cache needs it)
+  - the current user may do what place, cache-report, status, resource-policy and
+    image-cache need in the namespace, and cluster-wide for image caches
+    (SelfSubjectAccessReview)
   - how far back events reach (the API server's --event-ttl, 1h by default)
 
 The exit code is 1 when a check fails; warnings leave it 0.`,
@@ -81,8 +84,7 @@ The exit code is 1 when a check fails; warnings leave it 0.`,
 	}
 	flags := cmd.Flags()
 	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (the DoctorReport); the default is a table.")
-	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
-	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("json", "yaml"))
 	return cmd
 }
@@ -133,6 +135,7 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 		o.checkWebhook(ctx, client),
 		o.checkNodes(ctx, client),
 		doctor.ResourcePolicyCRD(served(disco, groups, resourcepolicy.GroupVersion.Group)),
+		doctor.ImageCacheCRD(served(disco, groups, imagecache.GroupVersion.Group)),
 	}
 	for _, c := range doctor.Commands {
 		checks = append(checks, o.checkAccess(ctx, client, c))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/resource"
 )
@@ -15,6 +16,29 @@ import (
 func cmdFilenameFlags(flags *pflag.FlagSet, options *resource.FilenameOptions, usage string) {
 	flags.StringSliceVarP(&options.Filenames, "filename", "f", options.Filenames, "Files, directories or URLs of "+usage+".")
 	flags.BoolVarP(&options.Recursive, "recursive", "R", options.Recursive, "Process the directory given with -f recursively.")
+}
+
+// addDryRunFlag adds kubectl's --dry-run, completed with its values.
+func addDryRunFlag(cmd *cobra.Command, value *string) {
+	cmd.Flags().StringVar(value, "dry-run", *value, `Must be "none", "server", or "client". With client, only print what would be sent; with server, submit it without persisting.`)
+	_ = cmd.RegisterFlagCompletionFunc("dry-run", fixedValues("none", "server", "client"))
+}
+
+// addFieldManagerFlag adds kubectl's --field-manager.
+func addFieldManagerFlag(flags *pflag.FlagSet, value *string) {
+	flags.StringVar(value, "field-manager", *value, "Name of the manager used to track field ownership.")
+}
+
+// addNodeLabelFlag adds --eci-node-label, the label of virtual nodes.
+func addNodeLabelFlag(flags *pflag.FlagSet, value *string) {
+	flags.StringVar(value, "eci-node-label", *value, "Label (key=value) that marks virtual nodes.")
+}
+
+// addVirtualNodeFlags adds --eci-node-label and --eci-taint, the marks of
+// virtual nodes, for other virtual-kubelet providers.
+func addVirtualNodeFlags(flags *pflag.FlagSet, label, taint *string) {
+	addNodeLabelFlag(flags, label)
+	flags.StringVar(taint, "eci-taint", *taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
 }
 
 // dryRunStrategy is kubectl's --dry-run: none, client or server.

@@ -130,15 +130,14 @@ refuses to change an active application unless --restart is given.`,
 	flags.StringVar(&o.Spot, "spot", o.Spot, "Run the executors on ECI spot instances (executors), or stop doing so (off).")
 	flags.Lookup("spot").NoOptDefVal = "executors"
 	flags.StringVar(&o.SpotPriceLimit, "spot-price-limit", o.SpotPriceLimit, "Hourly price cap of the executors' spot instances (SpotWithPriceLimit); implies --spot.")
-	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
-	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 	flags.StringVar(&o.Via, "via", o.Via, "Where tolerations and affinity go: spec (needs the operator's webhook) or template (pod templates, Spark 3+).")
 	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the applications to place.")
 	flags.BoolVar(&o.All, "all", o.All, "Place every application in the namespace.")
 	flags.BoolVar(&o.Local, "local", o.Local, "Transform the files given with -f without contacting the cluster.")
-	flags.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, submit it without persisting.`)
+	addDryRunFlag(cmd, &o.DryRun)
 	flags.BoolVar(&o.Diff, "diff", o.Diff, "Print a unified diff of each application's spec, before and after.")
-	flags.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager used to track field ownership.")
+	addFieldManagerFlag(flags, &o.FieldManager)
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
 	cmdFilenameFlags(flags, &o.FilenameOptions, "the SparkApplication manifests to place")
 
@@ -154,7 +153,6 @@ refuses to change an active application unless --restart is given.`,
 		"image-cache": fixedValues("auto", "off"),
 		"spot":        fixedValues("executors", "off"),
 		"via":         fixedValues(string(placement.ViaSpec), string(placement.ViaTemplate)),
-		"dry-run":     fixedValues("none", "server", "client"),
 		"output":      fixedValues(o.PrintFlags.AllowedFormats()...),
 	} {
 		_ = cmd.RegisterFlagCompletionFunc(name, complete)
@@ -178,10 +176,7 @@ func (o *PlaceOptions) Complete(cmd *cobra.Command, args []string) error {
 	}
 	o.resourceArgs = sparkResourceArgs(args, o.Selector != "" || o.All)
 
-	o.toPrinter = func(result string) (printers.ResourcePrinter, error) {
-		o.PrintFlags.NamePrintFlags.Operation = result + o.dryRun.suffix()
-		return o.PrintFlags.ToPrinter()
-	}
+	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)
 	return nil
 }
 

@@ -70,6 +70,15 @@ func (f *PrintFlags) ToPrinter() (printers.ResourcePrinter, error) {
 	return nil, genericclioptions.NoCompatiblePrinterError{OutputFormat: f.OutputFormat, AllowedFormats: f.AllowedFormats()}
 }
 
+// printerFor returns what commands that write print with: the printer -o
+// asks for, whose name printer reports operation and the dry run.
+func (f *PrintFlags) printerFor(dryRun dryRunStrategy) func(operation string) (printers.ResourcePrinter, error) {
+	return func(operation string) (printers.ResourcePrinter, error) {
+		f.NamePrintFlags.Operation = operation + dryRun.suffix()
+		return f.ToPrinter()
+	}
+}
+
 // AddFlags adds -o and the flags of each printer to cmd.
 func (f *PrintFlags) AddFlags(cmd *cobra.Command) {
 	f.JSONYamlPrintFlags.AddFlags(cmd)

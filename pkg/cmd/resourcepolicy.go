@@ -179,11 +179,10 @@ anything added by hand) are left as they are.`,
 	flags.BoolVar(&o.Place, "place", o.Place, "Make the application's driver and executors tolerate the virtual-node taint, as place does.")
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "With --place, change an active application too: the Spark operator kills and resubmits it.")
 	flags.StringVar(&o.Via, "via", o.Via, "With --place, where the toleration goes: spec (needs the operator's webhook) or template (pod templates, Spark 3+).")
-	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
-	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 	flags.BoolVar(&o.Delete, "delete", o.Delete, "Delete the policy instead.")
-	flags.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, submit it without persisting.`)
-	flags.StringVar(&o.FieldManager, "field-manager", o.FieldManager, "Name of the manager used to track field ownership.")
+	addDryRunFlag(cmd, &o.DryRun)
+	addFieldManagerFlag(flags, &o.FieldManager)
 
 	cmd.ValidArgsFunction = completeSparkApps(configFlags)
 	for name, complete := range map[string]cobra.CompletionFunc{
@@ -191,7 +190,6 @@ anything added by hand) are left as they are.`,
 		"when-try-next-units": fixedValues(resourcepolicy.TryNextPolicies...),
 		"unit":                fixedValues(resourcepolicy.ResourceKinds...),
 		"via":                 fixedValues(string(placement.ViaSpec), string(placement.ViaTemplate)),
-		"dry-run":             fixedValues("none", "server", "client"),
 		"output":              fixedValues(o.PrintFlags.AllowedFormats()...),
 	} {
 		_ = cmd.RegisterFlagCompletionFunc(name, complete)
@@ -221,10 +219,7 @@ func (o *ResourcePolicyOptions) Complete(cmd *cobra.Command, args []string) erro
 	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
 		return err
 	}
-	o.toPrinter = func(result string) (printers.ResourcePrinter, error) {
-		o.PrintFlags.NamePrintFlags.Operation = result + o.dryRun.suffix()
-		return o.PrintFlags.ToPrinter()
-	}
+	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)
 	if o.Delete {
 		return o.checkDeleteFlags(cmd.Flags())
 	}

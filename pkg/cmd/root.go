@@ -47,6 +47,7 @@ both, and reports how their images were pulled.`,
 		NewCmdResourcePolicy(configFlags, streams),
 		NewCmdDoctor(configFlags, streams),
 		NewCmdStatus(configFlags, streams),
+		NewCmdImageCache(configFlags, streams),
 		NewCmdVersion(streams),
 	)
 	return cmd

@@ -117,8 +117,7 @@ the application has ended.`,
 	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: wide, or json or yaml (the schema "+podplacement.StatusAPIVersion+" "+podplacement.StatusKind+").")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods, printing each as it changes, until every expected pod has a node.")
 	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --watch waits before it gives up with an error; 0 waits until interrupted.")
-	flags.StringVar(&o.NodeLabel, "eci-node-label", o.NodeLabel, "Label (key=value) that marks virtual nodes.")
-	flags.StringVar(&o.Taint, "eci-taint", o.Taint, "Taint (key=value:Effect) that keeps pods off virtual nodes.")
+	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 
 	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("wide", "json", "yaml"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -73,6 +74,21 @@ var Commands = []Command{
 		needs([]string{"get", "create", "patch"}, resourcepolicy.GroupVersion.Group, resourcepolicy.Resource.Resource),
 		[]Need{{Verb: "delete", Group: resourcepolicy.GroupVersion.Group, Resource: resourcepolicy.Resource.Resource, For: "--delete"}},
 	)},
+	{Name: "image-cache", Needs: concat(
+		needs([]string{"get"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		[]Need{{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkapplications", For: "--place"}},
+		clusterNeeds([]string{"get", "list", "watch", "create"}, imagecache.GroupVersion.Group, imagecache.Resource.Resource),
+		[]Need{{Verb: "delete", Group: imagecache.GroupVersion.Group, Resource: imagecache.Resource.Resource, Cluster: true, For: "delete"}},
+	)},
+}
+
+// clusterNeeds are needs on a cluster-scoped resource.
+func clusterNeeds(verbs []string, group, resource string) []Need {
+	out := needs(verbs, group, resource)
+	for i := range out {
+		out[i].Cluster = true
+	}
+	return out
 }
 
 func concat(lists ...[]Need) []Need {
@@ -88,9 +104,11 @@ func concat(lists ...[]Need) []Need {
 func Access(cmd Command, namespace string, allowed []bool) Check {
 	c := Check{Name: "access-" + cmd.Name, Title: "Rights for " + cmd.Name}
 	var missing []string
+	cluster := false
 	for i, n := range cmd.Needs {
 		if i >= len(allowed) || !allowed[i] {
 			missing = append(missing, n.String())
+			cluster = cluster || n.Cluster
 		}
 	}
 	if len(missing) == 0 {
@@ -100,5 +118,8 @@ func Access(cmd Command, namespace string, allowed []bool) Check {
 	c.Status = Warn
 	c.Message = fmt.Sprintf("may not %s in namespace %s", strings.Join(missing, ", "), namespace)
 	c.Fix = fmt.Sprintf("ask for these rights in %s (deploy/rbac/role.yaml; nodes in deploy/rbac/clusterrole.yaml)", namespace)
+	if cluster {
+		c.Fix += "; cluster-wide ones through a ClusterRole (image caches: deploy/rbac/imagecache-clusterrole.yaml)"
+	}
 	return c
 }

@@ -8,6 +8,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -62,6 +63,20 @@ func ResourcePolicyCRD(served Served) Check {
 	c.Message = fmt.Sprintf("resource-policy needs ACK's scheduler: the server does not serve %s.%s at %s",
 		resourcepolicy.Resource.Resource, gv.Group, gv.Version)
 	c.Fix = "use an ACK Pro cluster (its kube-scheduler brings the ResourcePolicy CRD); the other commands do not need it"
+	return c
+}
+
+// ImageCacheCRD checks for ECI's ImageCache, which only image-cache needs.
+func ImageCacheCRD(served Served) Check {
+	c := Check{Name: "imagecache-crd", Title: "ImageCache CRD"}
+	gv := imagecache.GroupVersion
+	if slices.Contains(served[gv.Version], imagecache.Resource.Resource) {
+		c.Status, c.Message = OK, fmt.Sprintf("ImageCache served at %s", gv)
+		return c
+	}
+	c.Status = Warn
+	c.Message = fmt.Sprintf("image-cache needs ECI's ImageCache: the server does not serve %s at %s", imagecache.CRDName, gv.Version)
+	c.Fix = fmt.Sprintf("install or update ACK's %s component (ACK console, Add-ons), which brings the CRD; the other commands do not need it", imagecache.Component)
 	return c
 }
 

@@ -151,11 +151,38 @@ func TestAccess(t *testing.T) {
 	if c.Status != Warn || c.Message != "may not patch sparkapplications.sparkoperator.k8s.io in namespace ml" || c.Fix == "" {
 		t.Errorf("without patch: %+v", c)
 	}
+	if strings.Contains(c.Fix, "ClusterRole") {
+		t.Errorf("a namespaced need sends the user to a ClusterRole: %s", c.Fix)
+	}
+
+	imageCache := Commands[len(Commands)-1]
+	allowed := make([]bool, len(imageCache.Needs))
+	for i, n := range imageCache.Needs {
+		allowed[i] = !n.Cluster
+	}
+	c = Access(imageCache, "ml", allowed)
+	want := "may not get imagecaches.eci.alibabacloud.com (cluster-wide), list imagecaches.eci.alibabacloud.com (cluster-wide), " +
+		"watch imagecaches.eci.alibabacloud.com (cluster-wide), create imagecaches.eci.alibabacloud.com (cluster-wide), " +
+		"delete imagecaches.eci.alibabacloud.com (cluster-wide, delete) in namespace ml"
+	if c.Status != Warn || c.Message != want || !strings.Contains(c.Fix, "deploy/rbac/imagecache-clusterrole.yaml") {
+		t.Errorf("without the ClusterRole: %+v", c)
+	}
+}
+
+func TestImageCacheCRD(t *testing.T) {
+	if c := ImageCacheCRD(Served{"v1": {"imagecaches", "imagecaches/status"}}); c.Status != OK {
+		t.Errorf("served: %+v", c)
+	}
+	for _, served := range []Served{{}, {"v1": {"other"}}, {"v2": {"imagecaches"}}} {
+		if c := ImageCacheCRD(served); c.Status != Warn || !strings.Contains(c.Fix, "ack-virtual-node") {
+			t.Errorf("%v: %+v", served, c)
+		}
+	}
 }
 
 // Every command the doctor speaks of needs something, and names no verb twice.
 func TestCommandsNeeds(t *testing.T) {
-	want := []string{"place", "cache-report", "status", "resource-policy"}
+	want := []string{"place", "cache-report", "status", "resource-policy", "image-cache"}
 	if len(Commands) != len(want) {
 		t.Fatalf("%d commands", len(Commands))
 	}

@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -220,10 +218,6 @@ func repeatEvent(t *testing.T, pod *corev1.Pod, reason string, count int32) {
 
 // The spinner shows what cache-report waits for, on a terminal only.
 func TestCacheReportSpinnerOnlyOnATerminal(t *testing.T) {
-	script, err := exec.LookPath("script") // util-linux: runs a command on a pseudo-terminal
-	if err != nil {
-		t.Fatalf("script (util-linux) is needed to give the plugin a terminal: %v", err)
-	}
 	ns := newNamespace(t)
 	_, eci := ensureNodes(t)
 	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", eci)
@@ -236,14 +230,8 @@ func TestCacheReportSpinnerOnlyOnATerminal(t *testing.T) {
 		t.Errorf("spinner written to a stderr that is not a terminal: %q", stderr)
 	}
 
-	command := strings.Join([]string{filepath.Join(pluginBinDir(t), "kubectl-spark_eci"),
-		"--kubeconfig", cluster.kubeconfig, "--cache-dir", t.TempDir(),
-		"cache-report", "-n", ns, pod.Name, "--timeout=2s"}, " ")
-	out, err := exec.CommandContext(t.Context(), script, "-qec", command, "/dev/null").CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	if !strings.Contains(string(out), spinning) {
+	out := runPluginOnATerminal(t, "cache-report", "-n", ns, pod.Name, "--timeout=2s")
+	if !strings.Contains(out, spinning) {
 		t.Errorf("no spinner on a terminal:\n%q", out)
 	}
 }

@@ -199,6 +199,53 @@ func newUser(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) string {
 	return path
 }
 
+// runPluginOnATerminal runs the built plugin as the admin with a
+// pseudo-terminal for its streams (util-linux's script), and returns all it
+// wrote there.
+func runPluginOnATerminal(t *testing.T, args ...string) string {
+	t.Helper()
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatalf("script (util-linux) is needed to give the plugin a terminal: %v", err)
+	}
+	command := strings.Join(append([]string{filepath.Join(pluginBinDir(t), "kubectl-spark_eci"),
+		"--kubeconfig", cluster.kubeconfig, "--cache-dir", t.TempDir()}, args...), " ")
+	out, err := exec.CommandContext(t.Context(), script, "-qec", command, "/dev/null").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return string(out)
+}
+
+// bindClusterRole grants user the rules of role cluster-wide, through a copy
+// of it named after the user, until the test ends, and waits until the grant
+// is in force.
+func bindClusterRole(t *testing.T, user string, role rbacv1.ClusterRole) {
+	t.Helper()
+	role.ObjectMeta = metav1.ObjectMeta{Name: role.Name + "-" + user}
+	rbac := cluster.client.RbacV1()
+	if _, err := rbac.ClusterRoles().Create(t.Context(), &role, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating clusterrole %s: %v", role.Name, err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+	}
+	if _, err := rbac.ClusterRoleBindings().Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating clusterrolebinding %s: %v", binding.Name, err)
+	}
+	t.Cleanup(func() {
+		// The test's context is cancelled by the time cleanups run.
+		ctx := context.Background()
+		_ = rbac.ClusterRoleBindings().Delete(ctx, binding.Name, metav1.DeleteOptions{})
+		_ = rbac.ClusterRoles().Delete(ctx, role.Name, metav1.DeleteOptions{})
+	})
+	if len(role.Rules) > 0 {
+		waitForGrant(t, "", user, role.Rules[0])
+	}
+}
+
 // waitForGrant waits until the authorizer allows user the first thing rule
 // grants: the RBAC authorizer reads Roles and RoleBindings from informers, so a
 // request sent right after creating them can still be forbidden.

@@ -27,15 +27,15 @@ func doctorJSON(t *testing.T, kubeconfig string, args ...string) (map[string]doc
 	return checks, code
 }
 
-var doctorCheckNames = []string{"spark-crds", "pod-webhook", "virtual-nodes", "resourcepolicy-crd",
-	"access-place", "access-cache-report", "access-status", "access-resource-policy", "event-ttl"}
+var doctorCheckNames = []string{"spark-crds", "pod-webhook", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd",
+	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "event-ttl"}
 
 // A cluster with nothing installed: the Spark CRDs and virtual nodes FAIL,
 // the optional parts WARN, and the exit code says so.
 func TestDoctorBareCluster(t *testing.T) {
 	kubeconfig := bareCluster(t)
 	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
-	if code == 0 || stderr != "error: 2 of 9 checks failed\n" {
+	if code == 0 || stderr != "error: 2 of 11 checks failed\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{
@@ -45,10 +45,13 @@ func TestDoctorBareCluster(t *testing.T) {
 		"fix: deploy ack-virtual-node",
 		"WARN Spark pod webhook",
 		"WARN ResourcePolicy CRD resource-policy needs ACK's scheduler",
+		"WARN ImageCache CRD image-cache needs ECI's ImageCache",
+		"fix: install or update ACK's ack-virtual-node component",
 		"OK Rights for place may do all that place needs in namespace default",
+		"OK Rights for image-cache may do all that image-cache needs in namespace default",
 		"Event retention",
 		"1h",
-		"5 checks OK, 2 warnings, 2 failures",
+		"6 checks OK, 3 warnings, 2 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -61,7 +64,7 @@ func TestDoctorBareCluster(t *testing.T) {
 	}
 	for name, want := range map[string]doctor.Status{
 		"spark-crds": doctor.Fail, "virtual-nodes": doctor.Fail, "pod-webhook": doctor.Warn,
-		"resourcepolicy-crd": doctor.Warn, "access-resource-policy": doctor.OK, "event-ttl": doctor.OK,
+		"resourcepolicy-crd": doctor.Warn, "imagecache-crd": doctor.Warn, "access-resource-policy": doctor.OK, "event-ttl": doctor.OK,
 	} {
 		if checks[name].Status != want {
 			t.Errorf("%s: %+v, want %s", name, checks[name], want)
@@ -77,6 +80,7 @@ func TestDoctorBareCluster(t *testing.T) {
 func TestDoctorReadyCluster(t *testing.T) {
 	ensureNodes(t)
 	ensureResourcePolicyCRD(t)
+	ensureImageCacheCRD(t)
 	ns := newNamespace(t)
 	createPodWebhook(t, ns)
 
@@ -87,7 +91,8 @@ func TestDoctorReadyCluster(t *testing.T) {
 	for _, want := range []string{
 		"OK ECI virtual nodes 1 virtual node (virtual-kubelet-cn-hangzhou-i) with label type=virtual-kubelet and taint virtual-kubelet.io/provider=alibabacloud:NoSchedule",
 		"OK Spark pod webhook spark-operator-webhook-" + ns,
-		"9 checks OK, 0 warnings, 0 failures",
+		"OK ImageCache CRD ImageCache served at eci.alibabacloud.com/v1",
+		"11 checks OK, 0 warnings, 0 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -124,6 +129,7 @@ func TestDoctorUserLackingRights(t *testing.T) {
 		"WARN Rights for place may not patch sparkapplications.sparkoperator.k8s.io, patch scheduledsparkapplications.sparkoperator.k8s.io in namespace " + ns,
 		"OK Rights for cache-report may do all that cache-report needs",
 		"OK Rights for status may do all that status needs",
+		"WARN Rights for image-cache may not patch sparkapplications.sparkoperator.k8s.io (--place), get imagecaches.eci.alibabacloud.com (cluster-wide)",
 		"WARN ECI virtual nodes could not check",
 		"WARN Spark pod webhook could not check",
 	} {

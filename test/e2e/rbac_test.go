@@ -12,7 +12,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
@@ -120,25 +119,9 @@ func TestClusterRoleGrantsEveryCommandEverywhere(t *testing.T) {
 	_, eci := ensureNodes(t)
 	var clusterRole rbacv1.ClusterRole
 	readRBAC(t, "clusterrole.yaml", &clusterRole)
-	clusterRole.Name = "kubectl-spark-eci-" + ns
-	rbac := cluster.client.RbacV1()
-	if _, err := rbac.ClusterRoles().Create(t.Context(), &clusterRole, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	name := "spark-admin-" + ns
 	user := newUser(t, ns, name, nil)
-	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clusterRole.Name},
-	}
-	if _, err := rbac.ClusterRoleBindings().Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = rbac.ClusterRoleBindings().Delete(t.Context(), name, metav1.DeleteOptions{})
-		_ = rbac.ClusterRoles().Delete(t.Context(), clusterRole.Name, metav1.DeleteOptions{})
-	})
+	bindClusterRole(t, name, clusterRole)
 
 	pod := sparkPod(t, ns, "everywhere", "everywhere-driver", "driver", eci)
 	pullCacheHit(t, pod, time.Now().Truncate(time.Second), "imc-cluster1")

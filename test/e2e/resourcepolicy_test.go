@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
@@ -27,13 +28,19 @@ var (
 	crdGVR            = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 )
 
-// ensureResourcePolicyCRD installs the stand-in for ACK's ResourcePolicy CRD
-// and waits until it is served. It stays installed for the rest of the run:
-// a test that needs it absent runs against a bare API server of its own, so
-// no test depends on the order the others run in.
+// ensureResourcePolicyCRD installs the stand-in for ACK's ResourcePolicy CRD.
 func ensureResourcePolicyCRD(t *testing.T) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "resourcepolicy-crd.yaml"))
+	ensureCRD(t, "resourcepolicy-crd.yaml", cluster.dyn.Resource(resourcePolicyGVR).Namespace("default"))
+}
+
+// ensureCRD installs a stand-in CRD from testdata and waits until its
+// resources are served (listed through served). It stays installed for the
+// rest of the run: a test that needs it absent runs against a bare API server
+// of its own, so no test depends on the order the others run in.
+func ensureCRD(t *testing.T, file string, served dynamic.ResourceInterface) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,14 +50,14 @@ func ensureResourcePolicyCRD(t *testing.T) {
 	}
 	_, err = cluster.dyn.Resource(crdGVR).Create(t.Context(), crd, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatalf("creating the ResourcePolicy CRD: %v", err)
+		t.Fatalf("creating the CRD of %s: %v", file, err)
 	}
 	err = wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := cluster.dyn.Resource(resourcePolicyGVR).Namespace("default").List(ctx, metav1.ListOptions{Limit: 1})
+		_, err := served.List(ctx, metav1.ListOptions{Limit: 1})
 		return err == nil, nil
 	})
 	if err != nil {
-		t.Fatalf("the ResourcePolicy CRD is not served: %v", err)
+		t.Fatalf("the CRD of %s is not served: %v", file, err)
 	}
 }
 

@@ -1,0 +1,379 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+const imageCacheCreateExample = `  # Cache every image of spark-pi, wait until ECI has built the cache, and pin
+  # spark-pi to it: its next run starts without pulling
+  kubectl spark-eci image-cache create app/spark-pi --wait --place
+
+  # A larger cache that expires after a week, pulling from a private registry
+  kubectl spark-eci image-cache create app/etl --size=100 --retention-days=7 --pull-secret=acr-pull
+
+  # Show the ImageCache without creating it
+  kubectl spark-eci image-cache create app/spark-pi --dry-run=client -o yaml`
+
+// ImageCacheCreateOptions makes the ECI image cache of a Spark application.
+type ImageCacheCreateOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+	PrintFlags  *PrintFlags
+
+	Name          string
+	SizeGiB       int
+	RetentionDays int
+	PullSecrets   []string
+	Wait          bool
+	Timeout       time.Duration
+	Place         bool
+	Restart       bool
+	NodeLabel     string
+	Taint         string
+	DryRun        string
+	FieldManager  string
+
+	appArg    string
+	namespace string
+	nodes     placement.VirtualNodes
+	dryRun    dryRunStrategy
+	toPrinter func(operation string) (printers.ResourcePrinter, error)
+
+	genericiooptions.IOStreams
+}
+
+// NewCmdImageCacheCreate builds "kubectl spark-eci image-cache create".
+func NewCmdImageCacheCreate(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &ImageCacheCreateOptions{
+		ConfigFlags:  configFlags,
+		PrintFlags:   NewPrintFlags("created").WithTypeSetter(scheme.Scheme),
+		Timeout:      30 * time.Minute,
+		NodeLabel:    placement.DefaultNodeLabel,
+		Taint:        placement.DefaultTaint,
+		DryRun:       "none",
+		FieldManager: "kubectl-spark-eci",
+		IOStreams:    streams,
+	}
+	cmd := &cobra.Command{
+		Use:   "create (NAME | app/NAME | TYPE/NAME)",
+		Short: "Create the ECI image cache of every image a Spark application's pods pull",
+		Long: `Create a cluster-scoped ImageCache holding every image the pods of a SparkApplication
+(or of each run of a ScheduledSparkApplication) pull: the Spark image of the driver and
+of the executors, the init containers and sidecars of the spec, and the other
+containers of the roles' pod templates. The application's imagePullSecrets go with it.
+
+A cache that already holds all those images, and has not failed, is reused rather than
+made again. --wait follows the cache until ECI has built it, with a progress bar on a
+terminal; --place then pins the application to it (as place --image-cache=imc-... does,
+with place's rules: an active application changes only with --restart).`,
+		Example: imageCacheCreateExample,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.PrintFlags.AddFlags(cmd)
+	flags := cmd.Flags()
+	flags.StringVar(&o.Name, "name", o.Name, "Name of the ImageCache (default: NAMESPACE-APP-DIGEST, new for new images).")
+	flags.IntVar(&o.SizeGiB, "size", o.SizeGiB, fmt.Sprintf("Size of the cache in GiB, %d to %d (ECI's default: %d).", imagecache.MinSizeGiB, imagecache.MaxSizeGiB, imagecache.MinSizeGiB))
+	flags.IntVar(&o.RetentionDays, "retention-days", o.RetentionDays, fmt.Sprintf("Days the cache is kept, %d to %d (default: it never expires).", imagecache.MinRetentionDays, imagecache.MaxRetentionDays))
+	flags.StringArrayVar(&o.PullSecrets, "pull-secret", o.PullSecrets, "Image pull secret, NAME (in the application's namespace) or NAMESPACE:NAME; repeatable. The application's imagePullSecrets are added.")
+	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait until ECI has built the cache (or it fails, or --timeout).")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --place wait for the cache.")
+	flags.BoolVar(&o.Place, "place", o.Place, "Once the cache is ready, pin the application to it (implies --wait).")
+	flags.BoolVar(&o.Restart, "restart", o.Restart, "With --place, change an active application too: the Spark operator kills and resubmits it.")
+	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
+	addDryRunFlag(cmd, &o.DryRun)
+	addFieldManagerFlag(flags, &o.FieldManager)
+
+	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues(o.PrintFlags.AllowedFormats()...))
+	return cmd
+}
+
+// Complete reads the flags and the namespace.
+func (o *ImageCacheCreateOptions) Complete(args []string) error {
+	var err error
+	o.appArg = args[0]
+	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+		return err
+	}
+	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
+		return err
+	}
+	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
+		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	o.Wait = o.Wait || o.Place
+	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)
+	return nil
+}
+
+// Validate checks the flags before anything is read.
+func (o *ImageCacheCreateOptions) Validate() error {
+	if o.dryRun != dryRunNone && o.Wait {
+		return errors.New("--wait and --place cannot be combined with --dry-run: a dry run makes no cache to wait for")
+	}
+	if o.Restart && !o.Place {
+		return errors.New("--restart goes with --place: without it the application is not changed")
+	}
+	if o.Timeout <= 0 {
+		return fmt.Errorf("invalid --timeout %s: want a positive duration", o.Timeout)
+	}
+	if _, err := o.pullSecrets(nil); err != nil {
+		return err
+	}
+	spec := imagecache.Spec{Images: []string{"-"}, SizeGiB: o.SizeGiB, RetentionDays: o.RetentionDays}
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	_, err := o.toPrinter("created")
+	return err
+}
+
+// pullSecrets are the flags' secrets and the application's, as ECI takes
+// them: NAMESPACE:NAME, each once.
+func (o *ImageCacheCreateOptions) pullSecrets(app *unstructured.Unstructured) ([]string, error) {
+	var names []string
+	names = append(names, o.PullSecrets...)
+	if app != nil {
+		own, _, _ := unstructured.NestedStringSlice(app.Object, append(sparkapp.AppSpecPath(app.GetKind()), "imagePullSecrets")...)
+		names = append(names, own...)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range names {
+		secret := name
+		if !strings.Contains(name, ":") {
+			secret = o.namespace + ":" + name
+		}
+		if err := (imagecache.Spec{Images: []string{"-"}, PullSecrets: []string{secret}}).Validate(); err != nil {
+			return nil, fmt.Errorf("--pull-secret %q: want NAME or NAMESPACE:NAME", name)
+		}
+		if !seen[secret] {
+			seen[secret] = true
+			out = append(out, secret)
+		}
+	}
+	return out, nil
+}
+
+// Run reads and checks everything first (the CRD, the application and its
+// images, what --place would do), so that bad input creates nothing; then it
+// reuses or creates the cache, waits for it, and pins the application.
+func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
+	caches, err := imageCaches(o.ConfigFlags)
+	if err != nil {
+		return err
+	}
+	app, err := sparkApp(o.ConfigFlags, o.namespace, o.appArg)
+	if err != nil {
+		return err
+	}
+	images, err := imagecache.ApplicationImages(app.Object)
+	if err != nil {
+		return fmt.Errorf("%s: %w", app.GetName(), err)
+	}
+	secrets, err := o.pullSecrets(app)
+	if err != nil {
+		return fmt.Errorf("%s: imagePullSecrets: %w", app.GetName(), err)
+	}
+	spec := imagecache.Spec{Images: images, PullSecrets: secrets, SizeGiB: o.SizeGiB, RetentionDays: o.RetentionDays}
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	if o.Place {
+		if err := o.checkPlace(app); err != nil {
+			return err
+		}
+	}
+
+	name := o.Name
+	if name == "" {
+		name = imagecache.DefaultName(app.GetNamespace(), app.GetName(), images)
+	}
+	obj, operation, err := o.reuseOrCreate(ctx, caches, name, spec, app)
+	if err != nil {
+		return err
+	}
+	if o.Wait {
+		if obj, err = o.waitUntilReady(ctx, caches, obj.GetName()); err != nil {
+			return err
+		}
+	}
+	printer, err := o.toPrinter(operation)
+	if err != nil {
+		return err
+	}
+	if err := printer.PrintObj(obj, o.Out); err != nil {
+		return err
+	}
+	if o.Place {
+		return o.place(app, imagecache.CacheOf(obj).ID)
+	}
+	return nil
+}
+
+// reuseOrCreate returns a cache that holds the images: one that exists, or a
+// new one named name.
+func (o *ImageCacheCreateOptions) reuseOrCreate(ctx context.Context, caches dynamic.ResourceInterface, name string, spec imagecache.Spec, app *unstructured.Unstructured) (*unstructured.Unstructured, string, error) {
+	existing, err := listImageCaches(ctx, o.ConfigFlags, caches)
+	if err != nil {
+		return nil, "", err
+	}
+	var candidates []imagecache.Cache
+	byName := map[string]*unstructured.Unstructured{}
+	for _, obj := range existing {
+		c := imagecache.CacheOf(obj)
+		byName[c.Name] = obj
+		// --name asks for that cache, or a new one: no other is reused.
+		if o.Name == "" || c.Name == o.Name {
+			candidates = append(candidates, c)
+		}
+	}
+	if reuse, ok := imagecache.Reusable(candidates, spec.Images); ok {
+		fmt.Fprintf(o.ErrOut, "%s: image cache %s already holds its %s\n", app.GetName(), reuse.Name, plural(len(spec.Images), "image", "images"))
+		return byName[reuse.Name], "reused", nil
+	}
+	if current, taken := byName[name]; taken {
+		c := imagecache.CacheOf(current)
+		if c.State() == imagecache.StateFailed {
+			return nil, "", fmt.Errorf("image cache %s exists and failed (%s): delete it (kubectl spark-eci image-cache delete %s) or give another --name",
+				name, orPhase(c.Message, c.Phase), name)
+		}
+		return nil, "", fmt.Errorf("image cache %s exists and lacks %s of %s: give another --name",
+			name, strings.Join(c.Missing(spec.Images), ", "), app.GetName())
+	}
+
+	obj := imagecache.New(name, spec, app.GetNamespace(), app.GetName())
+	if o.dryRun == dryRunClient {
+		return obj, "created", nil
+	}
+	opts := metav1.CreateOptions{FieldManager: o.FieldManager}
+	if o.dryRun == dryRunServer {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	created, err := caches.Create(ctx, obj, opts)
+	if err != nil {
+		return nil, "", fmt.Errorf("create image cache %s: %w", name, explainImageCacheError(o.ConfigFlags, "create", err))
+	}
+	return created, "created", nil
+}
+
+func orPhase(message, phase string) string {
+	if message != "" {
+		return message
+	}
+	return "phase " + phase
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// checkPlace refuses, before the cache is made, what place would refuse.
+func (o *ImageCacheCreateOptions) checkPlace(app *unstructured.Unstructured) error {
+	// Any id will do: what matters is whether place may write one.
+	pin, err := placement.ParseImageCache("imc-check")
+	if err != nil {
+		return err
+	}
+	res, err := placement.Apply(app.Object, placement.Request{ImageCache: pin, Nodes: o.nodes})
+	if err != nil {
+		return fmt.Errorf("--place: %s: %w", app.GetName(), err)
+	}
+	if change := sparkapp.OnSpecChange(app.GetKind(), applicationState(app)); res.Changed && change.Disruptive && !o.Restart {
+		return fmt.Errorf("--place: refusing to change an active application without --restart (the Spark operator resubmits an application whose spec changes): %s: %s",
+			app.GetName(), change.Effect)
+	}
+	return nil
+}
+
+// place pins the application to the cache through place itself, with its
+// rules: the patch is guarded by resourceVersion and re-checked on conflict.
+func (o *ImageCacheCreateOptions) place(app *unstructured.Unstructured, id string) error {
+	if id == "" {
+		return fmt.Errorf("--place: the image cache has no id yet")
+	}
+	p := NewPlaceOptions(o.ConfigFlags, o.IOStreams)
+	p.ImageCache, p.NodeLabel, p.Taint = id, o.NodeLabel, o.Taint
+	p.FieldManager, p.Restart = o.FieldManager, o.Restart
+	p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat
+	if err := p.Complete(nil, []string{placeRef(app)}); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if format := o.PrintFlags.OutputFormat; format != nil && *format == "yaml" {
+		// Two printers, one stream: keep it a valid multi-document YAML.
+		fmt.Fprintln(o.Out, "---")
+	}
+	return p.Run()
+}
+
+// waitUntilReady follows the cache until it is ready (with an id to pin),
+// fails, is deleted, or --timeout; on a terminal it draws its progress. The
+// informer behind UntilWithSync lists again after a dropped connection or an
+// expired version, and sees a deletion that happened in between.
+func (o *ImageCacheCreateOptions) waitUntilReady(ctx context.Context, caches dynamic.ResourceInterface, name string) (*unstructured.Unstructured, error) {
+	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	progress := startProgress(o.ErrOut)
+	defer progress.stop()
+
+	var last imagecache.Cache
+	obj, err := untilObject(waitCtx, caches, "image cache", name, func(obj *unstructured.Unstructured) (bool, error) {
+		last = imagecache.CacheOf(obj)
+		progress.say(imagecache.ProgressBar(last, 30))
+		switch last.State() {
+		case imagecache.StateFailed:
+			return false, fmt.Errorf("image cache %s failed: %s", name, orPhase(last.Message, last.Phase))
+		case imagecache.StateReady:
+			return last.ID != "", nil
+		}
+		return false, nil
+	})
+	switch {
+	case err == nil:
+		return obj, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("interrupted while waiting for image cache %s", name)
+	case waitCtx.Err() != nil:
+		return nil, fmt.Errorf("image cache %s is not ready after %s (%s %s): see it with kubectl spark-eci image-cache list",
+			name, o.Timeout, orDash(last.Phase), orDash(last.Progress))
+	}
+	return nil, err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,40 @@
+package cmd
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/briandowns/spinner"
+	"golang.org/x/term"
+)
+
+// progress shows on a spinner what a command waits for, only when the stream
+// is a terminal: piped or captured output stays free of it.
+type progress struct{ s *spinner.Spinner }
+
+func startProgress(w io.Writer) *progress {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	s := spinner.New(spinner.CharSets[14], 100*time.Millisecond, spinner.WithWriter(f))
+	s.Start()
+	return &progress{s: s}
+}
+
+// say replaces the text beside the spinner.
+func (p *progress) say(text string) {
+	if p.s == nil {
+		return
+	}
+	p.s.Lock()
+	p.s.Suffix = " " + text
+	p.s.Unlock()
+}
+
+func (p *progress) stop() {
+	if p.s != nil {
+		p.s.Stop()
+	}
+}

@@ -1,0 +1,178 @@
+package imagecache
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+)
+
+var now = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
+func cacheObject(t *testing.T, manifest string) *unstructured.Unstructured {
+	t.Helper()
+	return &unstructured.Unstructured{Object: parse(t, manifest)}
+}
+
+func TestCacheOf(t *testing.T) {
+	c := CacheOf(cacheObject(t, `
+apiVersion: eci.alibabacloud.com/v1
+kind: ImageCache
+metadata: {name: spark, creationTimestamp: "2026-12-01T09:00:00Z"}
+spec: {images: [spark:3.5.2, busybox], imageCacheSize: 40, retentionDays: 7}
+status:
+  phase: Ready
+  progress: 100%
+  imageCacheId: imc-2zeditzeoemfhqor1234
+  expireDateTime: "2026-12-08T09:05:00Z"
+  events:
+  - {type: Normal, message: Success pull image spark:3.5.2}
+  - {type: Warning, message: Retry pulling busybox}
+  - {type: Normal, message: Image cache is ready}`))
+	want := Cache{
+		Name: "spark", ID: "imc-2zeditzeoemfhqor1234", Phase: "Ready", Progress: "100%", Percent: 100,
+		Images: []string{"spark:3.5.2", "busybox"}, SizeGiB: 40, RetentionDays: 7,
+		Expires: time.Date(2026, 12, 8, 9, 5, 0, 0, time.UTC), Message: "Retry pulling busybox",
+		Created: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("CacheOf\n got %+v\nwant %+v", c, want)
+	}
+	if c.State() != StateReady {
+		t.Errorf("state %s", c.State())
+	}
+
+	fresh := CacheOf(cacheObject(t, `{metadata: {name: new}, spec: {images: [a]}}`))
+	if fresh.Percent != -1 || fresh.State() != StateInProgress || fresh.Message != "" {
+		t.Errorf("a cache with no status: %+v, state %s", fresh, fresh.State())
+	}
+	// A number, or a number without the sign, is a progress too.
+	for _, status := range []string{`{progress: 42}`, `{progress: "42"}`, `{progress: " 42% "}`} {
+		if c := CacheOf(cacheObject(t, `{metadata: {name: n}, status: `+status+`}`)); c.Percent != 42 {
+			t.Errorf("status %s: percent %d", status, c.Percent)
+		}
+	}
+	if c := CacheOf(cacheObject(t, `{metadata: {name: n}, status: {progress: "142%"}}`)); c.Percent != -1 {
+		t.Errorf("142%%: percent %d, want none", c.Percent)
+	}
+}
+
+func TestState(t *testing.T) {
+	for phase, want := range map[string]State{
+		"Ready": StateReady, "Failed": StateFailed, "UpdateFailed": StateFailed,
+		"": StateInProgress, "Preparing": StateInProgress, "Creating": StateInProgress, "Updating": StateInProgress,
+		"SomethingNew": StateInProgress,
+	} {
+		if got := (Cache{Phase: phase}).State(); got != want {
+			t.Errorf("phase %q: %s, want %s", phase, got, want)
+		}
+	}
+}
+
+func TestMissingComparesReferences(t *testing.T) {
+	c := Cache{Images: []string{"docker.io/library/busybox:latest", "registry.example.com/spark:3.5.2", "NOT A REFERENCE"}}
+	for _, tc := range []struct {
+		images  []string
+		missing []string
+	}{
+		{[]string{"busybox"}, nil},
+		{[]string{"busybox:latest", "library/busybox"}, nil},
+		{[]string{"registry.example.com/spark:3.5.2"}, nil},
+		{[]string{"registry.example.com/spark:3.5.3", "busybox:1.36"}, []string{"registry.example.com/spark:3.5.3", "busybox:1.36"}},
+		{[]string{"NOT A REFERENCE"}, nil},
+	} {
+		if got := c.Missing(tc.images); !reflect.DeepEqual(got, tc.missing) {
+			t.Errorf("Missing(%q) = %q, want %q", tc.images, got, tc.missing)
+		}
+		if c.Holds(tc.images) != (len(tc.missing) == 0) {
+			t.Errorf("Holds(%q) disagrees with Missing", tc.images)
+		}
+	}
+}
+
+func TestReusable(t *testing.T) {
+	images := []string{"spark:3.5.2"}
+	at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+	caches := []Cache{
+		{Name: "failed", Phase: "Failed", Images: images, Created: at(5)},
+		{Name: "other-images", Phase: "Ready", Images: []string{"spark:3.4"}, Created: at(4)},
+		{Name: "creating-new", Phase: "Creating", Images: images, Created: at(3)},
+		{Name: "ready-old", Phase: "Ready", Images: append(images, "more:1"), Created: at(1)},
+		{Name: "ready-new", Phase: "Ready", Images: images, Created: at(2)},
+	}
+	if got, ok := Reusable(caches, images); !ok || got.Name != "ready-new" {
+		t.Errorf("Reusable = %s, %v, want the newest ready one", got.Name, ok)
+	}
+	if got, ok := Reusable(caches[:3], images); !ok || got.Name != "creating-new" {
+		t.Errorf("without a ready one: %s, %v, want the one in progress", got.Name, ok)
+	}
+	if _, ok := Reusable(caches[:2], images); ok {
+		t.Error("a failed cache and one of other images were reused")
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	caches := []Cache{
+		{Name: "default-spark-pi-1a2b3c4d", ID: "imc-2zeditzeoemfhqor1234", Phase: "Ready", Progress: "100%", Percent: 100,
+			Images: []string{"busybox:1.36", sparkImage}, SizeGiB: 40, Expires: now.Add(7 * 24 * time.Hour)},
+		{Name: "etl", Phase: "Creating", Progress: "42%", Percent: 42, Images: []string{sparkImage}, RetentionDays: 3},
+		{Name: "old", ID: "imc-old", Phase: "UpdateFailed", Images: []string{"spark:2.4"}, Expires: now.Add(-time.Hour)},
+		{Name: "new", Images: []string{"busybox:1.36"}},
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, caches, nil, false, now); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "list-table.txt", buf.String())
+
+	buf.Reset()
+	coverage := &Coverage{App: "spark-pi", Ref: "sparkapplication/spark-pi", Images: []string{"busybox:1.36", sparkImage}}
+	if err := WriteTable(&buf, caches, coverage, false, now); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "list-for-table.txt", buf.String())
+
+	for _, tc := range []struct {
+		caches []Cache
+		want   string
+	}{
+		{caches[1:2], "spark-pi: no cache holds its 2 images; make one: kubectl spark-eci image-cache create sparkapplication/spark-pi --wait --place"},
+		{[]Cache{{Name: "etl", Phase: "Creating", Progress: "42%", Images: coverage.Images}},
+			"spark-pi: cache etl will hold its 2 images once ready (42%)"},
+		{[]Cache{{Name: "one", Phase: "Ready", ID: "imc-1", Images: coverage.Images[:1]}},
+			"spark-pi: no cache holds its 2 images; make one: kubectl spark-eci image-cache create sparkapplication/spark-pi --wait --place"},
+	} {
+		if got := Verdict(tc.caches, *coverage); got != tc.want {
+			t.Errorf("Verdict = %q, want %q", got, tc.want)
+		}
+	}
+
+	buf.Reset()
+	if err := WriteTable(&buf, caches[:1], coverage, true, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); bytes.Count(buf.Bytes(), []byte("\n")) != 1 || !bytes.HasPrefix(buf.Bytes(), []byte("default-spark-pi-1a2b3c4d ")) {
+		t.Errorf("--no-headers: %q, want the row alone", got)
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	for _, tc := range []struct {
+		cache Cache
+		want  string
+	}{
+		{Cache{Name: "c", Phase: "Creating", Percent: 42}, "c [====>     ]  42% Creating"},
+		{Cache{Name: "c", Phase: "Creating", Percent: 0}, "c [>         ]   0% Creating"},
+		{Cache{Name: "c", Phase: "Ready", Percent: 100}, "c [==========] 100% Ready"},
+		{Cache{Name: "c", Phase: "Preparing", Percent: -1}, "c Preparing"},
+		{Cache{Name: "c", Percent: -1}, "c -"},
+	} {
+		if got := ProgressBar(tc.cache, 10); got != tc.want {
+			t.Errorf("ProgressBar(%+v) = %q, want %q", tc.cache, got, tc.want)
+		}
+	}
+}

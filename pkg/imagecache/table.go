@@ -1,0 +1,129 @@
+package imagecache
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/printers"
+)
+
+// Coverage says how far a cache covers an application's images; nil when no
+// application was asked about.
+type Coverage struct {
+	// App is the application's name; Ref names it as place takes it
+	// (sparkapplication/NAME).
+	App, Ref string
+	Images   []string
+}
+
+// WriteTable writes the caches as image-cache list shows them. With an
+// application, a COVERS column says how many of its images each cache holds,
+// and a last line which ready cache, if any, holds them all.
+func WriteTable(w io.Writer, caches []Cache, coverage *Coverage, noHeaders bool, now time.Time) error {
+	t := printers.GetNewTabWriter(w)
+	headers := []string{"NAME", "ID", "PHASE", "PROGRESS", "SIZE", "IMAGES", "EXPIRES"}
+	if coverage != nil {
+		headers = append(headers, "COVERS "+coverage.App)
+	}
+	if !noHeaders {
+		fmt.Fprintln(t, strings.Join(headers, "\t"))
+	}
+	for _, c := range caches {
+		row := []string{c.Name, dash(c.ID), dash(c.Phase), dash(c.Progress), size(c.SizeGiB), images(c.Images), expires(c, now)}
+		if coverage != nil {
+			row = append(row, covers(c, coverage.Images))
+		}
+		fmt.Fprintln(t, strings.Join(row, "\t"))
+	}
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	if coverage != nil && !noHeaders {
+		_, err := fmt.Fprintln(w, "\n"+Verdict(caches, *coverage))
+		return err
+	}
+	return nil
+}
+
+// Verdict says whether a ready cache holds every image of the application,
+// and what to do next.
+func Verdict(caches []Cache, coverage Coverage) string {
+	its := "its image"
+	if n := len(coverage.Images); n != 1 {
+		its = fmt.Sprintf("its %d images", n)
+	}
+	best, ok := Reusable(caches, coverage.Images)
+	switch {
+	case ok && best.State() == StateReady && best.ID != "":
+		return fmt.Sprintf("%s: ready cache %s (%s) holds %s; pin it: kubectl spark-eci place %s --image-cache=%s",
+			coverage.App, best.Name, best.ID, its, coverage.Ref, best.ID)
+	case ok:
+		return fmt.Sprintf("%s: cache %s will hold %s once ready (%s)", coverage.App, best.Name, its, dash(best.Progress))
+	}
+	return fmt.Sprintf("%s: no cache holds %s; make one: kubectl spark-eci image-cache create %s --wait --place",
+		coverage.App, its, coverage.Ref)
+}
+
+func covers(c Cache, images []string) string {
+	held := len(images) - len(c.Missing(images))
+	switch {
+	case held == len(images) && c.State() == StateReady:
+		return "all"
+	case held == len(images):
+		return "all, not ready"
+	}
+	return fmt.Sprintf("%d of %d", held, len(images))
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func size(gib int64) string {
+	if gib == 0 {
+		return fmt.Sprintf("%dGi", MinSizeGiB) // ECI's default
+	}
+	return fmt.Sprintf("%dGi", gib)
+}
+
+// images shows the first image, and how many more.
+func images(list []string) string {
+	switch len(list) {
+	case 0:
+		return "-"
+	case 1:
+		return list[0]
+	}
+	return fmt.Sprintf("%s +%d", list[0], len(list)-1)
+}
+
+// expires is when the cache expires; ECI sets the date once it knows it.
+func expires(c Cache, now time.Time) string {
+	switch {
+	case c.Expires.IsZero() && c.RetentionDays == 0:
+		return "never"
+	case c.Expires.IsZero():
+		return fmt.Sprintf("%dd after ready", c.RetentionDays)
+	case !c.Expires.After(now):
+		return "expired"
+	}
+	return c.Expires.UTC().Format(time.RFC3339)
+}
+
+// ProgressBar draws a cache's progress for a terminal: [=====>    ] 42%.
+func ProgressBar(c Cache, width int) string {
+	if c.Percent < 0 {
+		return fmt.Sprintf("%s %s", c.Name, dash(c.Phase))
+	}
+	filled := c.Percent * width / 100
+	bar := strings.Repeat("=", filled)
+	if filled < width {
+		bar += ">" + strings.Repeat(" ", width-filled-1)
+	}
+	return fmt.Sprintf("%s [%s] %3d%% %s", c.Name, bar, c.Percent, c.Phase)
+}
