@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/resource"
 	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 )
 
@@ -44,16 +45,23 @@ type PlaceOptions struct {
 	ImageCache     string
 	Spot           string
 	SpotPriceLimit string
-	NodeLabel      string
-	Taint          string
-	Via            string
-	Selector       string
-	All            bool
-	Local          bool
-	DryRun         string
-	Diff           bool
-	FieldManager   string
-	Restart        bool
+	SpotDuration   string
+	SpotFallback   string
+	// ECI's pod options, on the roles that may run on ECI.
+	EphemeralStorage string
+	InstanceTypes    string
+	VSwitches        string
+	ZoneStrategy     string
+	NodeLabel        string
+	Taint            string
+	Via              string
+	Selector         string
+	All              bool
+	Local            bool
+	DryRun           string
+	Diff             bool
+	FieldManager     string
+	Restart          bool
 
 	request          placement.Request
 	dryRun           dryRunStrategy
@@ -107,6 +115,11 @@ one on a miss (k8s.aliyun.com/eci-image-cache), imc-... pins a cache
 (k8s.aliyun.com/eci-auto-imc: "false"; ECI matches by default). Each form replaces
 the image-cache annotations the roles held before.
 
+ECI's pod options, on the roles that may run on ECI (spot ones on the executors), each
+removed again with off: --ephemeral-storage (k8s.aliyun.com/eci-extra-ephemeral-storage),
+--instance-types (eci-use-specs), --vswitches and --zone-strategy (eci-vswitch,
+eci-schedule-strategy), --spot-duration and --spot-fallback (beside --spot).
+
 The Spark operator kills and resubmits an application whose spec changes. place
 refuses to change an active application unless --restart is given.`,
 		Example: placeExample,
@@ -130,6 +143,13 @@ refuses to change an active application unless --restart is given.`,
 	flags.StringVar(&o.Spot, "spot", o.Spot, "Run the executors on ECI spot instances (executors), or stop doing so (off).")
 	flags.Lookup("spot").NoOptDefVal = "executors"
 	flags.StringVar(&o.SpotPriceLimit, "spot-price-limit", o.SpotPriceLimit, "Hourly price cap of the executors' spot instances (SpotWithPriceLimit); implies --spot.")
+	flags.StringVar(&o.SpotDuration, "spot-duration", o.SpotDuration, "Hours a spot executor is protected from being reclaimed: 1 (ECI's default) or 0; off removes it.")
+	flags.StringVar(&o.SpotFallback, "spot-fallback", o.SpotFallback, "Let ECI run an executor pay-as-you-go when no spot instance is to be had (true); false removes it.")
+	flags.Lookup("spot-fallback").NoOptDefVal = "true"
+	flags.StringVar(&o.EphemeralStorage, "ephemeral-storage", o.EphemeralStorage, "Temporary storage ECI adds to each pod's free 30 GiB, where Spark spills shuffle data (50Gi); off removes it.")
+	flags.StringVar(&o.InstanceTypes, "instance-types", o.InstanceTypes, "ECI instance specs, in order of preference, at most 5: vCPU-memory (2-4Gi) or ECS types (ecs.c6.xlarge); off removes them.")
+	flags.StringVar(&o.VSwitches, "vswitches", o.VSwitches, "vSwitch ids (vsw-...) of the zones ECI may create the pods in, comma-separated; off removes them.")
+	flags.StringVar(&o.ZoneStrategy, "zone-strategy", o.ZoneStrategy, "How ECI picks among the vSwitches: VSwitchOrdered (in order) or VSwitchRandom (spread); off removes it.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 	flags.StringVar(&o.Via, "via", o.Via, "Where tolerations and affinity go: spec (needs the operator's webhook) or template (pod templates, Spark 3+).")
 	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the applications to place.")
@@ -147,13 +167,16 @@ refuses to change an active application unless --restart is given.`,
 		targets[i] = string(t)
 	}
 	for name, complete := range map[string]cobra.CompletionFunc{
-		"preset":      fixedValues(placement.PresetNames()...),
-		"driver":      fixedValues(targets...),
-		"executors":   fixedValues(targets...),
-		"image-cache": fixedValues("auto", "off"),
-		"spot":        fixedValues("executors", "off"),
-		"via":         fixedValues(string(placement.ViaSpec), string(placement.ViaTemplate)),
-		"output":      fixedValues(o.PrintFlags.AllowedFormats()...),
+		"preset":        fixedValues(placement.PresetNames()...),
+		"driver":        fixedValues(targets...),
+		"executors":     fixedValues(targets...),
+		"image-cache":   fixedValues("auto", "off"),
+		"spot":          fixedValues("executors", "off"),
+		"spot-duration": fixedValues("1", "0", placement.Off),
+		"spot-fallback": fixedValues("true", "false"),
+		"zone-strategy": fixedValues(eci.VSwitchOrdered, eci.VSwitchRandom, placement.Off),
+		"via":           fixedValues(string(placement.ViaSpec), string(placement.ViaTemplate)),
+		"output":        fixedValues(o.PrintFlags.AllowedFormats()...),
 	} {
 		_ = cmd.RegisterFlagCompletionFunc(name, complete)
 	}
@@ -211,6 +234,23 @@ func (o *PlaceOptions) placementRequest() (placement.Request, error) {
 	}
 	if req.Spot, err = placement.ParseSpot(o.Spot, o.SpotPriceLimit); err != nil {
 		return req, err
+	}
+	for _, opt := range []struct {
+		value string
+		parse func(string) (placement.PodOption, error)
+	}{
+		{o.SpotDuration, placement.ParseSpotDuration},
+		{o.SpotFallback, placement.ParseSpotFallback},
+		{o.EphemeralStorage, placement.ParseEphemeralStorage},
+		{o.InstanceTypes, placement.ParseInstanceTypes},
+		{o.VSwitches, placement.ParseVSwitches},
+		{o.ZoneStrategy, placement.ParseZoneStrategy},
+	} {
+		option, err := opt.parse(opt.value)
+		if err != nil {
+			return req, err
+		}
+		req.Options = append(req.Options, option)
 	}
 	if req.Nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
 		return req, err

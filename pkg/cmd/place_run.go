@@ -26,8 +26,8 @@ type placePlan struct {
 // Validate checks that the flags make sense together.
 func (o *PlaceOptions) Validate() error {
 	r := o.request
-	if r.Driver == "" && r.Executor == "" && !r.ImageCache.IsSet() && !r.Spot.IsSet() {
-		return errors.New("nothing to do: give --preset, --driver, --executors, --image-cache or --spot")
+	if r.AsksNothing() {
+		return errors.New("nothing to do: give --preset, --driver, --executors, --image-cache, --spot or an ECI pod option (--ephemeral-storage, ...)")
 	}
 	selecting := o.Selector != "" || o.All
 	if o.Selector != "" && o.All {

@@ -1,5 +1,6 @@
 // Package eci names what Alibaba Cloud Elastic Container Instance reads from
-// and writes onto pods: image-cache and spot annotations.
+// and writes onto pods: the annotations of its image cache, spot instances and
+// other pod options, and the events it writes about its image cache.
 package eci
 
 // Pod annotations read by ECI when it creates the pod.
@@ -19,14 +20,45 @@ const (
 	AnnotationSpotStrategy = "k8s.aliyun.com/eci-spot-strategy"
 	// AnnotationSpotPriceLimit is the hourly price cap of SpotWithPriceLimit.
 	AnnotationSpotPriceLimit = "k8s.aliyun.com/eci-spot-price-limit"
-	// AnnotationMatchedImageCache is written by ECI after scheduling: the cache used.
+	// AnnotationSpotDuration is the protection period of a spot instance in
+	// hours: 1 (ECI's default) or 0, none.
+	AnnotationSpotDuration = "k8s.aliyun.com/eci-spot-duration"
+	// AnnotationSpotFallback "true" makes ECI create a pay-as-you-go
+	// instance when no spot instance is to be had.
+	AnnotationSpotFallback = "k8s.aliyun.com/eci-spot-fallback"
+	// AnnotationExtraEphemeralStorage adds to the pod's free temporary
+	// storage (30 GiB), where Spark spills shuffle data.
+	AnnotationExtraEphemeralStorage = "k8s.aliyun.com/eci-extra-ephemeral-storage"
+	// AnnotationUseSpecs lists, in order of preference, the instance specs
+	// ECI may use: vCPU-memory pairs ("2-4Gi") and ECS instance types.
+	AnnotationUseSpecs = "k8s.aliyun.com/eci-use-specs"
+	// AnnotationVSwitch lists the vSwitches, one per zone, the pod may be
+	// created in.
+	AnnotationVSwitch = "k8s.aliyun.com/eci-vswitch"
+	// AnnotationScheduleStrategy says how ECI picks among them:
+	// VSwitchOrdered or VSwitchRandom.
+	AnnotationScheduleStrategy = "k8s.aliyun.com/eci-schedule-strategy"
+)
+
+// Pod annotations ECI writes once it has created the pod.
+const (
+	// AnnotationMatchedImageCache is the image cache the pod was started from.
 	AnnotationMatchedImageCache = "k8s.aliyun.com/eci-matched-image-cache"
+	// AnnotationInstanceSpec is the instance the pod runs on: a vCPU-memory
+	// spec ("2.0-4.0Gi") or an ECS instance type.
+	AnnotationInstanceSpec = "k8s.aliyun.com/eci-instance-spec"
 )
 
 // Spot strategies.
 const (
 	SpotAsPriceGo      = "SpotAsPriceGo"
 	SpotWithPriceLimit = "SpotWithPriceLimit"
+)
+
+// Schedule strategies across vSwitches.
+const (
+	VSwitchOrdered = "VSwitchOrdered"
+	VSwitchRandom  = "VSwitchRandom"
 )
 
 // Reasons of the events ECI writes about a pod's image cache (source EciService,

@@ -2,14 +2,15 @@ package placement
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // annotate sets or removes the ECI image-cache annotations (on each role whose
-// pods may run on ECI; a role on ECS only keeps none) and spot annotations (on
-// the executors). Annotations
+// pods may run on ECI; a role on ECS only keeps none), the spot annotations
+// (on the executors) and the other pod options. Annotations
 // reach the pods through spark-submit, webhook or not, so they always go into
 // the role's spec.
 func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, error) {
@@ -44,7 +45,52 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 		}
 		setAnnotations(obj, executorPath, set, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit)
 	case spotOff:
-		setAnnotations(obj, executorPath, nil, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit)
+		// The spot options go with the strategy they qualify.
+		setAnnotations(obj, executorPath, nil, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit,
+			eci.AnnotationSpotDuration, eci.AnnotationSpotFallback)
+	}
+
+	for _, o := range r.Options {
+		w, err := o.annotate(obj, kind, onECI)
+		if err != nil {
+			return nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	return warnings, nil
+}
+
+// annotate sets the option on the roles it applies to that may run on ECI,
+// and takes it off the others; "off" takes it off every role.
+func (o PodOption) annotate(obj map[string]interface{}, kind string, onECI map[sparkapp.Role]bool) ([]string, error) {
+	if !o.set {
+		return nil, nil
+	}
+	roles := sparkapp.Roles
+	if o.executorsOnly {
+		roles = []sparkapp.Role{sparkapp.Executor}
+	}
+	if o.adds() {
+		if !slices.ContainsFunc(roles, func(r sparkapp.Role) bool { return onECI[r] }) {
+			if o.executorsOnly {
+				return nil, fmt.Errorf("--%s: the executors cannot run on virtual nodes, where it applies; place them first (--executors=eci or ecs-first)", o.Flag)
+			}
+			return nil, fmt.Errorf("--%s: neither the driver nor the executors can run on virtual nodes, where it applies; place them there first (--executors=eci, --preset=...)", o.Flag)
+		}
+		if o.needsSpot && mapAt(obj, append(sparkapp.RolePath(kind, sparkapp.Executor), "annotations")...)[eci.AnnotationSpotStrategy] == nil {
+			return nil, fmt.Errorf("--%s qualifies the executors' spot instances: give --spot too", o.Flag)
+		}
+	}
+	var warnings []string
+	for _, role := range roles {
+		var set map[string]string
+		switch {
+		case o.adds() && onECI[role]:
+			set = map[string]string{o.annotation: o.value}
+		case o.adds():
+			warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, --%s not set for it", role, o.Flag))
+		}
+		setAnnotations(obj, sparkapp.RolePath(kind, role), set, o.annotation)
 	}
 	return warnings, nil
 }

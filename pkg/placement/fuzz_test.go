@@ -10,7 +10,7 @@ import (
 // owned by placement) and run a sequence of placements read from the input.
 // Each step must be idempotent, must place each role it names where asked, and
 // must keep every required term count; placing both roles back on ECS with no
-// cache and no spot must give back the original exactly. With no -fuzz flag
+// cache, no spot and every pod option off must give back the original exactly. With no -fuzz flag
 // they run on the seed corpus below, as ordinary tests.
 
 var userTolerations = []interface{}{
@@ -129,7 +129,33 @@ func (r *bytesReader) request() Request {
 	}
 	req.ImageCache, _ = ParseImageCache([]string{"", "auto", "off", "imc-fuzz1"}[r.next(4)])
 	req.Spot, _ = ParseSpot([]string{"", "executors", "off"}[r.next(3)], "")
+	for _, o := range []struct {
+		parse  func(string) (PodOption, error)
+		values []string
+	}{
+		{ParseEphemeralStorage, []string{"", "50Gi", "off"}},
+		{ParseInstanceTypes, []string{"", "2-4Gi,ecs.c6.xlarge", "off"}},
+		{ParseVSwitches, []string{"", "vsw-a,vsw-b", "off"}},
+		{ParseZoneStrategy, []string{"", "VSwitchRandom", "off"}},
+		{ParseSpotDuration, []string{"", "0", "off"}},
+		{ParseSpotFallback, []string{"", "true", "false"}},
+	} {
+		option, _ := o.parse(o.values[r.next(len(o.values))])
+		req.Options = append(req.Options, option)
+	}
 	return req
+}
+
+// everythingOff removes every annotation place may have written.
+func everythingOff() []PodOption {
+	var out []PodOption
+	for _, parse := range []func(string) (PodOption, error){
+		ParseEphemeralStorage, ParseInstanceTypes, ParseVSwitches, ParseZoneStrategy, ParseSpotDuration, ParseSpotFallback,
+	} {
+		o, _ := parse(Off)
+		out = append(out, o)
+	}
+	return out
 }
 
 // requiredTermCount counts the required node-affinity terms where via writes.
@@ -189,7 +215,7 @@ func FuzzPlacement(f *testing.F) {
 		}
 		off, _ := ParseImageCache("off")
 		spotOff, _ := ParseSpot("off", "")
-		back, err := Apply(obj, Request{Driver: ECS, Executor: ECS, ImageCache: off, Spot: spotOff, Nodes: AlibabaCloudECI})
+		back, err := Apply(obj, Request{Driver: ECS, Executor: ECS, ImageCache: off, Spot: spotOff, Options: everythingOff(), Nodes: AlibabaCloudECI})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package placement
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,8 +20,16 @@ type Request struct {
 	ImageCache ImageCache
 	// Spot sets or removes the ECI spot annotations of the executors.
 	Spot Spot
+	// Options set or remove ECI's other pod options.
+	Options []PodOption
 	// Nodes is how the cluster marks its virtual nodes.
 	Nodes VirtualNodes
+}
+
+// AsksNothing tells whether the request would change nothing at all.
+func (r Request) AsksNothing() bool {
+	return r.Driver == "" && r.Executor == "" && !r.ImageCache.IsSet() && !r.Spot.IsSet() &&
+		!slices.ContainsFunc(r.Options, PodOption.IsSet)
 }
 
 func (r Request) target(role string) Target {

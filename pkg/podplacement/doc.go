@@ -50,6 +50,12 @@
 //	    ready: string            # ready containers / containers, as kubectl shows it
 //	    restarts: integer        # container restarts, summed
 //	    createdAt: RFC 3339 time
+//	    instanceSpec: string     # on ECI: the instance ECI created (its
+//	                             # k8s.aliyun.com/eci-instance-spec: 2.0-4.0Gi or an
+//	                             # ECS type); omitted elsewhere, or until ECI writes it
+//	    spot: SpotAsPriceGo|SpotWithPriceLimit
+//	                             # on ECI: the spot strategy the pod asked for
+//	                             # (k8s.aliyun.com/eci-spot-strategy); omitted when none
 //	    scheduler:               # only for a pod still waiting for a node; omitted otherwise
 //	      message: string        # why the scheduler found no node, "" when it has not said
 //	      from: event|condition  # the latest FailedScheduling event, else the pod's

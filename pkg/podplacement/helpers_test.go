@@ -93,6 +93,17 @@ func unschedulableCondition(message string, at time.Time) podOpt {
 	}
 }
 
+func annotated(kv ...string) podOpt {
+	return func(p *corev1.Pod) {
+		if p.Annotations == nil {
+			p.Annotations = map[string]string{}
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p.Annotations[kv[i]] = kv[i+1]
+		}
+	}
+}
+
 func nominated(node string) podOpt { return func(p *corev1.Pod) { p.Status.NominatedNodeName = node } }
 
 // sparkPod is a pod as spark-submit creates it: executors carry their number.

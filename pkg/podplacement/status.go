@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -80,7 +81,11 @@ type Pod struct {
 	Ready         string             `json:"ready"`
 	Restarts      int32              `json:"restarts"`
 	CreatedAt     time.Time          `json:"createdAt"`
-	Scheduler     *SchedulerMessage  `json:"scheduler,omitempty"`
+	// InstanceSpec is, on ECI, the instance ECI created for the pod;
+	// Spot the spot strategy the pod asked ECI for.
+	InstanceSpec string            `json:"instanceSpec,omitempty"`
+	Spot         string            `json:"spot,omitempty"`
+	Scheduler    *SchedulerMessage `json:"scheduler,omitempty"`
 }
 
 // Label Spark puts on executor pods: the executor's number.
@@ -207,6 +212,10 @@ func podOf(pod *corev1.Pod, event *corev1.Event, nodes *Nodes) Pod {
 	}
 	if p.Phase == "" {
 		p.Phase = corev1.PodPending
+	}
+	if p.NodeKind == imagepull.NodeECI {
+		p.InstanceSpec = pod.Annotations[eci.AnnotationInstanceSpec]
+		p.Spot = pod.Annotations[eci.AnnotationSpotStrategy]
 	}
 	ready := 0
 	for _, c := range pod.Status.ContainerStatuses {

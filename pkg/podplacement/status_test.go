@@ -47,9 +47,14 @@ status:
 		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-10", "executor", at, unschedulableCondition("0/8 nodes are available: older message.", at)),
 		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-5", "executor", at, nominated("virtual-kubelet-cn-hangzhou-j")),
 		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-4", "executor", at, onNode(eci), running("192.168.0.86")),
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-3", "executor", at, onNode(eci), running("192.168.0.88")),
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-2", "executor", at, onNode(eci), running("192.168.0.87")),
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-1", "executor", at, onNode(ecs), running("192.168.0.34")),
+		// ECI writes the instance it created; spark-submit copied the spot strategy.
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-3", "executor", at, onNode(eci), running("192.168.0.88"),
+			annotated("k8s.aliyun.com/eci-instance-spec", "ecs.c6.large")),
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-2", "executor", at, onNode(eci), running("192.168.0.87"),
+			annotated("k8s.aliyun.com/eci-instance-spec", "2.0-4.0Gi", "k8s.aliyun.com/eci-spot-strategy", "SpotAsPriceGo")),
+		// On ECS the ECI annotations mean nothing.
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-1", "executor", at, onNode(ecs), running("192.168.0.34"),
+			annotated("k8s.aliyun.com/eci-spot-strategy", "SpotAsPriceGo")),
 		sparkPod("spark-pi", "spark-pi-driver", "driver", t0, onNode(ecs), running("192.168.0.37")),
 	}
 	failed := FailedScheduling{}

@@ -2,6 +2,7 @@ package podplacement
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"k8s.io/apimachinery/pkg/util/duration"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 )
 
 // TableOptions say how the table is written.
@@ -77,7 +80,7 @@ func missingRole(a Application) bool {
 func writePods(w io.Writer, pods []Pod, opts TableOptions, header bool) error {
 	headers := []any{"POD", "ROLE", "PHASE", "NODE", "KIND", "AGE"}
 	if opts.Wide {
-		headers = append(headers, "READY", "RESTARTS", "IP", "NOMINATED NODE")
+		headers = append(headers, "READY", "RESTARTS", "IP", "NOMINATED NODE", "ECI SPEC", "SPOT")
 	}
 	headers = append(headers, "REASON")
 	rows := make([][]string, len(pods))
@@ -91,12 +94,26 @@ func podRow(p Pod, opts TableOptions) []string {
 	r := []string{p.Name, dash(p.Role), string(p.Phase), dash(p.Node), dash(string(p.NodeKind)), age(p.CreatedAt, opts.Now)}
 	if opts.Wide {
 		r = append(r, p.Ready, strconv.Itoa(int(p.Restarts)), dash(p.IP), dash(p.NominatedNode))
+		r = append(r, eciColumns(p)...)
 	}
 	reason := "-"
 	if p.Scheduler != nil && p.Scheduler.Message != "" {
 		reason = p.Scheduler.Message
 	}
 	return append(r, reason)
+}
+
+// eciColumns are the instance ECI made for a pod on ECI ("?" until ECI says)
+// and whether it asked for spot; "-" off ECI.
+func eciColumns(p Pod) []string {
+	if p.NodeKind != imagepull.NodeECI {
+		return []string{"-", "-"}
+	}
+	spot := "no"
+	if p.Spot != "" {
+		spot = p.Spot
+	}
+	return []string{cmp.Or(p.InstanceSpec, "?"), spot}
 }
 
 func writeRoles(w io.Writer, roles []Role) error {

@@ -205,3 +205,58 @@ func TestPlaceImageCacheFormsOwnTheirAnnotations(t *testing.T) {
 		t.Errorf("back on ECS with off:\ngot  %s\nwant %s", got, originalSpec)
 	}
 }
+
+// ECI's pod options on the real API server: set on the roles that may run
+// on ECI (the driver stays on ECS and is warned about), the spot ones on the
+// executors, each removed with off; bad values are one line and change
+// nothing.
+func TestPlaceECIPodOptions(t *testing.T) {
+	ns := newNamespace(t)
+	original := createSeedApp(t, ns, "spark-pi")
+	originalSpec := field(t, original.Object, "spec")
+	mustPlace(t, ns, "spark-pi", "--preset=driver-on-ecs")
+
+	_, stderr := mustPlace(t, ns, "spark-pi", "--spot", "--spot-duration=0", "--spot-fallback",
+		"--ephemeral-storage=50Gi", "--instance-types=2-4Gi,ecs.c6.xlarge", "--vswitches=vsw-bp1a,vsw-bp1b", "--zone-strategy=VSwitchRandom")
+	want := `{"k8s.aliyun.com/eci-extra-ephemeral-storage":"50Gi","k8s.aliyun.com/eci-schedule-strategy":"VSwitchRandom",` +
+		`"k8s.aliyun.com/eci-spot-duration":"0","k8s.aliyun.com/eci-spot-fallback":"true","k8s.aliyun.com/eci-spot-strategy":"SpotAsPriceGo",` +
+		`"k8s.aliyun.com/eci-use-specs":"2-4Gi,ecs.c6.xlarge","k8s.aliyun.com/eci-vswitch":"vsw-bp1a,vsw-bp1b"}`
+	app := getApp(t, ns, "spark-pi").Object
+	if got := field(t, app, "spec", "executor", "annotations"); got != want {
+		t.Errorf("executor annotations\n got %s\nwant %s", got, want)
+	}
+	if got := field(t, app, "spec", "driver", "annotations"); got != "null" {
+		t.Errorf("driver on ECS: %s", got)
+	}
+	if !strings.Contains(stderr, "Warning: spark-pi: driver: runs on ECS only, --ephemeral-storage not set for it") {
+		t.Errorf("no warning about the ECS driver: %q", stderr)
+	}
+
+	before := getApp(t, ns, "spark-pi").GetResourceVersion()
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--ephemeral-storage=0"}, `invalid --ephemeral-storage "0": want a size such as 50Gi, or off`},
+		{[]string{"--instance-types=c6.xlarge"}, `"c6.xlarge" is neither a vCPU-memory spec (2-4Gi) nor an ECS instance type`},
+		{[]string{"--vswitches=subnet-1"}, `"subnet-1" is not a vSwitch id`},
+		{[]string{"--zone-strategy=spread"}, "want VSwitchOrdered or VSwitchRandom"},
+		{[]string{"--spot-duration=3"}, "ECI protects a spot instance for 1 hour or 0"},
+		{[]string{"--spot=off", "--spot-fallback"}, "--spot-fallback qualifies the executors' spot instances: give --spot too"},
+		{[]string{"--executors=ecs", "--ephemeral-storage=20Gi"}, "--ephemeral-storage: neither the driver nor the executors can run on virtual nodes"},
+	} {
+		stdout, stderr, code := runPlugin(t, append([]string{"place", "-n", ns, "spark-pi"}, tc.args...)...)
+		if code == 0 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.wantErr) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q, want one line with %q", tc.args, code, stdout, stderr, tc.wantErr)
+		}
+	}
+	if getApp(t, ns, "spark-pi").GetResourceVersion() != before {
+		t.Error("bad input changed the application")
+	}
+
+	mustPlace(t, ns, "spark-pi", "--preset=ecs-only", "--spot=off", "--ephemeral-storage=off",
+		"--instance-types=off", "--vswitches=off", "--zone-strategy=off")
+	if got := field(t, getApp(t, ns, "spark-pi").Object, "spec"); got != originalSpec {
+		t.Errorf("every option off did not give back the original:\ngot  %s\nwant %s", got, originalSpec)
+	}
+}

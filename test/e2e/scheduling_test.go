@@ -204,11 +204,12 @@ affinity:
 
 // ECI reads its annotations from the pod when it is created: they must be on
 // the pods spark-submit creates, not only in the application.
-func TestSchedulingImageCacheAndSpotReachThePods(t *testing.T) {
+func TestSchedulingECIAnnotationsReachThePods(t *testing.T) {
 	sc := schedulingCluster(t)
 	ns := sc.newNamespace(t)
 	sc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-	sc.place(t, ns, "spark-pi", "--preset=eci-only", "--image-cache=auto", "--spot")
+	sc.place(t, ns, "spark-pi", "--preset=eci-only", "--image-cache=auto", "--spot", "--spot-duration=0",
+		"--ephemeral-storage=50Gi", "--instance-types=2-4Gi,ecs.c6.xlarge")
 	sc.checkEligible(t, ns, "spark-pi", roleEligibility{driver: eligibleECI(2), executor: eligibleECI(2)})
 
 	pods := sc.submitPods(t, ns, "spark-pi")
@@ -229,13 +230,19 @@ func TestSchedulingImageCacheAndSpotReachThePods(t *testing.T) {
 	}
 	// Spot is for executors only: a reclaimed driver fails the whole job.
 	check(pods.Driver, map[string]string{
-		"k8s.aliyun.com/eci-image-cache":   "true",
-		"k8s.aliyun.com/eci-spot-strategy": "",
+		"k8s.aliyun.com/eci-image-cache":             "true",
+		"k8s.aliyun.com/eci-extra-ephemeral-storage": "50Gi",
+		"k8s.aliyun.com/eci-use-specs":               "2-4Gi,ecs.c6.xlarge",
+		"k8s.aliyun.com/eci-spot-strategy":           "",
+		"k8s.aliyun.com/eci-spot-duration":           "",
 	})
 	for _, p := range pods.Executors {
 		check(p, map[string]string{
-			"k8s.aliyun.com/eci-image-cache":   "true",
-			"k8s.aliyun.com/eci-spot-strategy": "SpotAsPriceGo",
+			"k8s.aliyun.com/eci-image-cache":             "true",
+			"k8s.aliyun.com/eci-extra-ephemeral-storage": "50Gi",
+			"k8s.aliyun.com/eci-use-specs":               "2-4Gi,ecs.c6.xlarge",
+			"k8s.aliyun.com/eci-spot-strategy":           "SpotAsPriceGo",
+			"k8s.aliyun.com/eci-spot-duration":           "0",
 		})
 	}
 	sc.checkStatus(t, ns, "spark-pi", placement.ECI, placement.ECI)

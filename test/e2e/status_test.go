@@ -14,6 +14,7 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 )
@@ -361,9 +362,20 @@ func TestStatusRowsAndSchedulerReasons(t *testing.T) {
 		t.Errorf("exec-1 is bound but has a scheduler message: %+v", a.Pods[1].Scheduler)
 	}
 
+	// ECI writes the instance it made onto the pod; the spot strategy came
+	// from spark-submit.
+	patch := `{"metadata":{"annotations":{"k8s.aliyun.com/eci-instance-spec":"2.0-4.0Gi","k8s.aliyun.com/eci-spot-strategy":"SpotAsPriceGo"}}}`
+	if _, err := cluster.client.CoreV1().Pods(ns).Patch(t.Context(), exec1.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	stdout, _, _ = runPlugin(t, "status", "-n", ns, "spark-pi", "-o", "wide")
-	if got := lineStarting(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,REASON" {
+	if got := lineStarting(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,ECI SPEC,SPOT,REASON" {
 		t.Errorf("wide columns %q", got)
+	}
+	for pod, want := range map[string]string{"spark-pi-exec-1": "2.0-4.0Gi SpotAsPriceGo -", "spark-pi-driver": "- - -"} {
+		if row := lineStarting(stdout, pod); len(row) < 3 || strings.Join(row[len(row)-3:], " ") != want {
+			t.Errorf("wide row of %s: %q, want it to end %q", pod, row, want)
+		}
 	}
 	if got := strings.Join(lineStarting(stdout, "executor"), " "); got != "executor 3/3 1 1 0 1" {
 		t.Errorf("wide roles block: %q\n%s", got, stdout)
