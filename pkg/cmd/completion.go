@@ -73,6 +73,25 @@ func completeOneSparkApp(f *genericclioptions.ConfigFlags) cobra.CompletionFunc 
 	}
 }
 
+// completeAppRef completes the one application image-cache takes: NAME,
+// app/NAME, or TYPE/NAME.
+func completeAppRef(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+	apps := completeOneSparkApp(f)
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		if prefix, ok := strings.CutPrefix(toComplete, "app/"); ok {
+			return withPrefix("app/", completeNames(f, "sparkapplications", prefix, "")), cobra.ShellCompDirectiveNoFileComp
+		}
+		names, directive := apps(cmd, args, toComplete)
+		if !strings.Contains(toComplete, "/") && strings.HasPrefix("app/", toComplete) {
+			names = append(names, withPrefix("app/", completeNames(f, "sparkapplications", "", ""))...)
+		}
+		return names, directive
+	}
+}
+
 // completeSparkPods completes the names of Spark pods (those with a
 // spark-role label), and app/NAME for applications.
 func completeSparkPods(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {

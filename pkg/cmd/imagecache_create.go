@@ -108,7 +108,7 @@ with place's rules: an active application changes only with --restart).`,
 	addDryRunFlag(cmd, &o.DryRun)
 	addFieldManagerFlag(flags, &o.FieldManager)
 
-	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
+	cmd.ValidArgsFunction = completeAppRef(configFlags)
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues(o.PrintFlags.AllowedFormats()...))
 	return cmd
 }

@@ -67,7 +67,7 @@ and a last line which ready cache holds them all, ready to pin.`,
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().StringVar(&o.For, "for", o.For, "Say which caches hold every image of this application.")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Print the table without its header row and last line.")
-	_ = cmd.RegisterFlagCompletionFunc("for", completeOneSparkApp(configFlags))
+	_ = cmd.RegisterFlagCompletionFunc("for", completeAppRef(configFlags))
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues(o.PrintFlags.AllowedFormats()...))
 	return cmd
 }

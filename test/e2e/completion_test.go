@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // completeThroughKubectl asks the real kubectl for the completions of
@@ -115,6 +118,35 @@ func TestCompletionThroughKubectl(t *testing.T) {
 		got, _ = completeThroughKubectl(t, "spark-eci", "cache-report", "-n", ns, "app/spark-s")
 		if want := []string{"app/spark-sql"}; !slices.Equal(got, want) {
 			t.Errorf("got %v, want %v", got, want)
+		}
+	})
+
+	t.Run("applications and image caches for image-cache", func(t *testing.T) {
+		got, _ := completeThroughKubectl(t, "spark-eci", "image-cache", "create", "-n", ns, "app/spark-p")
+		if want := []string{"app/spark-pi"}; !slices.Equal(got, want) {
+			t.Errorf("image-cache create app/spark-p<TAB> = %v, want %v", got, want)
+		}
+		got, _ = completeThroughKubectl(t, "spark-eci", "image-cache", "list", "-n", ns, "--for", "")
+		for _, want := range []string{"spark-pi", "app/other-job"} {
+			if !slices.Contains(got, want) {
+				t.Errorf("image-cache list --for completions %v lack %q", got, want)
+			}
+		}
+		ensureImageCacheCRD(t)
+		cache := &unstructured.Unstructured{Object: map[string]interface{}{
+			"apiVersion": "eci.alibabacloud.com/v1", "kind": "ImageCache",
+			"metadata": map[string]interface{}{"name": ns + "-cache"},
+			"spec":     map[string]interface{}{"images": []interface{}{sparkImage}},
+		}}
+		if _, err := cluster.dyn.Resource(imageCacheGVR).Create(t.Context(), cache, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cluster.dyn.Resource(imageCacheGVR).Delete(context.Background(), cache.GetName(), metav1.DeleteOptions{})
+		})
+		got, _ = completeThroughKubectl(t, "spark-eci", "image-cache", "delete", ns[:len(ns)-2])
+		if want := []string{ns + "-cache"}; !slices.Equal(got, want) {
+			t.Errorf("image-cache delete completions %v, want %v", got, want)
 		}
 	})
 
