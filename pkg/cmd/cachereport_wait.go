@@ -27,7 +27,8 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 	defer cancel()
 	progress := startProgress(o.ErrOut)
 	defer progress.stop()
-	progress.say("waiting for the image pulls of " + joinNames(podNames(pending)))
+	say := func() { progress.say("waiting for the image pulls of " + joinNames(podNames(pending))) }
+	say()
 
 	namespace, selector := eventScope(pods)
 	events, errs := follow(waitCtx, "events", resourceVersion,
@@ -47,7 +48,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.put(e) {
 				// Only pods still pulling can change: the rest are done.
 				pending = stillPulling(pending, store, isECI)
-				progress.say("waiting for the image pulls of " + joinNames(podNames(pending)))
+				say()
 			}
 		}
 	}

@@ -76,7 +76,7 @@ func completeOneSparkApp(f *genericclioptions.ConfigFlags) cobra.CompletionFunc 
 // completeAppRef completes the one application image-cache takes: NAME,
 // app/NAME, or TYPE/NAME.
 func completeAppRef(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
-	apps := completeOneSparkApp(f)
+	apps := completeSparkApps(f)
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp

@@ -104,7 +104,6 @@ func sparkApp(configFlags *genericclioptions.ConfigFlags, namespace, arg string)
 		ResourceTypeOrNameArgs(false, ref).
 		SingleResourceType().
 		Flatten().
-		Latest().
 		Do().Infos()
 	if err != nil {
 		return nil, explainError(configFlags, err)

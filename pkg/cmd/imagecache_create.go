@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,50 +141,67 @@ func (o *ImageCacheCreateOptions) Validate() error {
 	if o.Restart && !o.Place {
 		return errors.New("--restart goes with --place: without it the application is not changed")
 	}
-	if o.Timeout <= 0 {
+	if o.Wait && o.Timeout <= 0 {
 		return fmt.Errorf("invalid --timeout %s: want a positive duration", o.Timeout)
+	}
+	if format := *o.PrintFlags.OutputFormat; o.Place && format != "" && format != "yaml" && format != "name" {
+		return fmt.Errorf("--place prints two objects: -o yaml (one stream) or -o name, not -o %s", format)
 	}
 	if _, err := o.pullSecrets(nil); err != nil {
 		return err
 	}
-	spec := imagecache.Spec{Images: []string{"-"}, SizeGiB: o.SizeGiB, RetentionDays: o.RetentionDays}
-	if err := spec.Validate(); err != nil {
+	if err := imagecache.ValidSize(o.SizeGiB); err != nil {
+		return err
+	}
+	if err := imagecache.ValidRetention(o.RetentionDays); err != nil {
 		return err
 	}
 	_, err := o.toPrinter("created")
 	return err
 }
 
-// pullSecrets are the flags' secrets and the application's, as ECI takes
-// them: NAMESPACE:NAME, each once.
+// pullSecrets are the secrets of --pull-secret and the application's
+// imagePullSecrets, as ECI takes them: NAMESPACE:NAME, each once; a bare
+// NAME is in the application's namespace.
 func (o *ImageCacheCreateOptions) pullSecrets(app *unstructured.Unstructured) ([]string, error) {
-	var names []string
-	names = append(names, o.PullSecrets...)
-	if app != nil {
-		own, _, _ := unstructured.NestedStringSlice(app.Object, append(sparkapp.AppSpecPath(app.GetKind()), "imagePullSecrets")...)
-		names = append(names, own...)
-	}
 	var out []string
-	seen := map[string]bool{}
-	for _, name := range names {
+	add := func(namespace, name string) error {
 		secret := name
 		if !strings.Contains(name, ":") {
-			secret = o.namespace + ":" + name
+			secret = namespace + ":" + name
 		}
-		if err := (imagecache.Spec{Images: []string{"-"}, PullSecrets: []string{secret}}).Validate(); err != nil {
+		if err := imagecache.ValidPullSecret(secret); err != nil {
+			return err
+		}
+		if !slices.Contains(out, secret) {
+			out = append(out, secret)
+		}
+		return nil
+	}
+	namespace := o.namespace
+	if app != nil {
+		namespace = app.GetNamespace()
+	}
+	for _, name := range o.PullSecrets {
+		if err := add(namespace, name); err != nil {
 			return nil, fmt.Errorf("--pull-secret %q: want NAME or NAMESPACE:NAME", name)
 		}
-		if !seen[secret] {
-			seen[secret] = true
-			out = append(out, secret)
+	}
+	if app != nil {
+		own, _, _ := unstructured.NestedStringSlice(app.Object, append(sparkapp.AppSpecPath(app.GetKind()), "imagePullSecrets")...)
+		for _, name := range own {
+			if err := add(namespace, name); err != nil {
+				return nil, fmt.Errorf("%s: imagePullSecrets: %q is no secret name", app.GetName(), name)
+			}
 		}
 	}
 	return out, nil
 }
 
 // Run reads and checks everything first (the CRD, the application and its
-// images, what --place would do), so that bad input creates nothing; then it
-// reuses or creates the cache, waits for it, and pins the application.
+// images, the caches there are, what --place would do), so that bad input
+// creates nothing; then it reuses or creates the cache, waits for it, and
+// pins the application.
 func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
 	caches, err := imageCaches(o.ConfigFlags)
 	if err != nil {
@@ -198,25 +217,34 @@ func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
 	}
 	secrets, err := o.pullSecrets(app)
 	if err != nil {
-		return fmt.Errorf("%s: imagePullSecrets: %w", app.GetName(), err)
+		return err
 	}
 	spec := imagecache.Spec{Images: images, PullSecrets: secrets, SizeGiB: o.SizeGiB, RetentionDays: o.RetentionDays}
 	if err := spec.Validate(); err != nil {
 		return err
 	}
+	existing, err := listImageCaches(ctx, o.ConfigFlags, caches)
+	if err != nil {
+		return err
+	}
+	reuse, err := o.reusable(existing, spec, app)
+	if err != nil {
+		return err
+	}
 	if o.Place {
-		if err := o.checkPlace(app); err != nil {
+		if err := o.checkPlace(app, reuse); err != nil {
 			return err
 		}
 	}
 
-	name := o.Name
-	if name == "" {
-		name = imagecache.DefaultName(app.GetNamespace(), app.GetName(), images)
-	}
-	obj, operation, err := o.reuseOrCreate(ctx, caches, name, spec, app)
-	if err != nil {
-		return err
+	obj, operation := reuse, "reused"
+	if reuse == nil {
+		if obj, err = o.create(ctx, caches, spec, app); err != nil {
+			return err
+		}
+		operation = "created"
+	} else {
+		o.sayReused(imagecache.CacheOf(reuse), spec, app.GetName())
 	}
 	if o.Wait {
 		if obj, err = o.waitUntilReady(ctx, caches, obj.GetName()); err != nil {
@@ -236,13 +264,18 @@ func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// reuseOrCreate returns a cache that holds the images: one that exists, or a
-// new one named name.
-func (o *ImageCacheCreateOptions) reuseOrCreate(ctx context.Context, caches dynamic.ResourceInterface, name string, spec imagecache.Spec, app *unstructured.Unstructured) (*unstructured.Unstructured, string, error) {
-	existing, err := listImageCaches(ctx, o.ConfigFlags, caches)
-	if err != nil {
-		return nil, "", err
+// name is the name a new cache of the application gets.
+func (o *ImageCacheCreateOptions) name(spec imagecache.Spec, app *unstructured.Unstructured) string {
+	if o.Name != "" {
+		return o.Name
 	}
+	return imagecache.DefaultName(app.GetNamespace(), app.GetName(), spec.Images)
+}
+
+// reusable picks the existing cache that holds the images, if any; nil
+// means a new one is to be made. A cache of the new one's name that cannot
+// be reused is an error: it is in the way.
+func (o *ImageCacheCreateOptions) reusable(existing []*unstructured.Unstructured, spec imagecache.Spec, app *unstructured.Unstructured) (*unstructured.Unstructured, error) {
 	var candidates []imagecache.Cache
 	byName := map[string]*unstructured.Unstructured{}
 	for _, obj := range existing {
@@ -253,23 +286,41 @@ func (o *ImageCacheCreateOptions) reuseOrCreate(ctx context.Context, caches dyna
 			candidates = append(candidates, c)
 		}
 	}
-	if reuse, ok := imagecache.Reusable(candidates, spec.Images); ok {
-		fmt.Fprintf(o.ErrOut, "%s: image cache %s already holds its %s\n", app.GetName(), reuse.Name, plural(len(spec.Images), "image", "images"))
-		return byName[reuse.Name], "reused", nil
+	if reuse, ok := imagecache.Reusable(candidates, spec.Images, time.Now()); ok {
+		return byName[reuse.Name], nil
 	}
-	if current, taken := byName[name]; taken {
-		c := imagecache.CacheOf(current)
-		if c.State() == imagecache.StateFailed {
-			return nil, "", fmt.Errorf("image cache %s exists and failed (%s): delete it (kubectl spark-eci image-cache delete %s) or give another --name",
-				name, orPhase(c.Message, c.Phase), name)
-		}
-		return nil, "", fmt.Errorf("image cache %s exists and lacks %s of %s: give another --name",
-			name, strings.Join(c.Missing(spec.Images), ", "), app.GetName())
+	name := o.name(spec, app)
+	current, taken := byName[name]
+	if !taken {
+		return nil, nil
 	}
+	c := imagecache.CacheOf(current)
+	remedy := fmt.Sprintf("delete it (kubectl spark-eci image-cache delete %s) or give another --name", name)
+	switch missing := c.Missing(spec.Images); {
+	case c.State() == imagecache.StateFailed:
+		return nil, fmt.Errorf("image cache %s exists and failed (%s): %s", name, cmp.Or(c.Message, "phase "+c.Phase), remedy)
+	case len(missing) > 0:
+		return nil, fmt.Errorf("image cache %s exists and lacks %s of %s: give another --name", name, strings.Join(missing, ", "), app.GetName())
+	}
+	return nil, fmt.Errorf("image cache %s exists and expired at %s: %s", name, c.Expires.UTC().Format(time.RFC3339), remedy)
+}
 
+// sayReused tells which cache is reused, and when it differs from what
+// --size and --retention-days ask for, which apply to new caches only.
+func (o *ImageCacheCreateOptions) sayReused(c imagecache.Cache, spec imagecache.Spec, app string) {
+	fmt.Fprintf(o.ErrOut, "%s: image cache %s already holds its %s\n", app, c.Name, countOf(len(spec.Images), "image", "images"))
+	if (spec.SizeGiB != 0 && int64(spec.SizeGiB) != c.SizeGiB) || (spec.RetentionDays != 0 && int64(spec.RetentionDays) != c.RetentionDays) {
+		fmt.Fprintf(o.ErrOut, "Warning: %s: --size and --retention-days apply to new caches; %s keeps its own (give --name to make another)\n", app, c.Name)
+	}
+}
+
+// create makes a new cache of the images (or, on a dry run, only says what
+// it would be).
+func (o *ImageCacheCreateOptions) create(ctx context.Context, caches dynamic.ResourceInterface, spec imagecache.Spec, app *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	name := o.name(spec, app)
 	obj := imagecache.New(name, spec, app.GetNamespace(), app.GetName())
 	if o.dryRun == dryRunClient {
-		return obj, "created", nil
+		return obj, nil
 	}
 	opts := metav1.CreateOptions{FieldManager: o.FieldManager}
 	if o.dryRun == dryRunServer {
@@ -277,29 +328,28 @@ func (o *ImageCacheCreateOptions) reuseOrCreate(ctx context.Context, caches dyna
 	}
 	created, err := caches.Create(ctx, obj, opts)
 	if err != nil {
-		return nil, "", fmt.Errorf("create image cache %s: %w", name, explainImageCacheError(o.ConfigFlags, "create", err))
+		return nil, fmt.Errorf("create image cache %s: %w", name, explainImageCacheError(o.ConfigFlags, "create", err))
 	}
-	return created, "created", nil
+	return created, nil
 }
 
-func orPhase(message, phase string) string {
-	if message != "" {
-		return message
-	}
-	return "phase " + phase
-}
-
-func plural(n int, one, many string) string {
+// countOf writes a count with its noun: 1 image, 4 images.
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// checkPlace refuses, before the cache is made, what place would refuse.
-func (o *ImageCacheCreateOptions) checkPlace(app *unstructured.Unstructured) error {
-	// Any id will do: what matters is whether place may write one.
-	pin, err := placement.ParseImageCache("imc-check")
+// checkPlace refuses, before the cache is made, what place would refuse: it
+// places the application on the cache to reuse when that one is ready, else
+// on a stand-in id, which changes the application as surely.
+func (o *ImageCacheCreateOptions) checkPlace(app, reuse *unstructured.Unstructured) error {
+	id := "imc-check"
+	if reuse != nil && imagecache.CacheOf(reuse).Pinnable() {
+		id = imagecache.CacheOf(reuse).ID
+	}
+	pin, err := placement.ParseImageCache(id)
 	if err != nil {
 		return err
 	}
@@ -348,14 +398,14 @@ func (o *ImageCacheCreateOptions) waitUntilReady(ctx context.Context, caches dyn
 	defer progress.stop()
 
 	var last imagecache.Cache
-	obj, err := untilObject(waitCtx, caches, "image cache", name, func(obj *unstructured.Unstructured) (bool, error) {
+	obj, err := untilClusterObject(waitCtx, caches, "image cache", name, func(obj *unstructured.Unstructured) (bool, error) {
 		last = imagecache.CacheOf(obj)
 		progress.say(imagecache.ProgressBar(last, 30))
 		switch last.State() {
 		case imagecache.StateFailed:
-			return false, fmt.Errorf("image cache %s failed: %s", name, orPhase(last.Message, last.Phase))
+			return false, fmt.Errorf("image cache %s failed: %s", name, cmp.Or(last.Message, "phase "+last.Phase))
 		case imagecache.StateReady:
-			return last.ID != "", nil
+			return last.Pinnable(), nil
 		}
 		return false, nil
 	})
@@ -365,15 +415,8 @@ func (o *ImageCacheCreateOptions) waitUntilReady(ctx context.Context, caches dyn
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("interrupted while waiting for image cache %s", name)
 	case waitCtx.Err() != nil:
-		return nil, fmt.Errorf("image cache %s is not ready after %s (%s %s): see it with kubectl spark-eci image-cache list",
-			name, o.Timeout, orDash(last.Phase), orDash(last.Progress))
+		return nil, fmt.Errorf("image cache %s is not ready after %s (%s): see it with kubectl spark-eci image-cache list",
+			name, o.Timeout, last.Describe())
 	}
 	return nil, err
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

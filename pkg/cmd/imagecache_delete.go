@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -61,7 +62,7 @@ none is deleted (unless --ignore-not-found). Pods pinned to a deleted cache miss
 	cmd.Flags().BoolVar(&o.IgnoreNotFound, "ignore-not-found", o.IgnoreNotFound, "Treat a cache that does not exist as deleted.")
 	addDryRunFlag(cmd, &o.DryRun)
 	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return completeNames(configFlags, imagecache.Resource.Resource, toComplete, ""), cobra.ShellCompDirectiveNoFileComp
+		return completeNames(configFlags, imagecache.CRDName, toComplete, ""), cobra.ShellCompDirectiveNoFileComp
 	}
 	return cmd
 }
@@ -69,7 +70,7 @@ none is deleted (unless --ignore-not-found). Pods pinned to a deleted cache miss
 // Complete reads the names and flags.
 func (o *ImageCacheDeleteOptions) Complete(args []string) error {
 	var err error
-	o.names = args
+	o.names = slices.Compact(slices.Sorted(slices.Values(args)))
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
 	}

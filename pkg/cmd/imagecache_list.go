@@ -91,6 +91,9 @@ func (o *ImageCacheListOptions) Validate() error {
 	if o.NoHeaders && o.printer != nil {
 		return errors.New("--no-headers goes with the table, not with -o")
 	}
+	if o.For != "" && o.printer != nil {
+		return errors.New("--for adds a column and a verdict to the table, not to -o")
+	}
 	return nil
 }
 
@@ -110,7 +113,7 @@ func (o *ImageCacheListOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", app.GetName(), err)
 		}
-		coverage = &imagecache.Coverage{App: app.GetName(), Ref: placeRef(app), Images: images}
+		coverage = &imagecache.Coverage{App: app.GetName(), Namespace: app.GetNamespace(), Ref: placeRef(app), Images: images}
 	}
 	objs, err := listImageCaches(ctx, o.ConfigFlags, client)
 	if err != nil {

@@ -14,12 +14,12 @@ import (
 	watchtools "k8s.io/client-go/tools/watch"
 )
 
-// untilObject follows one object, by name, until condition holds for it (or
-// fails, or ctx ends), and returns it as it was then. It is client-go's
-// UntilWithSync: informer-backed, so a dropped connection or an expired
-// resource version costs a list, never an update, and a deletion in between
-// is seen. what names the object's kind in errors.
-func untilObject(ctx context.Context, client dynamic.ResourceInterface, what, name string, condition func(*unstructured.Unstructured) (bool, error)) (*unstructured.Unstructured, error) {
+// untilClusterObject follows one cluster-scoped object, by name, until
+// condition holds for it (or fails, or ctx ends), and returns it as it was
+// then. It is client-go's UntilWithSync: informer-backed, so a dropped
+// connection or an expired resource version costs a list, never an update,
+// and a deletion in between is seen. what names the object's kind in errors.
+func untilClusterObject(ctx context.Context, client dynamic.ResourceInterface, what, name string, condition func(*unstructured.Unstructured) (bool, error)) (*unstructured.Unstructured, error) {
 	selector := fields.OneTermEqualSelector("metadata.name", name).String()
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
@@ -32,6 +32,7 @@ func untilObject(ctx context.Context, client dynamic.ResourceInterface, what, na
 		},
 	}
 	exists := func(store cache.Store) (bool, error) {
+		// A cluster-scoped object's key is its name.
 		if _, ok, _ := store.GetByKey(name); !ok {
 			return false, fmt.Errorf("%s %s not found", what, name)
 		}

@@ -76,9 +76,10 @@ var Commands = []Command{
 	)},
 	{Name: "image-cache", Needs: concat(
 		needs([]string{"get"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		needs([]string{"get"}, sparkapp.GroupVersion.Group, "scheduledsparkapplications"),
 		[]Need{{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkapplications", For: "--place"}},
 		clusterNeeds([]string{"get", "list", "watch", "create"}, imagecache.GroupVersion.Group, imagecache.Resource.Resource),
-		[]Need{{Verb: "delete", Group: imagecache.GroupVersion.Group, Resource: imagecache.Resource.Resource, Cluster: true, For: "delete"}},
+		[]Need{{Verb: "delete", Group: imagecache.GroupVersion.Group, Resource: imagecache.Resource.Resource, Cluster: true, For: "image-cache delete"}},
 	)},
 }
 
@@ -103,23 +104,31 @@ func concat(lists ...[]Need) []Need {
 // allowed[i] answers cmd.Needs[i].
 func Access(cmd Command, namespace string, allowed []bool) Check {
 	c := Check{Name: "access-" + cmd.Name, Title: "Rights for " + cmd.Name}
-	var missing []string
-	cluster := false
+	var inNamespace, clusterWide []string
 	for i, n := range cmd.Needs {
-		if i >= len(allowed) || !allowed[i] {
-			missing = append(missing, n.String())
-			cluster = cluster || n.Cluster
+		if i < len(allowed) && allowed[i] {
+			continue
+		}
+		if n.Cluster {
+			clusterWide = append(clusterWide, n.String())
+		} else {
+			inNamespace = append(inNamespace, n.String())
 		}
 	}
-	if len(missing) == 0 {
+	if len(inNamespace)+len(clusterWide) == 0 {
 		c.Status, c.Message = OK, fmt.Sprintf("may do all that %s needs in namespace %s", cmd.Name, namespace)
 		return c
 	}
 	c.Status = Warn
-	c.Message = fmt.Sprintf("may not %s in namespace %s", strings.Join(missing, ", "), namespace)
-	c.Fix = fmt.Sprintf("ask for these rights in %s (deploy/rbac/role.yaml; nodes in deploy/rbac/clusterrole.yaml)", namespace)
-	if cluster {
-		c.Fix += "; cluster-wide ones through a ClusterRole (image caches: deploy/rbac/imagecache-clusterrole.yaml)"
+	var said, fixes []string
+	if len(inNamespace) > 0 {
+		said = append(said, fmt.Sprintf("may not %s in namespace %s", strings.Join(inNamespace, ", "), namespace))
+		fixes = append(fixes, fmt.Sprintf("ask for these rights in %s (deploy/rbac/role.yaml; nodes in deploy/rbac/clusterrole.yaml)", namespace))
 	}
+	if len(clusterWide) > 0 {
+		said = append(said, fmt.Sprintf("may not %s", strings.Join(clusterWide, ", ")))
+		fixes = append(fixes, "ask for a ClusterRole binding with them (image caches: deploy/rbac/imagecache-clusterrole.yaml)")
+	}
+	c.Message, c.Fix = strings.Join(said, "; "), strings.Join(fixes, "; ")
 	return c
 }

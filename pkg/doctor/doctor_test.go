@@ -163,9 +163,15 @@ func TestAccess(t *testing.T) {
 	c = Access(imageCache, "ml", allowed)
 	want := "may not get imagecaches.eci.alibabacloud.com (cluster-wide), list imagecaches.eci.alibabacloud.com (cluster-wide), " +
 		"watch imagecaches.eci.alibabacloud.com (cluster-wide), create imagecaches.eci.alibabacloud.com (cluster-wide), " +
-		"delete imagecaches.eci.alibabacloud.com (cluster-wide, delete) in namespace ml"
-	if c.Status != Warn || c.Message != want || !strings.Contains(c.Fix, "deploy/rbac/imagecache-clusterrole.yaml") {
+		"delete imagecaches.eci.alibabacloud.com (cluster-wide, image-cache delete)"
+	if c.Status != Warn || c.Message != want || !strings.Contains(c.Fix, "deploy/rbac/imagecache-clusterrole.yaml") || strings.Contains(c.Fix, "role.yaml;") {
 		t.Errorf("without the ClusterRole: %+v", c)
+	}
+	allowed[0] = false // get sparkapplications: both kinds of rights missing
+	c = Access(imageCache, "ml", allowed)
+	if !strings.HasPrefix(c.Message, "may not get sparkapplications.sparkoperator.k8s.io in namespace ml; may not get imagecaches") ||
+		!strings.Contains(c.Fix, "deploy/rbac/role.yaml") || !strings.Contains(c.Fix, "imagecache-clusterrole.yaml") {
+		t.Errorf("without both: %+v", c)
 	}
 }
 

@@ -53,17 +53,41 @@ func (s Spec) Validate() error {
 	if len(s.Images) == 0 {
 		return fmt.Errorf("an image cache needs at least one image")
 	}
-	if s.SizeGiB != 0 && (s.SizeGiB < MinSizeGiB || s.SizeGiB > MaxSizeGiB) {
-		return fmt.Errorf("invalid --size %d: ECI takes %d to %d GiB", s.SizeGiB, MinSizeGiB, MaxSizeGiB)
+	if err := ValidSize(s.SizeGiB); err != nil {
+		return err
 	}
-	if s.RetentionDays != 0 && (s.RetentionDays < MinRetentionDays || s.RetentionDays > MaxRetentionDays) {
-		return fmt.Errorf("invalid --retention-days %d: ECI takes %d to %d", s.RetentionDays, MinRetentionDays, MaxRetentionDays)
+	if err := ValidRetention(s.RetentionDays); err != nil {
+		return err
 	}
 	for _, secret := range s.PullSecrets {
-		ns, name, ok := strings.Cut(secret, ":")
-		if !ok || len(validation.IsDNS1123Label(ns)) > 0 || len(validation.IsDNS1123Subdomain(name)) > 0 {
-			return fmt.Errorf("invalid pull secret %q: want NAMESPACE:NAME", secret)
+		if err := ValidPullSecret(secret); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// ValidSize checks a cache size in GiB; 0 leaves ECI's default.
+func ValidSize(gib int) error {
+	if gib != 0 && (gib < MinSizeGiB || gib > MaxSizeGiB) {
+		return fmt.Errorf("invalid --size %d: ECI takes %d to %d GiB", gib, MinSizeGiB, MaxSizeGiB)
+	}
+	return nil
+}
+
+// ValidRetention checks a retention in days; 0: the cache never expires.
+func ValidRetention(days int) error {
+	if days != 0 && (days < MinRetentionDays || days > MaxRetentionDays) {
+		return fmt.Errorf("invalid --retention-days %d: ECI takes %d to %d", days, MinRetentionDays, MaxRetentionDays)
+	}
+	return nil
+}
+
+// ValidPullSecret checks a pull secret as ECI names it: NAMESPACE:NAME.
+func ValidPullSecret(secret string) error {
+	ns, name, ok := strings.Cut(secret, ":")
+	if !ok || len(validation.IsDNS1123Label(ns)) > 0 || len(validation.IsDNS1123Subdomain(name)) > 0 {
+		return fmt.Errorf("invalid pull secret %q: want NAMESPACE:NAME", secret)
 	}
 	return nil
 }

@@ -71,11 +71,10 @@ func TestDefaultName(t *testing.T) {
 	if other := DefaultName("default", "spark-pi", []string{sparkImage}); other == name {
 		t.Errorf("other images, same name %q", name)
 	}
-	long := DefaultName(strings.Repeat("n", 63), strings.Repeat("a.", 100)+"a", images)
-	if errs := validation.IsDNS1123Label(strings.ReplaceAll(long, ".", "-")); len(errs) > 0 || len(long) > 63 {
-		t.Errorf("long name %q (%d): %v", long, len(long), errs)
-	}
-	if errs := validation.IsDNS1123Subdomain(long); len(errs) > 0 {
-		t.Errorf("long name %q is no object name: %v", long, errs)
+	for _, app := range []string{strings.Repeat("a.", 100) + "a", strings.Repeat("b", 253)} {
+		long := DefaultName(strings.Repeat("n", 63), app, images)
+		if errs := validation.IsDNS1123Subdomain(long); len(errs) > 0 || len(long) > 63 {
+			t.Errorf("long name %q (%d characters): %v", long, len(long), errs)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package imagecache
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -60,12 +61,7 @@ func ApplicationImages(obj map[string]interface{}) ([]string, error) {
 			}
 		}
 	}
-	images := make([]string, 0, len(seen))
-	for image := range seen {
-		images = append(images, image)
-	}
-	slices.Sort(images)
-	return images, nil
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // withoutSparkContainer drops the container Spark runs in from a template's

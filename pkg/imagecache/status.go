@@ -111,6 +111,22 @@ func intField(obj map[string]interface{}, path ...string) int64 {
 	return 0
 }
 
+// Pinnable tells whether pods can be pinned to the cache now: it is ready
+// and ECI has given it an id.
+func (c Cache) Pinnable() bool { return c.State() == StateReady && c.ID != "" }
+
+// Describe says where a cache stands, for messages: its phase and progress,
+// or that ECI has not given a ready cache its id yet.
+func (c Cache) Describe() string {
+	if c.State() == StateReady && c.ID == "" {
+		return "ready, but ECI has not given it an id yet"
+	}
+	if c.Progress == "" {
+		return cmp.Or(c.Phase, "no phase yet")
+	}
+	return cmp.Or(c.Phase, "-") + " " + c.Progress
+}
+
 // State tells whether the cache is ready, failed or still being made. ECI
 // documents Ready; its API also names Failed and UpdateFailed: any phase
 // ending in Failed is a failure, any other is still in progress.
@@ -152,12 +168,13 @@ func normalize(image string) string {
 }
 
 // Reusable picks, among caches, the one an application with images should
-// use instead of making another: one that holds them all and has not
-// failed, a ready one first, then the newest.
-func Reusable(caches []Cache, images []string) (Cache, bool) {
+// use instead of making another: one that holds them all, has not failed and
+// has not expired by now, a ready one first, then the newest.
+func Reusable(caches []Cache, images []string, now time.Time) (Cache, bool) {
 	var candidates []Cache
 	for _, c := range caches {
-		if c.State() != StateFailed && c.Holds(images) {
+		expired := !c.Expires.IsZero() && !c.Expires.After(now)
+		if c.State() != StateFailed && !expired && c.Holds(images) {
 			candidates = append(candidates, c)
 		}
 	}

@@ -104,14 +104,21 @@ func TestReusable(t *testing.T) {
 		{Name: "ready-old", Phase: "Ready", Images: append(images, "more:1"), Created: at(1)},
 		{Name: "ready-new", Phase: "Ready", Images: images, Created: at(2)},
 	}
-	if got, ok := Reusable(caches, images); !ok || got.Name != "ready-new" {
+	if got, ok := Reusable(caches, images, now); !ok || got.Name != "ready-new" {
 		t.Errorf("Reusable = %s, %v, want the newest ready one", got.Name, ok)
 	}
-	if got, ok := Reusable(caches[:3], images); !ok || got.Name != "creating-new" {
+	if got, ok := Reusable(caches[:3], images, now); !ok || got.Name != "creating-new" {
 		t.Errorf("without a ready one: %s, %v, want the one in progress", got.Name, ok)
 	}
-	if _, ok := Reusable(caches[:2], images); ok {
+	if _, ok := Reusable(caches[:2], images, now); ok {
 		t.Error("a failed cache and one of other images were reused")
+	}
+	expired := []Cache{{Name: "expired", Phase: "Ready", Images: images, Expires: now.Add(-time.Minute)}}
+	if _, ok := Reusable(expired, images, now); ok {
+		t.Error("an expired cache was reused")
+	}
+	if _, ok := Reusable(expired, images, now.Add(-time.Hour)); !ok {
+		t.Error("a cache that expires later was not reused")
 	}
 }
 
@@ -130,7 +137,7 @@ func TestWriteTable(t *testing.T) {
 	golden.Assert(t, "list-table.txt", buf.String())
 
 	buf.Reset()
-	coverage := &Coverage{App: "spark-pi", Ref: "sparkapplication/spark-pi", Images: []string{"busybox:1.36", sparkImage}}
+	coverage := &Coverage{App: "spark-pi", Namespace: "spark", Ref: "sparkapplication/spark-pi", Images: []string{"busybox:1.36", sparkImage}}
 	if err := WriteTable(&buf, caches, coverage, false, now); err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +147,15 @@ func TestWriteTable(t *testing.T) {
 		caches []Cache
 		want   string
 	}{
-		{caches[1:2], "spark-pi: no cache holds its 2 images; make one: kubectl spark-eci image-cache create sparkapplication/spark-pi --wait --place"},
+		{caches[1:2], "spark-pi: no cache holds its 2 images; make one: kubectl spark-eci image-cache create -n spark sparkapplication/spark-pi --place"},
 		{[]Cache{{Name: "etl", Phase: "Creating", Progress: "42%", Images: coverage.Images}},
-			"spark-pi: cache etl will hold its 2 images once ready (42%)"},
+			"spark-pi: cache etl holds its 2 images, and is not ready to pin (Creating 42%)"},
+		{[]Cache{{Name: "no-id", Phase: "Ready", Progress: "100%", Images: coverage.Images}},
+			"spark-pi: cache no-id holds its 2 images, and is not ready to pin (ready, but ECI has not given it an id yet)"},
 		{[]Cache{{Name: "one", Phase: "Ready", ID: "imc-1", Images: coverage.Images[:1]}},
-			"spark-pi: no cache holds its 2 images; make one: kubectl spark-eci image-cache create sparkapplication/spark-pi --wait --place"},
+			"spark-pi: no cache holds its 2 images; make one: kubectl spark-eci image-cache create -n spark sparkapplication/spark-pi --place"},
 	} {
-		if got := Verdict(tc.caches, *coverage); got != tc.want {
+		if got := Verdict(tc.caches, *coverage, now); got != tc.want {
 			t.Errorf("Verdict = %q, want %q", got, tc.want)
 		}
 	}

@@ -12,10 +12,10 @@ import (
 // Coverage says how far a cache covers an application's images; nil when no
 // application was asked about.
 type Coverage struct {
-	// App is the application's name; Ref names it as place takes it
-	// (sparkapplication/NAME).
-	App, Ref string
-	Images   []string
+	// App is the application's name, in Namespace; Ref names it as place
+	// takes it (sparkapplication/NAME).
+	App, Namespace, Ref string
+	Images              []string
 }
 
 // WriteTable writes the caches as image-cache list shows them. With an
@@ -41,7 +41,7 @@ func WriteTable(w io.Writer, caches []Cache, coverage *Coverage, noHeaders bool,
 		return err
 	}
 	if coverage != nil && !noHeaders {
-		_, err := fmt.Fprintln(w, "\n"+Verdict(caches, *coverage))
+		_, err := fmt.Fprintln(w, "\n"+Verdict(caches, *coverage, now))
 		return err
 	}
 	return nil
@@ -49,27 +49,27 @@ func WriteTable(w io.Writer, caches []Cache, coverage *Coverage, noHeaders bool,
 
 // Verdict says whether a ready cache holds every image of the application,
 // and what to do next.
-func Verdict(caches []Cache, coverage Coverage) string {
+func Verdict(caches []Cache, coverage Coverage, now time.Time) string {
 	its := "its image"
 	if n := len(coverage.Images); n != 1 {
 		its = fmt.Sprintf("its %d images", n)
 	}
-	best, ok := Reusable(caches, coverage.Images)
+	best, ok := Reusable(caches, coverage.Images, now)
 	switch {
-	case ok && best.State() == StateReady && best.ID != "":
-		return fmt.Sprintf("%s: ready cache %s (%s) holds %s; pin it: kubectl spark-eci place %s --image-cache=%s",
-			coverage.App, best.Name, best.ID, its, coverage.Ref, best.ID)
+	case ok && best.Pinnable():
+		return fmt.Sprintf("%s: ready cache %s (%s) holds %s; pin it: kubectl spark-eci place -n %s %s --image-cache=%s",
+			coverage.App, best.Name, best.ID, its, coverage.Namespace, coverage.Ref, best.ID)
 	case ok:
-		return fmt.Sprintf("%s: cache %s will hold %s once ready (%s)", coverage.App, best.Name, its, dash(best.Progress))
+		return fmt.Sprintf("%s: cache %s holds %s, and is not ready to pin (%s)", coverage.App, best.Name, its, best.Describe())
 	}
-	return fmt.Sprintf("%s: no cache holds %s; make one: kubectl spark-eci image-cache create %s --wait --place",
-		coverage.App, its, coverage.Ref)
+	return fmt.Sprintf("%s: no cache holds %s; make one: kubectl spark-eci image-cache create -n %s %s --place",
+		coverage.App, its, coverage.Namespace, coverage.Ref)
 }
 
 func covers(c Cache, images []string) string {
 	held := len(images) - len(c.Missing(images))
 	switch {
-	case held == len(images) && c.State() == StateReady:
+	case held == len(images) && c.Pinnable():
 		return "all"
 	case held == len(images):
 		return "all, not ready"

@@ -414,6 +414,10 @@ func TestCacheOutcomePrecedence(t *testing.T) {
 		{"not found, then missed, auto created", []corev1.Event{notFound, missed, created},
 			CacheResult{Outcome: OutcomeNotFound, ID: "imc-2zegone", AutoCreatedID: seedCache}},
 		{"not found, then hit", []corev1.Event{notFound, hit}, CacheResult{Outcome: OutcomeHit, ID: seedCache}},
+		// A message without the id, and no pin to name it: never the cache made after.
+		{"not found without an id, auto created", []corev1.Event{
+			eciEvent("ImageCacheNotFound", "The specified image cache  does not exist.", 0), missed, created},
+			CacheResult{Outcome: OutcomeNotFound, AutoCreatedID: seedCache}},
 		{"everything", []corev1.Event{notFound, notComplete, missed, createFailed, created, hit}, CacheResult{Outcome: OutcomeHit, ID: seedCache}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,13 +426,11 @@ func TestCacheOutcomePrecedence(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("cache = %+v, want %+v", got, tc.want)
 			}
-			if got.Missed() != (tc.want.Outcome != OutcomeHit) {
-				t.Errorf("Missed() = %v for %s", got.Missed(), got.Outcome)
-			}
-			// The annotation names the cache only when no event does.
+			// The annotation names the cache only when no event does, and
+			// never stands for a pinned cache that was not there.
 			got = BuildPodReport(withMatched(p, "imc-annotated"), tc.events, isECI).Cache
 			want := tc.want
-			if want.ID == "" {
+			if want.ID == "" && want.Outcome != OutcomeNotFound {
 				want.ID = "imc-annotated"
 			}
 			if got != want {

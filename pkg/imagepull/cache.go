@@ -35,11 +35,12 @@ func cacheResult(evs []Event, annotations map[string]string) CacheResult {
 	for _, o := range cacheOutcomes {
 		if i := latest(evs, o.kind); i >= 0 {
 			res.Outcome = o.outcome
-			pinned := ""
 			if o.outcome == OutcomeNotFound || o.outcome == OutcomeNotComplete {
-				pinned = res.PinnedID
+				// The pinned cache, never one ECI made or used instead.
+				res.ID = cmp.Or(evs[i].CacheID, res.PinnedID)
+			} else {
+				res.ID = cmp.Or(evs[i].CacheID, latestCacheID(evs), matched)
 			}
-			res.ID = cmp.Or(evs[i].CacheID, pinned, latestCacheID(evs), matched)
 			break
 		}
 	}

@@ -36,19 +36,23 @@
 //	                             # the most telling ECI cache event; omitted when
 //	                             # there is none. Every outcome but hit is a miss:
 //	                             # not-found and not-complete say why a pinned
-//	                             # cache was not used, auto-created and
-//	                             # auto-create-failed what ECI did after the miss
+//	                             # cache was not used, and outrank auto-created and
+//	                             # auto-create-failed, what ECI did after the miss
+//	                             # (before pinnedId was added, auto-created came first)
 //	    missed: true             # the pod started without a cache although ECI
 //	                             # looked for one (every outcome but hit);
 //	                             # omitted when false
-//	    id: imc-...              # the cache the event names, else the pod's
-//	                             # eci-matched-image-cache annotation; omitted when none
+//	    id: imc-...              # the cache the event names; for not-found and
+//	                             # not-complete else the pinned one, for the others
+//	                             # else the pod's eci-matched-image-cache annotation;
+//	                             # omitted when none
 //	    autoCreatedId: imc-...   # the cache ECI began to make after the miss, for
 //	                             # the pods that come next; omitted when none
 //	    pinnedId: imc-...        # the cache the pod's annotations pin
 //	                             # (eci-imc-id, else eci-image-snapshot-id); omitted when none
 //	    off: true                # the pod's annotations turn ECI's matching off
-//	                             # (eci-auto-imc: "false") and pin no cache;
+//	                             # (eci-auto-imc: "false", without the older
+//	                             # eci-image-cache: "true") and pin no cache;
 //	                             # omitted when false
 //	  images:                    # always a list: init containers first, then containers
 //	  - container: string
@@ -70,7 +74,8 @@
 //	  eciPods: integer
 //	  hits: integer              # pods whose cache outcome is hit
 //	  misses: integer            # pods with any other cache outcome
-//	  autoCreated: integer       # of the misses, those that created a cache
+//	  autoCreated: integer       # of the misses, those that created a cache (also
+//	                             # those whose outcome is not-found or not-complete)
 //	  autoCreatedIds: [imc-...]  # the caches those misses created, sorted, each once
 //	  failed: integer            # pods with an image failed, backing off or never-pull
 //	  pulls: integer             # images pulled with a known pull time

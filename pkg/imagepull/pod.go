@@ -95,8 +95,9 @@ type PodReport struct {
 type CacheResult struct {
 	// Outcome is the most telling of ECI's events about the pod's cache.
 	Outcome CacheOutcome
-	// ID is the image cache the event names, else the pod's
-	// k8s.aliyun.com/eci-matched-image-cache annotation.
+	// ID is the image cache the event names; else, for a pinned cache not
+	// found or not ready, the pinned one, and for the other outcomes the
+	// pod's k8s.aliyun.com/eci-matched-image-cache annotation.
 	ID string
 	// AutoCreatedID is the cache ECI began to make after the pod missed, for
 	// the pods that come next: it is not ready when the event is written.

@@ -55,15 +55,16 @@ func parseOption(flag, annotation, s string, check func(string) (string, error))
 }
 
 // ParseEphemeralStorage reads --ephemeral-storage: the temporary storage
-// ECI adds to a pod's free 30 GiB, such as 50Gi; Spark spills shuffle data
-// there.
+// ECI adds to a pod's free 30 GiB, in whole GiB as ECI documents it (50Gi);
+// Spark spills shuffle data there.
 func ParseEphemeralStorage(s string) (PodOption, error) {
 	return parseOption("ephemeral-storage", eci.AnnotationExtraEphemeralStorage, s, func(s string) (string, error) {
+		const gib = 1 << 30
 		q, err := resource.ParseQuantity(s)
-		if err != nil || q.Sign() <= 0 {
-			return "", fmt.Errorf("want a size such as 50Gi, or off")
+		if err != nil || q.Sign() <= 0 || q.Value()%gib != 0 {
+			return "", fmt.Errorf("want a whole number of GiB such as 50Gi, or off")
 		}
-		return q.String(), nil
+		return fmt.Sprintf("%dGi", q.Value()/gib), nil
 	})
 }
 

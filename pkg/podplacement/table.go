@@ -109,11 +109,7 @@ func eciColumns(p Pod) []string {
 	if p.NodeKind != imagepull.NodeECI {
 		return []string{"-", "-"}
 	}
-	spot := "no"
-	if p.Spot != "" {
-		spot = p.Spot
-	}
-	return []string{cmp.Or(p.InstanceSpec, "?"), spot}
+	return []string{cmp.Or(p.InstanceSpec, "?"), cmp.Or(p.Spot, "no")}
 }
 
 func writeRoles(w io.Writer, roles []Role) error {

@@ -208,8 +208,12 @@ func runPluginOnATerminal(t *testing.T, args ...string) string {
 	if err != nil {
 		t.Fatalf("script (util-linux) is needed to give the plugin a terminal: %v", err)
 	}
-	command := strings.Join(append([]string{filepath.Join(pluginBinDir(t), "kubectl-spark_eci"),
-		"--kubeconfig", cluster.kubeconfig, "--cache-dir", t.TempDir()}, args...), " ")
+	words := append([]string{filepath.Join(pluginBinDir(t), "kubectl-spark_eci"),
+		"--kubeconfig", cluster.kubeconfig, "--cache-dir", t.TempDir()}, args...)
+	for i, w := range words {
+		words[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'" // script -c runs a shell
+	}
+	command := strings.Join(words, " ")
 	out, err := exec.CommandContext(t.Context(), script, "-qec", command, "/dev/null").CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)

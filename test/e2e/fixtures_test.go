@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -72,7 +73,10 @@ func sparkPod(t *testing.T, ns, app, name, role, node string, annotations ...map
 		},
 	}
 	for _, a := range annotations {
-		pod.Annotations = a
+		if pod.Annotations == nil {
+			pod.Annotations = map[string]string{}
+		}
+		maps.Copy(pod.Annotations, a)
 	}
 	created, err := cluster.client.CoreV1().Pods(ns).Create(t.Context(), pod, metav1.CreateOptions{})
 	if err != nil {

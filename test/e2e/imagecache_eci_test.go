@@ -35,8 +35,9 @@ func ensureImageCacheCRD(t *testing.T) {
 }
 
 // startFakeECI plays ECI's image cache controller, until the test ends, for
-// the caches whose names start with prefix (image caches are cluster-scoped:
-// the prefix keeps each test to its own). As ECI does, it moves a new cache
+// the caches whose names start with prefix and a dash (image caches are
+// cluster-scoped: the prefix, the test's namespace, keeps each test to its
+// own), and deletes them when the test ends. As ECI does, it moves a new cache
 // through Preparing and Creating, its progress growing, to Ready with an
 // imc- id and the expiry its retention gives; a cache of missingImage fails
 // half way with a Warning event, and one of endlessImage never ends. It
@@ -53,7 +54,7 @@ func startFakeECI(t *testing.T, prefix string) {
 			list, err := caches.List(ctx, metav1.ListOptions{})
 			if err == nil {
 				for i := range list.Items {
-					if obj := &list.Items[i]; strings.HasPrefix(obj.GetName(), prefix) {
+					if obj := &list.Items[i]; strings.HasPrefix(obj.GetName(), prefix+"-") {
 						if next, changed := eciStep(obj, time.Now()); changed {
 							_, _ = caches.UpdateStatus(ctx, next, metav1.UpdateOptions{})
 						}
@@ -69,6 +70,10 @@ func startFakeECI(t *testing.T, prefix string) {
 	t.Cleanup(func() {
 		cancel()
 		wg.Wait()
+		// The test's context is cancelled by the time cleanups run.
+		for _, name := range imageCachesWithPrefix(t, prefix) {
+			_ = cluster.dyn.Resource(imageCacheGVR).Delete(context.Background(), name, metav1.DeleteOptions{})
+		}
 	})
 }
 
@@ -135,16 +140,17 @@ func imageCacheOf(t *testing.T, name string) *unstructured.Unstructured {
 	return obj
 }
 
-// imageCachesWithPrefix names the caches whose names start with prefix.
+// imageCachesWithPrefix names the caches whose names start with prefix and
+// a dash.
 func imageCachesWithPrefix(t *testing.T, prefix string) []string {
 	t.Helper()
-	list, err := cluster.dyn.Resource(imageCacheGVR).List(t.Context(), metav1.ListOptions{})
+	list, err := cluster.dyn.Resource(imageCacheGVR).List(context.Background(), metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
 	for _, obj := range list.Items {
-		if strings.HasPrefix(obj.GetName(), prefix) {
+		if strings.HasPrefix(obj.GetName(), prefix+"-") {
 			names = append(names, obj.GetName())
 		}
 	}

@@ -92,10 +92,16 @@ func TestImageCacheCreateWaitAndPlace(t *testing.T) {
 	if got := imageCachesWithPrefix(t, ns); len(got) != 1 {
 		t.Errorf("caches after a second run: %v", got)
 	}
+	// Running, and pinned already: nothing to change, so nothing refused.
+	setAppState(t, ns, "spark-pi", "RUNNING")
+	stdout, stderr, code = runPlugin(t, "image-cache", "create", "-n", ns, "spark-pi", "--place", "-o", "name")
+	if code != 0 || stdout != "imagecache.eci.alibabacloud.com/"+name+"\nsparkapplication.sparkoperator.k8s.io/spark-pi\n" {
+		t.Errorf("a running application pinned already: exit %d, %q, %q", code, stdout, stderr)
+	}
 
 	stdout, _, code = runPlugin(t, "image-cache", "list", "-n", ns, "--for", "app/spark-pi")
 	t.Logf("image-cache list --for app/spark-pi:\n%s", stdout)
-	if code != 0 || !strings.Contains(stdout, "spark-pi: ready cache "+name+" ("+id+") holds its 4 images; pin it: kubectl spark-eci place sparkapplication/spark-pi --image-cache="+id) {
+	if code != 0 || !strings.Contains(stdout, "spark-pi: ready cache "+name+" ("+id+") holds its 4 images; pin it: kubectl spark-eci place -n "+ns+" sparkapplication/spark-pi --image-cache="+id) {
 		t.Errorf("list --for: exit %d\n%s", code, stdout)
 	}
 	if row := strings.Fields(rowLine(stdout, name)); len(row) < 8 || row[1] != id || row[2] != "Ready" || row[3] != "100%" || row[len(row)-1] != "all" {
@@ -155,6 +161,8 @@ spec: {type: Scala, mode: cluster, sparkVersion: 3.5.2, mainApplicationFile: "lo
 		{[]string{"app/spark-pi", "--wait", "--dry-run=client"}, "--wait and --place cannot be combined with --dry-run"},
 		{[]string{"app/spark-pi", "--restart"}, "--restart goes with --place"},
 		{[]string{"app/spark-pi", "-o", "wide"}, `unable to match a printer suitable for the output format "wide"`},
+		{[]string{"app/spark-pi", "--place", "-o", "json"}, "--place prints two objects: -o yaml (one stream) or -o name, not -o json"},
+		{[]string{"app/spark-pi", "--ephemeral"}, "unknown flag: --ephemeral"},
 	} {
 		stdout, stderr, code := runPlugin(t, append([]string{"image-cache", "create", "-n", ns}, tc.args...)...)
 		if code == 0 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.wantErr) {
@@ -209,7 +217,7 @@ func TestImageCacheThatFailsOrTakesTooLong(t *testing.T) {
 		t.Errorf("--timeout: exit %d, %q", code, stderr)
 	}
 	stdout, _, _ := runPlugin(t, "image-cache", "list", "--for", "slow", "-n", ns)
-	if !strings.Contains(stdout, "slow: cache "+ns+"-slow-") || !strings.Contains(stdout, "will hold its 4 images once ready (50%)") {
+	if !strings.Contains(stdout, "slow: cache "+ns+"-slow-") || !strings.Contains(stdout, "holds its 4 images, and is not ready to pin (Creating 50%)") {
 		t.Errorf("list --for a cache in progress:\n%s", stdout)
 	}
 }
@@ -256,13 +264,17 @@ func TestImageCacheRights(t *testing.T) {
 	var clusterRole rbacv1.ClusterRole
 	readRBAC(t, "imagecache-clusterrole.yaml", &clusterRole)
 	bindClusterRole(t, "cache-user-"+ns, clusterRole)
-	stdout, stderr, code := runPluginAs(t, user, "image-cache", "create", "-n", ns, "app/spark-pi", "--place", "-o", "name")
-	if code != 0 || !strings.Contains(stdout, "sparkapplication.sparkoperator.k8s.io/spark-pi\n") {
+	stdout, stderr, code := runPluginAs(t, user, "image-cache", "create", "-n", ns, "app/spark-pi", "--place")
+	if code != 0 || !strings.HasSuffix(stdout, " created\nsparkapplication.sparkoperator.k8s.io/spark-pi placed (driver: ecs, executors: eci)\n") {
 		t.Fatalf("with the ClusterRole: exit %d, %q, %q", code, stdout, stderr)
 	}
-	name := strings.TrimPrefix(strings.SplitN(stdout, "\n", 2)[0], "imagecache.eci.alibabacloud.com/")
+	name := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(stdout, "\n", 2)[0], "imagecache.eci.alibabacloud.com/"), " created")
 	if _, stderr, code := runPluginAs(t, user, "image-cache", "list", "-n", ns, "--for", "spark-pi"); code != 0 {
 		t.Errorf("list: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := runPluginAs(t, user, "image-cache", "list", "-n", ns, "--for", "spark-pi", "-o", "yaml"); code == 0 ||
+		!strings.Contains(stderr, "--for adds a column and a verdict to the table, not to -o") {
+		t.Errorf("list --for -o yaml: exit %d, %q", code, stderr)
 	}
 	if _, stderr, code := runPluginAs(t, user, "image-cache", "delete", name); code != 0 {
 		t.Errorf("delete: exit %d, %q", code, stderr)

@@ -237,7 +237,7 @@ func TestPlaceECIPodOptions(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{[]string{"--ephemeral-storage=0"}, `invalid --ephemeral-storage "0": want a size such as 50Gi, or off`},
+		{[]string{"--ephemeral-storage=100G"}, `invalid --ephemeral-storage "100G": want a whole number of GiB such as 50Gi, or off`},
 		{[]string{"--instance-types=c6.xlarge"}, `"c6.xlarge" is neither a vCPU-memory spec (2-4Gi) nor an ECS instance type`},
 		{[]string{"--vswitches=subnet-1"}, `"subnet-1" is not a vSwitch id`},
 		{[]string{"--zone-strategy=spread"}, "want VSwitchOrdered or VSwitchRandom"},
