@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the control plane the end-to-end tests run against (kube-apiserver,
 # kube-scheduler, etcd; kubectl too when none is on PATH), the Spark operator
-# (whose webhook the scheduling tests run), krew (which installs the release
+# at each version the tests run (its webhook and controller), krew (which installs the release
 # archives in the release test) and goreleaser (which builds them) from the Go
 # module proxy, and fetches the Spark operator's CRDs from its Go module.
 # Everything is cached by the hash of the wrapper modules under hack/testbin,
@@ -66,6 +66,33 @@ tool() {
   fi
 }
 
+# fetch_crds VERSION DIR: copies the Spark operator's CRDs at VERSION, from
+# its Go module, into DIR (once).
+fetch_crds() {
+  [ -d "$2" ] && return
+  echo "testbin: fetching the CRDs of github.com/kubeflow/spark-operator/v2@$1" >&2
+  local module_dir
+  module_dir=$(cd / && GO111MODULE=on go mod download -json "github.com/kubeflow/spark-operator/v2@$1" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  mkdir -p "$2.tmp"
+  cp "$module_dir"/config/crd/bases/sparkoperator.k8s.io_*.yaml "$2.tmp/"
+  chmod u+w "$2".tmp/*
+  mv "$2.tmp" "$2"
+}
+
+# operator_crds WRAPPER NAME: fetches the CRDs of the operator version the
+# wrapper module builds into its tool directory, and links them into $dir as
+# NAME.
+operator_crds() {
+  local tool_dir
+  tool_dir=$(keyed_dir "$1" github.com/kubeflow/spark-operator/v2)
+  fetch_crds "$(module_version "$1" github.com/kubeflow/spark-operator/v2)" "$root/$tool_dir/crds"
+  if [ "$(readlink "$dir/$2" 2>/dev/null)" != "../$tool_dir/crds" ]; then
+    ln -sfn "../$tool_dir/crds" "$dir/.$2.tmp"
+    mv -T "$dir/.$2.tmp" "$dir/$2"
+  fi
+}
+
 # `hack/testbin.sh goreleaser` builds only goreleaser, which `make dist` runs,
 # and prints its path.
 if [ "${1:-}" = goreleaser ]; then
@@ -82,17 +109,14 @@ if ! command -v kubectl >/dev/null 2>&1; then
   build kubernetes k8s.io/kubernetes/cmd/kubectl "$dir" kubectl
 fi
 tool spark-operator github.com/kubeflow/spark-operator/v2/cmd/operator spark-operator github.com/kubeflow/spark-operator/v2
+# The lifecycle tests run each operator version the project supports: v2.3.0
+# above (its CRDs are the control plane's crds/), and v2.5.2, with its own
+# CRDs beside it in crds-v2.5.2/.
+tool spark-operator-v2.5.2 github.com/kubeflow/spark-operator/v2/cmd/operator spark-operator-v2.5.2 github.com/kubeflow/spark-operator/v2
+operator_crds spark-operator-v2.5.2 crds-v2.5.2
 # kubectl runs krew as its plugin "krew".
 tool krew sigs.k8s.io/krew/cmd/krew kubectl-krew sigs.k8s.io/krew
 tool krew sigs.k8s.io/krew/cmd/validate-krew-manifest validate-krew-manifest sigs.k8s.io/krew
 
-if [ ! -d "$dir/crds" ]; then
-  echo "testbin: fetching the CRDs of github.com/kubeflow/spark-operator/v2@$spark_operator_version" >&2
-  module_dir=$(cd / && GO111MODULE=on go mod download -json "github.com/kubeflow/spark-operator/v2@$spark_operator_version" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  mkdir -p "$dir/.crds.tmp"
-  cp "$module_dir"/config/crd/bases/sparkoperator.k8s.io_*.yaml "$dir/.crds.tmp/"
-  chmod u+w "$dir"/.crds.tmp/*
-  mv "$dir/.crds.tmp" "$dir/crds"
-fi
+fetch_crds "$spark_operator_version" "$dir/crds"
 echo "$dir"

@@ -65,9 +65,10 @@ type schedulingEnv struct {
 	eciNodes []string          // large virtual nodes with the ECI label and taint
 	zoneOf   map[string]string // node name to its topology.kubernetes.io/zone
 
-	env   *envtest.Environment
-	procs []*process // the webhook and the scheduler, in the order they started
-	tmp   string
+	env         *envtest.Environment
+	procs       []*process // the webhook, the scheduler, the controller, in the order they started
+	tmp         string
+	stopPlayers func() // stops what the tests play beside the controller
 }
 
 // The fixed node set. Two ECS nodes of 4 CPUs and 8 GiB hold a driver of the
@@ -95,7 +96,7 @@ func schedulingCluster(t *testing.T) *schedulingEnv {
 	t.Helper()
 	scheduling.once.Do(func() {
 		start := time.Now()
-		scheduling.env, scheduling.err = startSchedulingCluster()
+		scheduling.env, scheduling.err = startSparkCluster(operatorVersions[0], false)
 		if scheduling.err == nil {
 			fmt.Fprintf(os.Stderr, "e2e: scheduling cluster up in %s\n", time.Since(start).Round(time.Millisecond))
 		}
@@ -115,18 +116,36 @@ func schedulingCluster(t *testing.T) *schedulingEnv {
 }
 
 // stopSchedulingCluster stops what startSchedulingCluster started, if
-// anything; TestMain calls it after the tests.
+// anything, and the lifecycle clusters; TestMain calls it after the tests.
 func stopSchedulingCluster() error {
-	if scheduling.env == nil {
-		return nil
+	var errs []error
+	if scheduling.env != nil {
+		errs = append(errs, scheduling.env.stop())
 	}
-	return scheduling.env.stop()
+	errs = append(errs, stopLifecycleClusters())
+	return errors.Join(errs...)
 }
 
-func startSchedulingCluster() (sc *schedulingEnv, err error) {
-	operator := filepath.Join(cluster.assets, "spark-operator")
+// operatorVersion is a version of the Spark operator the tests run: its
+// binary and its CRDs, as hack/testbin.sh puts them in the test assets.
+type operatorVersion struct {
+	name, binary, crds string
+}
+
+// operatorVersions are the versions the project supports, oldest first.
+var operatorVersions = []operatorVersion{
+	{name: "v2.3.0", binary: "spark-operator", crds: "crds"},
+	{name: "v2.5.2", binary: "spark-operator-v2.5.2", crds: "crds-v2.5.2"},
+}
+
+// startSparkCluster starts a control plane with the CRDs of an operator
+// version, the fixed nodes, that version's webhook and kube-scheduler; with
+// controller, also its controller, a spark-submit of the tests' own, and the
+// kubelet, driver and garbage collector the tests play (see lifecycle).
+func startSparkCluster(version operatorVersion, controller bool) (sc *schedulingEnv, err error) {
+	operator := filepath.Join(cluster.assets, version.binary)
 	if _, err := os.Stat(operator); err != nil {
-		return nil, fmt.Errorf("the Spark operator is missing from the test assets (run hack/testbin.sh): %w", err)
+		return nil, fmt.Errorf("the Spark operator %s is missing from the test assets (run hack/testbin.sh): %w", version.name, err)
 	}
 	tmp, err := os.MkdirTemp(cluster.tmp, "scheduling-")
 	if err != nil {
@@ -146,7 +165,7 @@ func startSchedulingCluster() (sc *schedulingEnv, err error) {
 
 	sc.env = &envtest.Environment{
 		BinaryAssetsDirectory: cluster.assets,
-		CRDDirectoryPaths:     []string{filepath.Join(cluster.assets, "crds")},
+		CRDDirectoryPaths:     []string{filepath.Join(cluster.assets, version.crds)},
 		ErrorIfCRDPathMissing: true,
 	}
 	if _, err := sc.env.Start(); err != nil {
@@ -179,6 +198,11 @@ func startSchedulingCluster() (sc *schedulingEnv, err error) {
 	if err := sc.startScheduler(ctx); err != nil {
 		return sc, err
 	}
+	if controller {
+		if err := sc.startController(ctx, operator); err != nil {
+			return sc, err
+		}
+	}
 	return sc, nil
 }
 
@@ -198,6 +222,9 @@ func (sc *schedulingEnv) stop() error {
 		if err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("deleting the validating webhook configuration: %w", err))
 		}
+	}
+	if sc.stopPlayers != nil {
+		sc.stopPlayers()
 	}
 	for i := len(sc.procs) - 1; i >= 0; i-- {
 		if err := sc.procs[i].stop(); err != nil {
@@ -477,6 +504,12 @@ type process struct {
 }
 
 func (sc *schedulingEnv) startProcess(name, binary string, args ...string) (*process, error) {
+	return sc.startProcessWithEnv(name, nil, binary, args...)
+}
+
+// startProcessWithEnv starts binary with the test's environment and env
+// added to it.
+func (sc *schedulingEnv) startProcessWithEnv(name string, env []string, binary string, args ...string) (*process, error) {
 	logPath := filepath.Join(sc.tmp, strings.ReplaceAll(name, " ", "-")+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -484,6 +517,9 @@ func (sc *schedulingEnv) startProcess(name, binary string, args ...string) (*pro
 	}
 	defer logFile.Close() // the child has its own descriptor
 	cmd := exec.Command(binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +22,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/test/sparksubmit"
 )
 
 // What spark-submit does in the Spark operator's place: it creates the driver
@@ -323,37 +324,19 @@ func newRole(spec map[string]interface{}, name string, overheadFactor float64) (
 	heap := int64(1024) // Spark's default for both roles: 1g
 	if m := stringAt(roleSpec, "memory"); m != "" {
 		var err error
-		if heap, err = jvmMiB(m); err != nil {
+		if heap, err = sparksubmit.JVMMiB(m); err != nil {
 			return r, fmt.Errorf("spec.%s.memory: %w", name, err)
 		}
 	}
 	overhead := max(int64(overheadFactor*float64(heap)), 384)
 	if m := stringAt(roleSpec, "memoryOverhead"); m != "" {
 		var err error
-		if overhead, err = jvmMiB(m); err != nil {
+		if overhead, err = sparksubmit.JVMMiB(m); err != nil {
 			return r, fmt.Errorf("spec.%s.memoryOverhead: %w", name, err)
 		}
 	}
 	r.memory = *resource.NewQuantity((heap+overhead)<<20, resource.BinarySI)
 	return r, nil
-}
-
-// jvmMiB reads a JVM memory size ("512m", "4g", "2048k") in MiB, rounding
-// down as Spark does; a bare number is MiB, as in spark.driver.memory.
-func jvmMiB(s string) (int64, error) {
-	s = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "b")
-	shift := map[byte]int{'k': 10, 'm': 20, 'g': 30, 't': 40, 'p': 50}
-	bits := 20
-	if s != "" {
-		if b, ok := shift[s[len(s)-1]]; ok {
-			bits, s = b, s[:len(s)-1]
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid JVM memory size %q", s)
-	}
-	return (n << bits) >> 20, nil
 }
 
 func (s *submission) driverPod() *corev1.Pod {

@@ -1,0 +1,331 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/ptr"
+
+	"github.com/spark-eci/kubectl-spark-eci/test/sparksubmit"
+)
+
+// A lifecycle cluster is a scheduling cluster (see schedulingEnv) that also
+// runs the Spark operator's real controller, one per operator version. The
+// controller submits applications with $SPARK_HOME/bin/spark-submit, which
+// here is the tests' own (test/sparksubmit): it creates the driver pod and
+// its properties as Spark's does. The controller's state machine, its pod
+// watches, deletions and resubmissions are the operator's. What a cluster
+// has besides, the tests play, in the background, for every Spark pod:
+//
+//   - the kubelet: a bound pod runs (phase Running, its containers started),
+//     and a pod being deleted is gone once the kubelet confirms (grace 0);
+//   - the driver: once it runs, it creates its executors from its properties
+//     (test/sparksubmit), through the operator's webhook and the scheduler;
+//   - the garbage collector: pods and ConfigMaps whose owning pod is gone go.
+//
+// Tests on a lifecycle cluster must not run in parallel: the nodes are shared.
+var lifecycle struct {
+	mu       sync.Mutex
+	clusters map[string]*lifecycleOnce
+}
+
+type lifecycleOnce struct {
+	once sync.Once
+	env  *schedulingEnv
+	err  error
+}
+
+// lifecycleCluster starts the lifecycle cluster of an operator version on
+// first use and returns it.
+func lifecycleCluster(t *testing.T, version operatorVersion) *schedulingEnv {
+	t.Helper()
+	lifecycle.mu.Lock()
+	if lifecycle.clusters == nil {
+		lifecycle.clusters = map[string]*lifecycleOnce{}
+	}
+	l := lifecycle.clusters[version.name]
+	if l == nil {
+		l = &lifecycleOnce{}
+		lifecycle.clusters[version.name] = l
+	}
+	lifecycle.mu.Unlock()
+	l.once.Do(func() {
+		start := time.Now()
+		l.env, l.err = startSparkCluster(version, true)
+		if l.err == nil {
+			fmt.Fprintf(os.Stderr, "e2e: lifecycle cluster of the operator %s up in %s\n", version.name, time.Since(start).Round(time.Millisecond))
+		}
+	})
+	if l.err != nil {
+		t.Fatalf("starting the lifecycle cluster of the operator %s: %v", version.name, l.err)
+	}
+	sc := l.env
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, p := range sc.procs {
+				t.Logf("last lines of the %s log:\n%s", p.name, p.tail(60))
+			}
+		}
+	})
+	return sc
+}
+
+func stopLifecycleClusters() error {
+	lifecycle.mu.Lock()
+	defer lifecycle.mu.Unlock()
+	var errs []error
+	for _, l := range lifecycle.clusters {
+		if l.env != nil {
+			errs = append(errs, l.env.stop())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// startController builds the tests' spark-submit into a SPARK_HOME of its
+// own, runs "operator controller start" for every namespace, and starts
+// what the tests play beside it.
+func (sc *schedulingEnv) startController(ctx context.Context, operator string) error {
+	sparkHome := filepath.Join(sc.tmp, "spark-home")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(sparkHome, "bin", "spark-submit"), "./test/sparksubmit/spark-submit")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the tests' spark-submit: %v\n%s", err, out)
+	}
+	server, err := url.Parse(sc.cfg.Host)
+	if err != nil {
+		return err
+	}
+	ports, err := freePorts(1)
+	if err != nil {
+		return err
+	}
+	p, err := sc.startProcessWithEnv("spark-operator controller", []string{
+		"SPARK_HOME=" + sparkHome,
+		"KUBECONFIG=" + sc.kubeconfig,
+		// Where spark-submit's master URL points, as in a pod.
+		"KUBERNETES_SERVICE_HOST=" + server.Hostname(),
+		"KUBERNETES_SERVICE_PORT=" + server.Port(),
+	}, operator, "controller", "start",
+		"--kubeconfig", sc.kubeconfig,
+		"--leader-election=false",
+		"--health-probe-bind-address", "127.0.0.1:"+strconv.Itoa(ports[0]),
+		"--metrics-bind-address", "0",
+	)
+	if err != nil {
+		return err
+	}
+	if err := p.waitHealthy(ctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", ports[0])); err != nil {
+		return err
+	}
+	playCtx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sc.playKubeletDriverAndGC(playCtx)
+	}()
+	sc.stopPlayers = func() {
+		stop()
+		wg.Wait()
+	}
+	return nil
+}
+
+// playKubeletDriverAndGC does, every tenth of a second until ctx ends, what
+// the kubelet, the drivers and the garbage collector would.
+func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
+	launched := map[types.UID]bool{} // drivers whose executors are made
+	for ctx.Err() == nil {
+		list, err := sc.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/launched-by-spark-operator=true"})
+		if err == nil {
+			exists := map[types.UID]bool{}
+			for _, p := range list.Items {
+				exists[p.UID] = true
+			}
+			for i := range list.Items {
+				pod := &list.Items[i]
+				switch {
+				case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists):
+					sc.deleteNow(ctx, pod.Namespace, pod.Name)
+				case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
+					sc.run(ctx, pod)
+				case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
+					if sc.launchExecutors(ctx, pod) == nil {
+						launched[pod.UID] = true
+					}
+				}
+			}
+			sc.collectConfigMaps(ctx, exists)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func ownerGone(owners []metav1.OwnerReference, exists map[types.UID]bool) bool {
+	for _, o := range owners {
+		if o.Kind == "Pod" && !exists[o.UID] {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteNow ends a deletion as a kubelet does once the containers stopped.
+func (sc *schedulingEnv) deleteNow(ctx context.Context, namespace, name string) {
+	_ = sc.client.CoreV1().Pods(namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+}
+
+// run starts a bound pod as the kubelet does: Running, every container
+// running and ready.
+func (sc *schedulingEnv) run(ctx context.Context, pod *corev1.Pod) {
+	now := metav1.Now()
+	pod.Status.Phase = corev1.PodRunning
+	pod.Status.StartTime = &now
+	pod.Status.PodIP = "10.0.0." + strconv.Itoa(1+int(pod.UID[0])%250)
+	pod.Status.Conditions = []corev1.PodCondition{
+		{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now},
+		{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: now},
+	}
+	pod.Status.ContainerStatuses = nil
+	for _, c := range pod.Spec.Containers {
+		pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, corev1.ContainerStatus{
+			Name: c.Name, Image: c.Image, Ready: true, Started: ptr.To(true),
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
+		})
+	}
+	_, _ = sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
+}
+
+// launchExecutors creates a running driver's executors as the driver does,
+// from the properties spark-submit gave it.
+func (sc *schedulingEnv) launchExecutors(ctx context.Context, driver *corev1.Pod) error {
+	cm, err := sc.client.CoreV1().ConfigMaps(driver.Namespace).Get(ctx, sparksubmit.ConfigMapName(driver), metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	conf := sparksubmit.DriverConf(cm)
+	for id := 1; id <= sparksubmit.Executors(conf); id++ {
+		pod, err := sparksubmit.ExecutorPod(conf, driver, id)
+		if err != nil {
+			return err
+		}
+		if _, err := sc.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// collectConfigMaps deletes the driver properties whose driver is gone.
+func (sc *schedulingEnv) collectConfigMaps(ctx context.Context, pods map[types.UID]bool) {
+	list, err := sc.client.CoreV1().ConfigMaps("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return
+	}
+	for _, cm := range list.Items {
+		if ownerGone(cm.OwnerReferences, pods) {
+			_ = sc.client.CoreV1().ConfigMaps(cm.Namespace).Delete(ctx, cm.Name, metav1.DeleteOptions{})
+		}
+	}
+}
+
+// appState reads an application's state as the operator wrote it.
+func (sc *schedulingEnv) appState(t *testing.T, ns, name string) (state, submission string) {
+	t.Helper()
+	app, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("reading SparkApplication %s/%s: %v", ns, name, err)
+	}
+	state, _, _ = unstructured.NestedString(app.Object, "status", "applicationState", "state")
+	submission, _, _ = unstructured.NestedString(app.Object, "status", "submissionID")
+	return state, submission
+}
+
+// runningPods waits until the application is RUNNING with its driver and
+// every executor of one submission running, and returns them; not is a
+// submission they must not be of (the one before a restart), or "".
+func (sc *schedulingEnv) runningPods(t *testing.T, ns, app, not string) (submission string, pods sparkPods) {
+	t.Helper()
+	var last string
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		state, id := sc.appState(t, ns, app)
+		seen := fmt.Sprintf("state %q, submission %q", state, id)
+		if id == not {
+			seen += " (not resubmitted yet)"
+		}
+		if state != "RUNNING" || id == "" || id == not {
+			last = seen
+			return false, nil
+		}
+		list, err := sc.client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/submission-id=" + id})
+		if err != nil {
+			return false, nil // the deadline may cut a list short: keep the last word
+		}
+		pods = sparkPods{}
+		for i := range list.Items {
+			p := &list.Items[i]
+			if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil {
+				last = fmt.Sprintf("%s, pod %s %s on %q: %s", seen, p.Name, p.Status.Phase, p.Spec.NodeName, schedulingMessage(p))
+				return false, nil
+			}
+			if p.Labels["spark-role"] == "driver" {
+				pods.Driver = p
+			} else {
+				pods.Executors = append(pods.Executors, p)
+			}
+		}
+		submission = id
+		last = fmt.Sprintf("%s, %d executors running", seen, len(pods.Executors))
+		return pods.Driver != nil && len(pods.Executors) == expectedExecutors(t, sc, ns, app), nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for %s/%s to run (%s): %v", ns, app, last, err)
+	}
+	return submission, pods
+}
+
+func expectedExecutors(t *testing.T, sc *schedulingEnv, ns, app string) int {
+	obj, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(t.Context(), app, metav1.GetOptions{})
+	if err != nil {
+		return -1
+	}
+	n, _, _ := unstructured.NestedInt64(obj.Object, "spec", "executor", "instances")
+	return int(n)
+}
+
+// deleteAppWhenDone deletes the application first, so that the controller
+// submits it no more, then its pods, so that they free their nodes.
+func (sc *schedulingEnv) deleteAppWhenDone(t *testing.T, ns, app string) {
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_ = sc.dyn.Resource(sparkAppGVR).Namespace(ns).Delete(ctx, app, metav1.DeleteOptions{})
+		list, err := sc.client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/app-name=" + app})
+		if err != nil {
+			return
+		}
+		for _, p := range list.Items {
+			sc.deleteNow(ctx, ns, p.Name)
+		}
+	})
+}
