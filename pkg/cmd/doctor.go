@@ -58,6 +58,8 @@ func NewCmdDoctor(configFlags *genericclioptions.ConfigFlags, streams genericioo
 		Long: `Check, each with OK, WARN or FAIL and the fix in one line:
 
   - the Spark operator's CRDs are served at sparkoperator.k8s.io/v1beta2
+  - the Spark operator's controller: its version and feature gates (PartialRestart),
+    read from its Deployment, and what they mean for place
   - the operator's mutating webhook selects Spark pods (place writes tolerations
     and affinity that only it copies onto the pods)
   - virtual nodes exist, with the label and taint place assumes (or the flags that
@@ -133,6 +135,7 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 	checks := []doctor.Check{
 		doctor.SparkCRDs(served(disco, groups, sparkapp.GroupVersion.Group)),
 		o.checkWebhook(ctx, client),
+		o.checkOperator(ctx, client),
 		o.checkNodes(ctx, client),
 		doctor.ResourcePolicyCRD(served(disco, groups, resourcepolicy.GroupVersion.Group)),
 		doctor.ImageCacheCRD(served(disco, groups, imagecache.GroupVersion.Group)),
@@ -184,6 +187,15 @@ func (o *DoctorOptions) checkWebhook(ctx context.Context, client kubernetes.Inte
 			"ask for list on mutatingwebhookconfigurations.admissionregistration.k8s.io (deploy/rbac/clusterrole.yaml)")
 	}
 	return doctor.PodWebhook(list.Items)
+}
+
+func (o *DoctorOptions) checkOperator(ctx context.Context, client kubernetes.Interface) doctor.Check {
+	list, err := client.AppsV1().Deployments("").List(ctx, metav1.ListOptions{LabelSelector: sparkapp.ControllerSelector.String()})
+	if err != nil {
+		return doctor.NotChecked("operator", "Spark operator", explainError(o.ConfigFlags, err),
+			"ask for list on deployments.apps (deploy/rbac/clusterrole.yaml), or tell place the operator's gates with --operator-feature-gates")
+	}
+	return doctor.Operator(list.Items)
 }
 
 func (o *DoctorOptions) checkNodes(ctx context.Context, client kubernetes.Interface) doctor.Check {

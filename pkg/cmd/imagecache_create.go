@@ -259,7 +259,7 @@ func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if o.Place {
-		return o.place(app, imagecache.CacheOf(obj).ID)
+		return o.place(ctx, app, imagecache.CacheOf(obj).ID)
 	}
 	return nil
 }
@@ -366,7 +366,7 @@ func (o *ImageCacheCreateOptions) checkPlace(app, reuse *unstructured.Unstructur
 
 // place pins the application to the cache through place itself, with its
 // rules: the patch is guarded by resourceVersion and re-checked on conflict.
-func (o *ImageCacheCreateOptions) place(app *unstructured.Unstructured, id string) error {
+func (o *ImageCacheCreateOptions) place(ctx context.Context, app *unstructured.Unstructured, id string) error {
 	if id == "" {
 		return fmt.Errorf("--place: the image cache has no id yet")
 	}
@@ -384,7 +384,7 @@ func (o *ImageCacheCreateOptions) place(app *unstructured.Unstructured, id strin
 		// Two printers, one stream: keep it a valid multi-document YAML.
 		fmt.Fprintln(o.Out, "---")
 	}
-	return p.Run()
+	return p.Run(ctx)
 }
 
 // waitUntilReady follows the cache until it is ready (with an id to pin),

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 const placeExample = `  # Run the executors of spark-pi on ECI virtual nodes
@@ -62,8 +63,13 @@ type PlaceOptions struct {
 	Diff             bool
 	FieldManager     string
 	Restart          bool
+	// OperatorFeatureGates stands for the operator's own --feature-gates
+	// when its controller Deployment cannot be read.
+	OperatorFeatureGates string
 
 	request          placement.Request
+	operator         sparkapp.Operator // what is known of the cluster's Spark operator
+	operatorGiven    bool              // --operator-feature-gates said it
 	dryRun           dryRunStrategy
 	namespace        string
 	enforceNamespace bool
@@ -130,7 +136,7 @@ refuses to change an active application unless --restart is given.`,
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			return o.Run()
+			return o.Run(cmd.Context())
 		},
 	}
 
@@ -159,6 +165,8 @@ refuses to change an active application unless --restart is given.`,
 	flags.BoolVar(&o.Diff, "diff", o.Diff, "Print a unified diff of each application's spec, before and after.")
 	addFieldManagerFlag(flags, &o.FieldManager)
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
+	flags.StringVar(&o.OperatorFeatureGates, "operator-feature-gates", o.OperatorFeatureGates,
+		"The feature gates the Spark operator's controller runs with (PartialRestart=true), when its Deployment cannot be read.")
 	cmdFilenameFlags(flags, &o.FilenameOptions, "the SparkApplication manifests to place")
 
 	cmd.ValidArgsFunction = completeSparkApps(configFlags)
@@ -198,6 +206,12 @@ func (o *PlaceOptions) Complete(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("read kubeconfig: %w", err)
 	}
 	o.resourceArgs = sparkResourceArgs(args, o.Selector != "" || o.All)
+	if o.OperatorFeatureGates != "" {
+		if o.operator, err = sparkapp.ParseFeatureGates(o.OperatorFeatureGates); err != nil {
+			return err
+		}
+		o.operatorGiven = true
+	}
 
 	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)
 	return nil

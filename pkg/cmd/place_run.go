@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/resource"
 	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
+	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -60,10 +61,13 @@ func (o *PlaceOptions) Validate() error {
 
 // Run places each object: first every object is read and checked, then the
 // changed ones are written, so that bad input changes nothing.
-func (o *PlaceOptions) Run() error {
+func (o *PlaceOptions) Run(ctx context.Context) error {
 	if !o.Local {
 		if err := o.checkResourceTypes(); err != nil {
 			return err
+		}
+		if !o.operatorGiven {
+			o.operator = o.findOperator(ctx)
 		}
 	}
 	infos, err := o.infos()
@@ -72,6 +76,7 @@ func (o *PlaceOptions) Run() error {
 	}
 	plans := make([]*placePlan, 0, len(infos))
 	var refused []string
+	partialRestartHint := false
 	for _, info := range infos {
 		p, err := o.plan(info)
 		if err != nil {
@@ -79,15 +84,22 @@ func (o *PlaceOptions) Run() error {
 		}
 		if p.result.Changed && p.change.Disruptive && !o.Restart {
 			refused = append(refused, fmt.Sprintf("%s: %s", info.Name, p.change.Effect))
+			if o.operator.From == "" && sparkapp.WebhookFieldsOnlyChange(p.before.Object, p.result.Object) {
+				partialRestartHint = true
+			}
 		}
 		plans = append(plans, p)
 	}
 	if len(refused) > 0 {
-		return fmt.Errorf("refusing to change active applications without --restart (the Spark operator resubmits an application whose spec changes): %s",
-			strings.Join(refused, "; "))
+		hint := ""
+		if partialRestartHint {
+			hint = " (its controller's Deployment could not be read: if it runs with --feature-gates=PartialRestart=true, which exempts the executors' placement, say so with --operator-feature-gates=PartialRestart=true)"
+		}
+		return fmt.Errorf("refusing to change active applications without --restart (the Spark operator resubmits an application whose spec changes): %s%s",
+			strings.Join(refused, "; "), hint)
 	}
 	if !o.Local {
-		o.warnIfNoPodWebhook(plans)
+		o.warnIfNoPodWebhook(ctx, plans)
 	}
 	for _, p := range plans {
 		if err := o.apply(p); err != nil {
@@ -141,7 +153,7 @@ func (o *PlaceOptions) plan(info *resource.Info) (*placePlan, error) {
 		info:   info,
 		before: obj,
 		result: result,
-		change: sparkapp.OnSpecChange(obj.GetKind(), applicationState(obj)),
+		change: o.operator.OnChange(obj.GetKind(), applicationState(obj), obj.Object, result.Object),
 	}, nil
 }
 
@@ -174,7 +186,7 @@ func (o *PlaceOptions) apply(p *placePlan) error {
 			return o.print(written, "unchanged")
 		}
 	}
-	change := sparkapp.OnSpecChange(written.GetKind(), applicationState(written))
+	change := o.operator.OnChange(written.GetKind(), applicationState(written), p.before.Object, written.Object)
 	if o.dryRun != dryRunNone {
 		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, change.Effect)
 	} else {
@@ -194,7 +206,7 @@ func (o *PlaceOptions) print(obj *unstructured.Unstructured, result string) erro
 // warnIfNoPodWebhook warns when tolerations and affinity written into the spec
 // cannot reach the pods: only the operator's mutating pod webhook copies them.
 // When the user may not list webhook configurations, it says nothing.
-func (o *PlaceOptions) warnIfNoPodWebhook(plans []*placePlan) {
+func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePlan) {
 	if o.request.Via != placement.ViaSpec || (o.request.Driver == "" && o.request.Executor == "") {
 		return
 	}
@@ -213,7 +225,7 @@ func (o *PlaceOptions) warnIfNoPodWebhook(plans []*placePlan) {
 	if err != nil {
 		return
 	}
-	list, err := client.MutatingWebhookConfigurations().List(context.Background(), metav1.ListOptions{})
+	list, err := client.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return
 	}
@@ -227,6 +239,30 @@ func (o *PlaceOptions) warnIfNoPodWebhook(plans []*placePlan) {
 	fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
 		"tolerations and affinity in the application spec will not reach the pods; "+
 		"enable the operator's webhook, or use --via=template (Spark 3+)")
+}
+
+// findOperator reads the cluster's Spark operator from its controller
+// Deployment, as its Helm chart labels it, when the user may list
+// Deployments; else it is unknown, and place assumes no feature gate. With
+// several, a gate counts only when every one has it.
+func (o *PlaceOptions) findOperator(ctx context.Context) sparkapp.Operator {
+	config, err := o.ConfigFlags.ToRESTConfig()
+	if err != nil {
+		return sparkapp.Operator{}
+	}
+	client, err := appsv1client.NewForConfig(config)
+	if err != nil {
+		return sparkapp.Operator{}
+	}
+	list, err := client.Deployments("").List(ctx, metav1.ListOptions{LabelSelector: sparkapp.ControllerSelector.String()})
+	if err != nil || len(list.Items) == 0 {
+		return sparkapp.Operator{}
+	}
+	op := sparkapp.OperatorOf(&list.Items[0])
+	for i := range list.Items[1:] {
+		op.PartialRestart = op.PartialRestart && sparkapp.OperatorOf(&list.Items[i+1]).PartialRestart
+	}
+	return op
 }
 
 func applicationState(obj *unstructured.Unstructured) string {

@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // conflictBackoff bounds the re-reads when others write the same object
@@ -48,7 +47,7 @@ func (o *PlaceOptions) patch(p *placePlan) (*unstructured.Unstructured, *placeme
 				written = current
 				return nil
 			}
-			if change := sparkapp.OnSpecChange(current.GetKind(), applicationState(current)); change.Disruptive && !o.Restart {
+			if change := o.operator.OnChange(current.GetKind(), applicationState(current), current.Object, result.Object); change.Disruptive && !o.Restart {
 				return fmt.Errorf("refusing to change an active application without --restart: %s", change.Effect)
 			}
 		}

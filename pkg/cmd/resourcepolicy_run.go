@@ -91,7 +91,7 @@ func (o *ResourcePolicyOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if o.Place {
-		return o.place()
+		return o.place(ctx)
 	}
 	return nil
 }
@@ -174,7 +174,7 @@ func (o *ResourcePolicyOptions) checkPlace(app *unstructured.Unstructured) error
 
 // place runs place itself on the application, with its safety rules: the
 // patch is guarded by resourceVersion and re-checked on conflict.
-func (o *ResourcePolicyOptions) place() error {
+func (o *ResourcePolicyOptions) place(ctx context.Context) error {
 	p := NewPlaceOptions(o.ConfigFlags, o.IOStreams)
 	p.NodeLabel, p.Taint, p.Via = o.NodeLabel, o.Taint, o.Via
 	p.DryRun, p.FieldManager, p.Restart = o.DryRun, o.FieldManager, o.Restart
@@ -192,7 +192,7 @@ func (o *ResourcePolicyOptions) place() error {
 		// Two printers, one stream: keep it a valid multi-document YAML.
 		fmt.Fprintln(o.Out, "---")
 	}
-	return p.Run()
+	return p.Run(ctx)
 }
 
 // warnPlacement says when the application's pods cannot use every unit: ECI

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
@@ -63,6 +64,39 @@ func ResourcePolicyCRD(served Served) Check {
 	c.Message = fmt.Sprintf("resource-policy needs ACK's scheduler: the server does not serve %s.%s at %s",
 		resourcepolicy.Resource.Resource, gv.Group, gv.Version)
 	c.Fix = "use an ACK Pro cluster (its kube-scheduler brings the ResourcePolicy CRD); the other commands do not need it"
+	return c
+}
+
+// Operator reports the Spark operator's controller, read from its
+// Deployment (nil when none was found), and what its version and feature
+// gates mean for place.
+func Operator(deployments []appsv1.Deployment) Check {
+	c := Check{Name: "operator", Title: "Spark operator"}
+	if len(deployments) == 0 {
+		c.Status = Warn
+		c.Message = fmt.Sprintf("no controller Deployment labelled %s: place cannot tell the operator's version and feature gates, and assumes no PartialRestart",
+			sparkapp.ControllerSelector)
+		c.Fix = "install the operator with its Helm chart, or tell place its gates with --operator-feature-gates"
+		return c
+	}
+	op := sparkapp.OperatorOf(&deployments[0])
+	version := op.Version
+	if version == "" {
+		version = "of unknown version"
+	}
+	c.Status = OK
+	c.Message = fmt.Sprintf("%s (%s): ", version, op.From)
+	switch {
+	case op.PartialRestart:
+		c.Message += "PartialRestart on: place changes the executors' placement of a running application without a restart; other changes restart it"
+	case op.AtLeast(2, 5):
+		c.Message += "PartialRestart off: every placement change restarts a running application"
+	default:
+		c.Message += "every placement change restarts a running application"
+	}
+	if op.AtLeast(2, 4) {
+		c.Message += "; a suspended application stays suspended and runs with the new placement when resumed"
+	}
 	return c
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	appsv1 "k8s.io/api/apps/v1"
 	"strings"
 	"testing"
 
@@ -172,6 +173,36 @@ func TestAccess(t *testing.T) {
 	if !strings.HasPrefix(c.Message, "may not get sparkapplications.sparkoperator.k8s.io in namespace ml; may not get imagecaches") ||
 		!strings.Contains(c.Fix, "deploy/rbac/role.yaml") || !strings.Contains(c.Fix, "imagecache-clusterrole.yaml") {
 		t.Errorf("without both: %+v", c)
+	}
+}
+
+func TestOperator(t *testing.T) {
+	deployment := func(image string, args ...string) appsv1.Deployment {
+		return appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: "spark-operator-controller", Namespace: "spark-operator"},
+			Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{
+				{Name: "controller", Image: image, Args: args},
+			}}}},
+		}
+	}
+	for _, tc := range []struct {
+		deployments []appsv1.Deployment
+		status      Status
+		message     string
+	}{
+		{nil, Warn, "no controller Deployment labelled app.kubernetes.io/component=controller,app.kubernetes.io/name=spark-operator"},
+		{[]appsv1.Deployment{deployment("ghcr.io/kubeflow/spark-operator/controller:2.5.2", "--feature-gates=PartialRestart=true")}, OK,
+			"v2.5.2 (deployment spark-operator/spark-operator-controller): PartialRestart on: place changes the executors' placement of a running application without a restart"},
+		{[]appsv1.Deployment{deployment("ghcr.io/kubeflow/spark-operator/controller:2.5.2")}, OK, "PartialRestart off: every placement change restarts"},
+		{[]appsv1.Deployment{deployment("ghcr.io/kubeflow/spark-operator/controller:2.3.0")}, OK, "v2.3.0 (deployment spark-operator/spark-operator-controller): every placement change restarts a running application"},
+	} {
+		c := Operator(tc.deployments)
+		if c.Status != tc.status || !strings.HasPrefix(c.Message, tc.message) && !strings.Contains(c.Message, tc.message) {
+			t.Errorf("Operator(%d deployments) = %+v, want %s with %q", len(tc.deployments), c, tc.status, tc.message)
+		}
+	}
+	if c := Operator([]appsv1.Deployment{deployment("ghcr.io/kubeflow/spark-operator/controller:2.4.0")}); !strings.Contains(c.Message, "stays suspended") {
+		t.Errorf("v2.4.0: %s", c.Message)
 	}
 }
 

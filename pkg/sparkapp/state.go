@@ -40,8 +40,12 @@ func OnSpecChange(kind, state string) SpecChange {
 	switch state {
 	case StateNew:
 		return SpecChange{Effect: "not submitted yet: the operator submits it with this placement"}
-	case StateCompleted, StateFailed, StateSubmissionFailed, StateSuspended:
+	case StateCompleted, StateFailed, StateSubmissionFailed:
 		return SpecChange{Effect: fmt.Sprintf("state %s: the operator will submit the application again with this placement", state)}
+	case StateSuspended:
+		// The operator (v2.4 and later) turns the change's invalidation
+		// back into a suspension: the new spec waits for the resume.
+		return SpecChange{Effect: "state SUSPENDED: the application stays suspended; once resumed (spec.suspend: false) the operator submits it with this placement"}
 	default:
 		return SpecChange{
 			Disruptive: true,

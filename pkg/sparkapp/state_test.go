@@ -25,7 +25,7 @@ func TestOnSpecChange(t *testing.T) {
 		{KindSparkApplication, StateCompleted, false, "state COMPLETED: the operator will submit the application again"},
 		{KindSparkApplication, StateFailed, false, "state FAILED: the operator will submit the application again"},
 		{KindSparkApplication, StateSubmissionFailed, false, "state SUBMISSION_FAILED"},
-		{KindSparkApplication, StateSuspended, false, "state SUSPENDED"},
+		{KindSparkApplication, StateSuspended, false, "state SUSPENDED: the application stays suspended; once resumed"},
 		{KindScheduledSparkApplication, StateRunning, false, "applies to future runs"},
 	} {
 		got := OnSpecChange(tc.kind, tc.state)

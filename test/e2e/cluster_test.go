@@ -167,7 +167,13 @@ func setAppState(t *testing.T, ns, name, state string) {
 // by user name: two calls with the same name share their grants.
 func newUser(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) string {
 	t.Helper()
-	user, err := cluster.env.AddUser(envtest.User{Name: name}, nil)
+	return addUser(t, cluster.env, cluster.client, ns, name, rules)
+}
+
+// addUser is newUser on the control plane of env.
+func addUser(t *testing.T, env *envtest.Environment, client kubernetes.Interface, ns, name string, rules []rbacv1.PolicyRule) string {
+	t.Helper()
+	user, err := env.AddUser(envtest.User{Name: name}, nil)
 	if err != nil {
 		t.Fatalf("adding user %s: %v", name, err)
 	}
@@ -180,7 +186,7 @@ func newUser(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) string {
 		t.Fatal(err)
 	}
 
-	rbac := cluster.client.RbacV1()
+	rbac := client.RbacV1()
 	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}
 	if _, err := rbac.Roles(ns).Create(t.Context(), role, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("creating role %s/%s: %v", ns, name, err)
@@ -194,7 +200,7 @@ func newUser(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) string {
 		t.Fatalf("creating rolebinding %s/%s: %v", ns, name, err)
 	}
 	if len(rules) > 0 {
-		waitForGrant(t, ns, name, rules[0])
+		waitForGrantIn(t, client, ns, name, rules[0])
 	}
 	return path
 }
@@ -255,6 +261,11 @@ func bindClusterRole(t *testing.T, user string, role rbacv1.ClusterRole) {
 // request sent right after creating them can still be forbidden.
 func waitForGrant(t *testing.T, ns, user string, rule rbacv1.PolicyRule) {
 	t.Helper()
+	waitForGrantIn(t, cluster.client, ns, user, rule)
+}
+
+func waitForGrantIn(t *testing.T, client kubernetes.Interface, ns, user string, rule rbacv1.PolicyRule) {
+	t.Helper()
 	first := func(s []string) string {
 		if len(s) == 0 {
 			return ""
@@ -276,7 +287,7 @@ func waitForGrant(t *testing.T, ns, user string, rule rbacv1.PolicyRule) {
 	var reason string
 	err := wait.PollUntilContextTimeout(t.Context(), 50*time.Millisecond, 10*time.Second, true,
 		func(ctx context.Context) (bool, error) {
-			got, err := cluster.client.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+			got, err := client.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
 			if err != nil {
 				return false, err
 			}

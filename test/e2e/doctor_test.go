@@ -3,11 +3,13 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 )
@@ -27,7 +29,7 @@ func doctorJSON(t *testing.T, kubeconfig string, args ...string) (map[string]doc
 	return checks, code
 }
 
-var doctorCheckNames = []string{"spark-crds", "pod-webhook", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd",
+var doctorCheckNames = []string{"spark-crds", "pod-webhook", "operator", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd",
 	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "event-ttl"}
 
 // A cluster with nothing installed: the Spark CRDs and virtual nodes FAIL,
@@ -35,7 +37,7 @@ var doctorCheckNames = []string{"spark-crds", "pod-webhook", "virtual-nodes", "r
 func TestDoctorBareCluster(t *testing.T) {
 	kubeconfig := bareCluster(t)
 	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
-	if code == 0 || stderr != "error: 2 of 11 checks failed\n" {
+	if code == 0 || stderr != "error: 2 of 12 checks failed\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{
@@ -51,7 +53,8 @@ func TestDoctorBareCluster(t *testing.T) {
 		"OK Rights for image-cache may do all that image-cache needs in namespace default",
 		"Event retention",
 		"1h",
-		"6 checks OK, 3 warnings, 2 failures",
+		"WARN Spark operator no controller Deployment labelled",
+		"6 checks OK, 4 warnings, 2 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -64,7 +67,7 @@ func TestDoctorBareCluster(t *testing.T) {
 	}
 	for name, want := range map[string]doctor.Status{
 		"spark-crds": doctor.Fail, "virtual-nodes": doctor.Fail, "pod-webhook": doctor.Warn,
-		"resourcepolicy-crd": doctor.Warn, "imagecache-crd": doctor.Warn, "access-resource-policy": doctor.OK, "event-ttl": doctor.OK,
+		"resourcepolicy-crd": doctor.Warn, "imagecache-crd": doctor.Warn, "operator": doctor.Warn, "access-resource-policy": doctor.OK, "event-ttl": doctor.OK,
 	} {
 		if checks[name].Status != want {
 			t.Errorf("%s: %+v, want %s", name, checks[name], want)
@@ -83,6 +86,7 @@ func TestDoctorReadyCluster(t *testing.T) {
 	ensureImageCacheCRD(t)
 	ns := newNamespace(t)
 	createPodWebhook(t, ns)
+	createOperatorDeployment(t, ns, "2.5.2", "PartialRestart=true")
 
 	stdout, stderr, code := runPlugin(t, "doctor", "-n", ns)
 	if code != 0 || stderr != "" || strings.Contains(stdout, "WARN") || strings.Contains(stdout, "FAIL") || strings.Contains(stdout, "fix:") {
@@ -92,7 +96,8 @@ func TestDoctorReadyCluster(t *testing.T) {
 		"OK ECI virtual nodes 1 virtual node (virtual-kubelet-cn-hangzhou-i) with label type=virtual-kubelet and taint virtual-kubelet.io/provider=alibabacloud:NoSchedule",
 		"OK Spark pod webhook spark-operator-webhook-" + ns,
 		"OK ImageCache CRD ImageCache served at eci.alibabacloud.com/v1",
-		"11 checks OK, 0 warnings, 0 failures",
+		"OK Spark operator v2.5.2 (deployment " + ns + "/spark-operator-controller): PartialRestart on",
+		"12 checks OK, 0 warnings, 0 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -132,6 +137,7 @@ func TestDoctorUserLackingRights(t *testing.T) {
 		"WARN Rights for image-cache may not patch sparkapplications.sparkoperator.k8s.io (--place) in namespace " + ns + "; may not get imagecaches.eci.alibabacloud.com (cluster-wide)",
 		"WARN ECI virtual nodes could not check",
 		"WARN Spark pod webhook could not check",
+		"WARN Spark operator could not check",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -151,4 +157,17 @@ func squash(s string) string {
 		lines[i] = strings.Join(strings.Fields(l), " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// createOperatorDeployment records a Spark operator controller in ns as its
+// Helm chart deploys it, until the test ends.
+func createOperatorDeployment(t *testing.T, ns, version, gates string) {
+	t.Helper()
+	d := operatorDeployment(ns, version, gates)
+	if _, err := cluster.client.AppsV1().Deployments(ns).Create(t.Context(), d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cluster.client.AppsV1().Deployments(ns).Delete(context.Background(), d.Name, metav1.DeleteOptions{})
+	})
 }

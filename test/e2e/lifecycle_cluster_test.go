@@ -6,15 +6,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -102,7 +105,7 @@ func stopLifecycleClusters() error {
 // startController builds the tests' spark-submit into a SPARK_HOME of its
 // own, runs "operator controller start" for every namespace, and starts
 // what the tests play beside it.
-func (sc *schedulingEnv) startController(ctx context.Context, operator string) error {
+func (sc *schedulingEnv) startController(ctx context.Context, operator string, version operatorVersion) error {
 	sparkHome := filepath.Join(sc.tmp, "spark-home")
 	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(sparkHome, "bin", "spark-submit"), "./test/sparksubmit/spark-submit")
 	build.Dir = repoRoot
@@ -117,19 +120,26 @@ func (sc *schedulingEnv) startController(ctx context.Context, operator string) e
 	if err != nil {
 		return err
 	}
+	args := []string{"controller", "start",
+		"--kubeconfig", sc.kubeconfig,
+		"--leader-election=false",
+		"--health-probe-bind-address", "127.0.0.1:" + strconv.Itoa(ports[0]),
+		"--metrics-bind-address", "0",
+	}
+	if version.gates != "" {
+		args = append(args, "--feature-gates="+version.gates)
+	}
 	p, err := sc.startProcessWithEnv("spark-operator controller", []string{
 		"SPARK_HOME=" + sparkHome,
 		"KUBECONFIG=" + sc.kubeconfig,
 		// Where spark-submit's master URL points, as in a pod.
 		"KUBERNETES_SERVICE_HOST=" + server.Hostname(),
 		"KUBERNETES_SERVICE_PORT=" + server.Port(),
-	}, operator, "controller", "start",
-		"--kubeconfig", sc.kubeconfig,
-		"--leader-election=false",
-		"--health-probe-bind-address", "127.0.0.1:"+strconv.Itoa(ports[0]),
-		"--metrics-bind-address", "0",
-	)
+	}, operator, args...)
 	if err != nil {
+		return err
+	}
+	if err := sc.createControllerDeployment(ctx, version); err != nil {
 		return err
 	}
 	if err := p.waitHealthy(ctx, fmt.Sprintf("http://127.0.0.1:%d/readyz", ports[0])); err != nil {
@@ -147,6 +157,47 @@ func (sc *schedulingEnv) startController(ctx context.Context, operator string) e
 		wg.Wait()
 	}
 	return nil
+}
+
+// createControllerDeployment records the controller the way its Helm chart
+// deploys it, so that what reads the Deployment (place, doctor) sees the
+// version and gates of the controller that runs. No controller-manager runs
+// here: it stays an object, and the controller is the process above.
+func (sc *schedulingEnv) createControllerDeployment(ctx context.Context, version operatorVersion) error {
+	d := operatorDeployment(operatorNamespace, version.version, version.gates)
+	if _, err := sc.client.AppsV1().Deployments(operatorNamespace).Create(ctx, d, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("recording the controller's Deployment: %w", err)
+	}
+	return nil
+}
+
+// operatorDeployment is the Spark operator's controller Deployment as its
+// Helm chart makes it: the chart's labels, image and arguments.
+func operatorDeployment(namespace, version, gates string) *appsv1.Deployment {
+	selector := map[string]string{
+		"app.kubernetes.io/name": "spark-operator", "app.kubernetes.io/instance": "spark-operator",
+		"app.kubernetes.io/component": "controller",
+	}
+	labels := maps.Clone(selector)
+	maps.Copy(labels, map[string]string{
+		"app.kubernetes.io/version": version, "app.kubernetes.io/managed-by": "Helm", "helm.sh/chart": "spark-operator-" + version,
+	})
+	args := []string{"controller", "start", "--leader-election=true"}
+	if gates != "" {
+		args = append(args, "--feature-gates="+gates)
+	}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "spark-operator-controller", Namespace: namespace, Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: selector},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: selector},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "spark-operator-controller", Image: "ghcr.io/kubeflow/spark-operator/controller:" + version, Args: args,
+				}}},
+			},
+		},
+	}
 }
 
 // playKubeletDriverAndGC does, every tenth of a second until ctx ends, what
@@ -171,6 +222,9 @@ func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 					if sc.launchExecutors(ctx, pod) == nil {
 						launched[pod.UID] = true
 					}
+				case pod.Labels["spark-role"] == "executor" && driverEnded(pod, list.Items):
+					// A driver that ends stops its executors.
+					sc.deleteNow(ctx, pod.Namespace, pod.Name)
 				}
 			}
 			sc.collectConfigMaps(ctx, exists)
@@ -180,6 +234,18 @@ func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// driverEnded tells whether the driver that owns an executor has ended.
+func driverEnded(executor *corev1.Pod, pods []corev1.Pod) bool {
+	for _, o := range executor.OwnerReferences {
+		for _, p := range pods {
+			if p.UID == o.UID {
+				return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed
+			}
+		}
+	}
+	return false
 }
 
 func ownerGone(owners []metav1.OwnerReference, exists map[types.UID]bool) bool {
@@ -217,6 +283,46 @@ func (sc *schedulingEnv) run(ctx context.Context, pod *corev1.Pod) {
 	_, _ = sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
 }
 
+// endDriver ends a running driver as the kubelet reports it: Succeeded when
+// Spark's container exits 0, else Failed.
+func (sc *schedulingEnv) endDriver(t *testing.T, driver *corev1.Pod, exitCode int32) {
+	t.Helper()
+	pod, err := sc.client.CoreV1().Pods(driver.Namespace).Get(t.Context(), driver.Name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := metav1.Now()
+	pod.Status.Phase = corev1.PodSucceeded
+	if exitCode != 0 {
+		pod.Status.Phase = corev1.PodFailed
+	}
+	for i := range pod.Status.ContainerStatuses {
+		cs := &pod.Status.ContainerStatuses[i]
+		cs.Ready, cs.Started = false, ptr.To(false)
+		cs.State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: exitCode, FinishedAt: now, Reason: "Completed"}}
+		if exitCode != 0 {
+			cs.State.Terminated.Reason = "Error"
+		}
+	}
+	if _, err := sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(t.Context(), pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("ending driver %s: %v", pod.Name, err)
+	}
+}
+
+// waitForState waits until the application is in one of states.
+func (sc *schedulingEnv) waitForState(t *testing.T, ns, app string, states ...string) string {
+	t.Helper()
+	var state string
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		state, _ = sc.appState(t, ns, app)
+		return slices.Contains(states, state), nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for %s/%s to be %v: it is %q", ns, app, states, state)
+	}
+	return state
+}
+
 // launchExecutors creates a running driver's executors as the driver does,
 // from the properties spark-submit gave it.
 func (sc *schedulingEnv) launchExecutors(ctx context.Context, driver *corev1.Pod) error {
@@ -237,14 +343,21 @@ func (sc *schedulingEnv) launchExecutors(ctx context.Context, driver *corev1.Pod
 	return nil
 }
 
-// collectConfigMaps deletes the driver properties whose driver is gone.
+// collectConfigMaps deletes the driver properties whose driver is gone. A
+// driver created since pods were listed is not gone: each owner is read
+// again before its ConfigMap goes.
 func (sc *schedulingEnv) collectConfigMaps(ctx context.Context, pods map[types.UID]bool) {
 	list, err := sc.client.CoreV1().ConfigMaps("").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return
 	}
 	for _, cm := range list.Items {
-		if ownerGone(cm.OwnerReferences, pods) {
+		if !ownerGone(cm.OwnerReferences, pods) {
+			continue
+		}
+		owner := cm.OwnerReferences[0]
+		pod, err := sc.client.CoreV1().Pods(cm.Namespace).Get(ctx, owner.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) || err == nil && pod.UID != owner.UID {
 			_ = sc.client.CoreV1().ConfigMaps(cm.Namespace).Delete(ctx, cm.Name, metav1.DeleteOptions{})
 		}
 	}
@@ -328,4 +441,72 @@ func (sc *schedulingEnv) deleteAppWhenDone(t *testing.T, ns, app string) {
 			sc.deleteNow(ctx, ns, p.Name)
 		}
 	})
+}
+
+// createScheduled creates a ScheduledSparkApplication, and deletes it, its
+// runs and their pods when the test ends.
+func (sc *schedulingEnv) createScheduled(t *testing.T, ns string, manifest map[string]interface{}) {
+	t.Helper()
+	obj := &unstructured.Unstructured{Object: manifest}
+	if _, err := sc.dyn.Resource(scheduledSparkAppGVR).Namespace(ns).Create(t.Context(), obj, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating ScheduledSparkApplication %s: %v", obj.GetName(), err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		_ = sc.dyn.Resource(scheduledSparkAppGVR).Namespace(ns).Delete(ctx, obj.GetName(), metav1.DeleteOptions{})
+		runs, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: labelScheduledApp + "=" + obj.GetName()})
+		if err != nil {
+			return
+		}
+		for _, run := range runs.Items {
+			_ = sc.dyn.Resource(sparkAppGVR).Namespace(ns).Delete(ctx, run.GetName(), metav1.DeleteOptions{})
+			pods, err := sc.client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/app-name=" + run.GetName()})
+			if err != nil {
+				continue
+			}
+			for _, p := range pods.Items {
+				sc.deleteNow(ctx, ns, p.Name)
+			}
+		}
+	})
+}
+
+// labelScheduledApp is the label the operator puts on each run of a
+// ScheduledSparkApplication.
+const labelScheduledApp = "sparkoperator.k8s.io/scheduled-app-name"
+
+// latestRun waits for a run of the scheduled application other than not,
+// and returns the newest one's name.
+func (sc *schedulingEnv) latestRun(t *testing.T, ns, scheduled, not string) string {
+	t.Helper()
+	var name string
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		runs, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: labelScheduledApp + "=" + scheduled})
+		if err != nil {
+			return false, err
+		}
+		name = ""
+		var newest time.Time
+		for _, run := range runs.Items {
+			if run.GetName() != not && !run.GetCreationTimestamp().Time.Before(newest) {
+				name, newest = run.GetName(), run.GetCreationTimestamp().Time
+			}
+		}
+		return name != "", nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for a run of %s/%s other than %q: %v", ns, scheduled, not, err)
+	}
+	return name
+}
+
+// holdsFor checks, again and again for d, that what should not happen has
+// not: check returns an error when it has.
+func holdsFor(t *testing.T, d time.Duration, check func(ctx context.Context) error) {
+	t.Helper()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err := check(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -127,16 +127,21 @@ func stopSchedulingCluster() error {
 }
 
 // operatorVersion is a version of the Spark operator the tests run: its
-// binary and its CRDs, as hack/testbin.sh puts them in the test assets.
+// binary and its CRDs, as hack/testbin.sh puts them in the test assets, and
+// the feature gates its controller runs with.
 type operatorVersion struct {
-	name, binary, crds string
+	name, version, binary, crds, gates string
 }
 
 // operatorVersions are the versions the project supports, oldest first.
 var operatorVersions = []operatorVersion{
-	{name: "v2.3.0", binary: "spark-operator", crds: "crds"},
-	{name: "v2.5.2", binary: "spark-operator-v2.5.2", crds: "crds-v2.5.2"},
+	{name: "v2.3.0", version: "2.3.0", binary: "spark-operator", crds: "crds"},
+	{name: "v2.5.2", version: "2.5.2", binary: "spark-operator-v2.5.2", crds: "crds-v2.5.2"},
 }
+
+// partialRestart is the newest version with its PartialRestart gate on.
+var partialRestart = operatorVersion{name: "v2.5.2+PartialRestart", version: "2.5.2",
+	binary: "spark-operator-v2.5.2", crds: "crds-v2.5.2", gates: "PartialRestart=true"}
 
 // startSparkCluster starts a control plane with the CRDs of an operator
 // version, the fixed nodes, that version's webhook and kube-scheduler; with
@@ -199,7 +204,7 @@ func startSparkCluster(version operatorVersion, controller bool) (sc *scheduling
 		return sc, err
 	}
 	if controller {
-		if err := sc.startController(ctx, operator); err != nil {
+		if err := sc.startController(ctx, operator, version); err != nil {
 			return sc, err
 		}
 	}
