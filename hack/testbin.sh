@@ -13,7 +13,8 @@
 # directory.
 #
 # Prints the directory holding the binaries (envtest reads it as
-# KUBEBUILDER_ASSETS); the CRDs are in its crds/ folder. With the argument
+# KUBEBUILDER_ASSETS); the CRDs of the operator v2.3.0 are in its crds/ folder,
+# those of v2.5.2 in crds-v2.5.2/. With the argument
 # goreleaser, it builds only goreleaser (for make dist) and prints its path.
 #
 # SPARK_ECI_TESTBIN overrides the cache root (default: the user cache directory).
@@ -74,10 +75,13 @@ fetch_crds() {
   local module_dir
   module_dir=$(cd / && GO111MODULE=on go mod download -json "github.com/kubeflow/spark-operator/v2@$1" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  mkdir -p "$2.tmp"
-  cp "$module_dir"/config/crd/bases/sparkoperator.k8s.io_*.yaml "$2.tmp/"
-  chmod u+w "$2".tmp/*
-  mv "$2.tmp" "$2"
+  local tmp
+  tmp="$(dirname "$2")/.$(basename "$2").tmp"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  cp "$module_dir"/config/crd/bases/sparkoperator.k8s.io_*.yaml "$tmp/"
+  chmod u+w "$tmp"/*
+  mv "$tmp" "$2"
 }
 
 # operator_crds WRAPPER NAME: fetches the CRDs of the operator version the

@@ -126,7 +126,8 @@ removed again with off: --ephemeral-storage (k8s.aliyun.com/eci-extra-ephemeral-
 --instance-types (eci-use-specs), --vswitches and --zone-strategy (eci-vswitch,
 eci-schedule-strategy), --spot-duration and --spot-fallback (beside --spot).
 
-The Spark operator kills and resubmits an application whose spec changes. place
+The Spark operator kills and resubmits an application whose spec changes (under its
+v2.5 PartialRestart gate, but for changes of the executors' placement alone). place
 refuses to change an active application unless --restart is given.`,
 		Example: placeExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -166,7 +167,7 @@ refuses to change an active application unless --restart is given.`,
 	addFieldManagerFlag(flags, &o.FieldManager)
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
 	flags.StringVar(&o.OperatorFeatureGates, "operator-feature-gates", o.OperatorFeatureGates,
-		"The feature gates the Spark operator's controller runs with (PartialRestart=true), when its Deployment cannot be read.")
+		"The feature gates the Spark operator's controller runs with (PartialRestart=true), for when its Deployment cannot be read; a Deployment that can be read wins.")
 	cmdFilenameFlags(flags, &o.FilenameOptions, "the SparkApplication manifests to place")
 
 	cmd.ValidArgsFunction = completeSparkApps(configFlags)

@@ -66,9 +66,7 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 		if err := o.checkResourceTypes(); err != nil {
 			return err
 		}
-		if !o.operatorGiven {
-			o.operator = o.findOperator(ctx)
-		}
+		o.operator = o.knownOperator(ctx)
 	}
 	infos, err := o.infos()
 	if err != nil {
@@ -176,17 +174,17 @@ func (o *PlaceOptions) apply(p *placePlan) error {
 		return o.print(&unstructured.Unstructured{Object: p.result.Object}, "placed ("+p.result.Placement.String()+")")
 	}
 
-	written, result := &unstructured.Unstructured{Object: p.result.Object}, p.result
+	written, before, result := &unstructured.Unstructured{Object: p.result.Object}, p.before, p.result
 	if o.dryRun != dryRunClient {
 		var err error
-		if written, result, err = o.patch(p); err != nil {
+		if written, before, result, err = o.patch(p); err != nil {
 			return err
 		}
 		if !result.Changed {
 			return o.print(written, "unchanged")
 		}
 	}
-	change := o.operator.OnChange(written.GetKind(), applicationState(written), p.before.Object, written.Object)
+	change := o.operator.OnChange(written.GetKind(), applicationState(before), before.Object, written.Object)
 	if o.dryRun != dryRunNone {
 		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, change.Effect)
 	} else {
@@ -241,10 +239,25 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 		"enable the operator's webhook, or use --via=template (Spark 3+)")
 }
 
+// knownOperator is what place knows of the cluster's Spark operator: what
+// its controller Deployment says, as its Helm chart labels it, when the user
+// may list Deployments; else what --operator-feature-gates says; else
+// nothing, and place assumes no feature gate. The Deployment wins over the
+// flag: a flag that is wrong would let through a change that restarts.
+func (o *PlaceOptions) knownOperator(ctx context.Context) sparkapp.Operator {
+	found := o.findOperator(ctx)
+	switch {
+	case found.From == "":
+		return o.operator // from the flag, or nothing
+	case o.operatorGiven && found.PartialRestart != o.operator.PartialRestart:
+		fmt.Fprintf(o.ErrOut, "Warning: --operator-feature-gates says PartialRestart=%t, the operator's %s says %t: going by the %s\n",
+			o.operator.PartialRestart, found.From, found.PartialRestart, found.From)
+	}
+	return found
+}
+
 // findOperator reads the cluster's Spark operator from its controller
-// Deployment, as its Helm chart labels it, when the user may list
-// Deployments; else it is unknown, and place assumes no feature gate. With
-// several, a gate counts only when every one has it.
+// Deployments; nothing when the user may not list them, or there is none.
 func (o *PlaceOptions) findOperator(ctx context.Context) sparkapp.Operator {
 	config, err := o.ConfigFlags.ToRESTConfig()
 	if err != nil {
@@ -255,14 +268,10 @@ func (o *PlaceOptions) findOperator(ctx context.Context) sparkapp.Operator {
 		return sparkapp.Operator{}
 	}
 	list, err := client.Deployments("").List(ctx, metav1.ListOptions{LabelSelector: sparkapp.ControllerSelector.String()})
-	if err != nil || len(list.Items) == 0 {
+	if err != nil {
 		return sparkapp.Operator{}
 	}
-	op := sparkapp.OperatorOf(&list.Items[0])
-	for i := range list.Items[1:] {
-		op.PartialRestart = op.PartialRestart && sparkapp.OperatorOf(&list.Items[i+1]).PartialRestart
-	}
-	return op
+	return sparkapp.OperatorOfAll(list.Items)
 }
 
 func applicationState(obj *unstructured.Unstructured) string {

@@ -23,17 +23,18 @@ var conflictBackoff = wait.Backoff{Steps: 20, Duration: 10 * time.Millisecond, F
 // patch sends the placement as a JSON merge patch that carries the
 // resourceVersion it was computed from, so the API server rejects it if anyone
 // else wrote the object in between; then it reads the object again, places it
-// again and retries. It returns the object as written and the placement made.
-func (o *PlaceOptions) patch(p *placePlan) (*unstructured.Unstructured, *placement.Result, error) {
+// again and retries. It returns the object as written, the object as it was
+// just before (what the write was computed from) and the placement made.
+func (o *PlaceOptions) patch(p *placePlan) (written, before *unstructured.Unstructured, result *placement.Result, err error) {
 	helper := resource.NewHelper(p.info.Client, p.info.Mapping).
 		DryRun(o.dryRun == dryRunServer).
 		WithFieldManager(o.FieldManager)
 	namespace, name := p.info.Namespace, p.info.Name
 
-	current, result := p.before, p.result
-	var written *unstructured.Unstructured
+	current := p.before
+	result = p.result
 	reread := false
-	err := retry.OnError(conflictBackoff, apierrors.IsConflict, func() error {
+	err = retry.OnError(conflictBackoff, apierrors.IsConflict, func() error {
 		if reread {
 			obj, err := helper.Get(namespace, name)
 			if err != nil {
@@ -64,12 +65,12 @@ func (o *PlaceOptions) patch(p *placePlan) (*unstructured.Unstructured, *placeme
 		return nil
 	})
 	if apierrors.IsConflict(err) {
-		return nil, nil, fmt.Errorf("place %s: gave up after %d writes by others got in first: %w", name, conflictBackoff.Steps, err)
+		return nil, nil, nil, fmt.Errorf("place %s: gave up after %d writes by others got in first: %w", name, conflictBackoff.Steps, err)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("place %s: %w", name, o.explain(err))
+		return nil, nil, nil, fmt.Errorf("place %s: %w", name, o.explain(err))
 	}
-	return written, result, nil
+	return written, current, result, nil
 }
 
 // mergePatch is the JSON merge patch from current to modified, made

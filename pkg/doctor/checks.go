@@ -79,7 +79,7 @@ func Operator(deployments []appsv1.Deployment) Check {
 		c.Fix = "install the operator with its Helm chart, or tell place its gates with --operator-feature-gates"
 		return c
 	}
-	op := sparkapp.OperatorOf(&deployments[0])
+	op := sparkapp.OperatorOfAll(deployments)
 	version := op.Version
 	if version == "" {
 		version = "of unknown version"

@@ -45,51 +45,82 @@ func OperatorOf(d *appsv1.Deployment) Operator {
 		if _, tag, ok := strings.Cut(name, ":"); ok && op.Version == "" {
 			op.Version = normalizeVersion(tag)
 		}
-		for _, arg := range append(append([]string{}, c.Command...), c.Args...) {
-			if gates, ok := strings.CutPrefix(arg, "--feature-gates="); ok {
-				if enabled, err := gateEnabled(gates, FeatureGatePartialRestart); err == nil {
-					op.PartialRestart = enabled
-				}
+		args := append(append([]string{}, c.Command...), c.Args...)
+		for i, arg := range args {
+			gates, ok := strings.CutPrefix(arg, "--feature-gates=")
+			if !ok && arg == "--feature-gates" && i+1 < len(args) {
+				gates, ok = args[i+1], true
+			}
+			if !ok {
+				continue
+			}
+			// Like the operator's own flag, each occurrence adds to the
+			// ones before it.
+			if enabled, present, err := gateEnabled(gates, FeatureGatePartialRestart); err == nil && present {
+				op.PartialRestart = enabled
 			}
 		}
 	}
 	if op.Version == "" {
 		op.Version = normalizeVersion(d.Labels["app.kubernetes.io/version"])
 	}
-	op.PartialRestart = op.PartialRestart && op.AtLeast(2, 5)
+	// Only v2.5.0 and later know the gate; a controller of unknown version
+	// that is given it runs with it.
+	op.PartialRestart = op.PartialRestart && (op.Version == "" || op.AtLeast(2, 5))
+	return op
+}
+
+// OperatorOfAll reads the operator from every controller Deployment found:
+// the first one's version; the gate only when every one has it, since any of
+// them may be the leader that acts on a change.
+func OperatorOfAll(deployments []appsv1.Deployment) Operator {
+	if len(deployments) == 0 {
+		return Operator{}
+	}
+	op := OperatorOf(&deployments[0])
+	for i := range deployments[1:] {
+		op.PartialRestart = op.PartialRestart && OperatorOf(&deployments[i+1]).PartialRestart
+	}
 	return op
 }
 
 // ParseFeatureGates reads --operator-feature-gates, in the form the
 // controller's --feature-gates takes: Name=true,Other=false.
 func ParseFeatureGates(s string) (Operator, error) {
-	enabled, err := gateEnabled(s, FeatureGatePartialRestart)
+	enabled, _, err := gateEnabled(s, FeatureGatePartialRestart)
 	if err != nil {
 		return Operator{}, fmt.Errorf("invalid --operator-feature-gates %q: %w", s, err)
 	}
 	return Operator{PartialRestart: enabled, From: "--operator-feature-gates"}, nil
 }
 
-// gateEnabled reads one gate out of a --feature-gates value.
-func gateEnabled(gates, name string) (bool, error) {
-	enabled := false
+// gateEnabled reads one alpha gate out of a --feature-gates value: its own
+// setting, else AllAlpha's; present tells whether either is there.
+func gateEnabled(gates, name string) (enabled, present bool, err error) {
+	var named, allAlpha *bool
 	for _, pair := range strings.Split(gates, ",") {
 		if strings.TrimSpace(pair) == "" {
 			continue
 		}
 		k, v, ok := strings.Cut(pair, "=")
-		if !ok {
-			return false, fmt.Errorf("%q: want Name=true|false", pair)
-		}
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			return false, fmt.Errorf("%q: want Name=true|false", pair)
+		if !ok || err != nil {
+			return false, false, fmt.Errorf("%q: want Name=true|false", pair)
 		}
-		if strings.TrimSpace(k) == name {
-			enabled = b
+		switch strings.TrimSpace(k) {
+		case name:
+			named = &b
+		case "AllAlpha":
+			allAlpha = &b
 		}
 	}
-	return enabled, nil
+	switch {
+	case named != nil:
+		return *named, true, nil
+	case allAlpha != nil:
+		return *allAlpha, true, nil
+	}
+	return false, false, nil
 }
 
 // AtLeast tells whether the version is major.minor or later; false when it
@@ -172,10 +203,13 @@ func (o Operator) OnChange(kind, state string, before, after map[string]interfac
 	case StateCompleted, StateFailed, StateSubmissionFailed:
 		return SpecChange{Effect: fmt.Sprintf(
 			"state %s: under the operator's PartialRestart gate this change does not run it again; the application's next submission uses this placement", state)}
+	case StateSubmitted, StateRunning, StateUnknown:
+		return SpecChange{Effect: fmt.Sprintf(
+			"state %s: under the operator's PartialRestart gate it goes on running: running executors keep their nodes, and executors created from now on (dynamic allocation, replacements) get this placement",
+			state)}
 	}
 	return SpecChange{Effect: fmt.Sprintf(
-		"state %s: under the operator's PartialRestart gate it goes on running: running executors keep their nodes, and executors created from now on (dynamic allocation, replacements) get this placement",
-		stateName(state))}
+		"state %s: under the operator's PartialRestart gate this change restarts nothing; pods created from now on get this placement", state)}
 }
 
 // specOf is a deep copy of an object's spec, never nil.

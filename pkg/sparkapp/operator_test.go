@@ -1,12 +1,14 @@
 package sparkapp
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 )
 
@@ -35,7 +37,14 @@ func TestOperatorOf(t *testing.T) {
 			Operator{Version: "v2.3.0"}},
 		{"a digest: the chart's label", controller("ghcr.io/kubeflow/spark-operator/controller@sha256:abc", map[string]string{"app.kubernetes.io/version": "2.5.2"},
 			"--feature-gates=PartialRestart=true"), Operator{Version: "v2.5.2", PartialRestart: true}},
-		{"latest: unknown", controller("spark-operator:latest", nil, "--feature-gates=PartialRestart=true"), Operator{}},
+		// A controller of unknown version that is given the gate runs with it.
+		{"latest: unknown", controller("spark-operator:latest", nil, "--feature-gates=PartialRestart=true"), Operator{PartialRestart: true}},
+		{"each flag adds to the ones before", controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil,
+			"--feature-gates=PartialRestart=true", "--feature-gates", "LoadSparkDefaults=true"), Operator{Version: "v2.5.2", PartialRestart: true}},
+		{"AllAlpha", controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil, "--feature-gates=AllAlpha=true"),
+			Operator{Version: "v2.5.2", PartialRestart: true}},
+		{"AllAlpha, the gate off by name", controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil, "--feature-gates=AllAlpha=true,PartialRestart=false"),
+			Operator{Version: "v2.5.2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := OperatorOf(tc.d)
@@ -125,8 +134,10 @@ spec:
 	if !WebhookFieldsOnlyChange(bare, added) {
 		t.Error("tolerations on an executor the spec left out: not a webhook-fields change")
 	}
-	if before["spec"].(map[string]interface{})["executor"].(map[string]interface{})["instances"] == nil {
-		t.Error("WebhookFieldsOnlyChange changed its input")
+	kept := runtime.DeepCopyJSON(added)
+	WebhookFieldsOnlyChange(bare, added)
+	if !reflect.DeepEqual(kept, added) {
+		t.Errorf("WebhookFieldsOnlyChange changed its input: %v", added)
 	}
 }
 
@@ -145,6 +156,7 @@ func TestOnChange(t *testing.T) {
 		{gate, StateSubmitted, executorsOnly, false, "state SUBMITTED: under the operator's PartialRestart gate"},
 		{gate, StateCompleted, executorsOnly, false, "state COMPLETED: under the operator's PartialRestart gate this change does not run it again"},
 		{gate, StateSuspended, executorsOnly, false, "stays suspended"},
+		{gate, StatePendingRerun, executorsOnly, false, "state PENDING_RERUN: under the operator's PartialRestart gate this change restarts nothing; pods created from now on get this placement"},
 		{gate, StateRunning, parse(t, "kind: SparkApplication\nspec: {image: spark:3.5.3}\n"), true, "will kill the driver"},
 		{Operator{Version: "v2.5.2"}, StateRunning, executorsOnly, true, "will kill the driver"},
 	} {
@@ -155,5 +167,19 @@ func TestOnChange(t *testing.T) {
 	}
 	if got := gate.OnChange(KindScheduledSparkApplication, StateRunning, before, executorsOnly); !strings.Contains(got.Effect, "future runs") {
 		t.Errorf("scheduled: %+v", got)
+	}
+}
+
+func TestOperatorOfAll(t *testing.T) {
+	on := *controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil, "--feature-gates=PartialRestart=true")
+	off := *controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil)
+	if op := OperatorOfAll([]appsv1.Deployment{on, on}); !op.PartialRestart {
+		t.Errorf("both with the gate: %+v", op)
+	}
+	if op := OperatorOfAll([]appsv1.Deployment{on, off}); op.PartialRestart {
+		t.Errorf("one without the gate: %+v", op)
+	}
+	if op := OperatorOfAll(nil); op != (Operator{}) {
+		t.Errorf("none: %+v", op)
 	}
 }

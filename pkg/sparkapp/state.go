@@ -31,7 +31,9 @@ type SpecChange struct {
 
 // OnSpecChange tells what the operator does when the spec of an object of the
 // given kind, in the given state, changes. The operator invalidates and
-// resubmits a SparkApplication on any spec change whatever its state; a
+// resubmits a SparkApplication on any spec change whatever its state (but a
+// suspended one, and, under the PartialRestart gate, a change of the
+// executors' placement alone: see Operator.OnChange); a
 // ScheduledSparkApplication only passes its template on to future runs.
 func OnSpecChange(kind, state string) SpecChange {
 	if kind == KindScheduledSparkApplication {

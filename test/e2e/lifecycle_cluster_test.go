@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 	"github.com/spark-eci/kubectl-spark-eci/test/sparksubmit"
 )
 
@@ -85,6 +86,8 @@ func lifecycleCluster(t *testing.T, version operatorVersion) *schedulingEnv {
 			for _, p := range sc.procs {
 				t.Logf("last lines of the %s log:\n%s", p.name, p.tail(60))
 			}
+			players := process{name: "tests' kubelet, driver and garbage collector", log: filepath.Join(sc.tmp, "players.log")}
+			t.Logf("last lines of the %s log:\n%s", players.name, players.tail(30))
 		}
 	})
 	return sc
@@ -106,11 +109,9 @@ func stopLifecycleClusters() error {
 // own, runs "operator controller start" for every namespace, and starts
 // what the tests play beside it.
 func (sc *schedulingEnv) startController(ctx context.Context, operator string, version operatorVersion) error {
-	sparkHome := filepath.Join(sc.tmp, "spark-home")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(sparkHome, "bin", "spark-submit"), "./test/sparksubmit/spark-submit")
-	build.Dir = repoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the tests' spark-submit: %v\n%s", err, out)
+	sparkHome, err := buildSparkHome(ctx)
+	if err != nil {
+		return err
 	}
 	server, err := url.Parse(sc.cfg.Host)
 	if err != nil {
@@ -200,26 +201,56 @@ func operatorDeployment(namespace, version, gates string) *appsv1.Deployment {
 	}
 }
 
+var sparkHome struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// buildSparkHome builds the tests' spark-submit, once, into a SPARK_HOME
+// every lifecycle cluster's controller shares. (The operator v2.5.2 writes
+// each submission's pod templates under /tmp/spark, a path of its own that it
+// never cleans; they are small.)
+func buildSparkHome(ctx context.Context) (string, error) {
+	sparkHome.once.Do(func() {
+		dir := filepath.Join(cluster.tmp, "spark-home")
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "bin", "spark-submit"), "./test/sparksubmit/spark-submit")
+		build.Dir = repoRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			sparkHome.err = fmt.Errorf("building the tests' spark-submit: %v\n%s", err, out)
+			return
+		}
+		sparkHome.dir = dir
+	})
+	return sparkHome.dir, sparkHome.err
+}
+
 // playKubeletDriverAndGC does, every tenth of a second until ctx ends, what
-// the kubelet, the drivers and the garbage collector would.
+// the kubelet, the drivers and the garbage collector would. What fails is
+// written to the players' log (see logf), and tried again next time.
 func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 	launched := map[types.UID]bool{} // drivers whose executors are made
 	for ctx.Err() == nil {
 		list, err := sc.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/launched-by-spark-operator=true"})
-		if err == nil {
+		if err != nil {
+			sc.logf("list pods: %v", err)
+		} else {
 			exists := map[types.UID]bool{}
 			for _, p := range list.Items {
 				exists[p.UID] = true
 			}
+			apps := sc.liveApps(ctx, list.Items)
 			for i := range list.Items {
 				pod := &list.Items[i]
 				switch {
-				case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists):
+				case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists) || !apps.own(pod):
 					sc.deleteNow(ctx, pod.Namespace, pod.Name)
 				case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
 					sc.run(ctx, pod)
 				case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
-					if sc.launchExecutors(ctx, pod) == nil {
+					if err := sc.launchExecutors(ctx, pod); err != nil {
+						sc.logf("launch the executors of %s/%s: %v", pod.Namespace, pod.Name, err)
+					} else {
 						launched[pod.UID] = true
 					}
 				case pod.Labels["spark-role"] == "executor" && driverEnded(pod, list.Items):
@@ -234,6 +265,58 @@ func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// liveApps are the SparkApplications that own pods, by namespace/name and
+// UID, as they exist now.
+type liveApps map[string]types.UID
+
+// liveApps reads the applications the pods name as owners.
+func (sc *schedulingEnv) liveApps(ctx context.Context, pods []corev1.Pod) liveApps {
+	apps := liveApps{}
+	for _, p := range pods {
+		for _, o := range p.OwnerReferences {
+			key := p.Namespace + "/" + o.Name
+			if o.Kind != sparkapp.KindSparkApplication {
+				continue
+			}
+			if _, seen := apps[key]; seen {
+				continue
+			}
+			app, err := sc.dyn.Resource(sparkAppGVR).Namespace(p.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
+			switch {
+			case apierrors.IsNotFound(err):
+				apps[key] = ""
+			case err != nil:
+				apps[key] = o.UID // unknown: keep the pod
+			default:
+				apps[key] = app.GetUID()
+			}
+		}
+	}
+	return apps
+}
+
+// own tells whether every application that owns pod still exists, as the
+// same object.
+func (a liveApps) own(pod *corev1.Pod) bool {
+	for _, o := range pod.OwnerReferences {
+		if uid, ok := a[pod.Namespace+"/"+o.Name]; ok && o.Kind == sparkapp.KindSparkApplication && uid != o.UID {
+			return false
+		}
+	}
+	return true
+}
+
+// logf writes what went wrong in the players' log, which a failed test
+// prints.
+func (sc *schedulingEnv) logf(format string, args ...any) {
+	f, err := os.OpenFile(filepath.Join(sc.tmp, "players.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s %s\n", time.Now().Format(time.TimeOnly), fmt.Sprintf(format, args...))
 }
 
 // driverEnded tells whether the driver that owns an executor has ended.
@@ -259,7 +342,10 @@ func ownerGone(owners []metav1.OwnerReference, exists map[types.UID]bool) bool {
 
 // deleteNow ends a deletion as a kubelet does once the containers stopped.
 func (sc *schedulingEnv) deleteNow(ctx context.Context, namespace, name string) {
-	_ = sc.client.CoreV1().Pods(namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+	err := sc.client.CoreV1().Pods(namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+	if err != nil && !apierrors.IsNotFound(err) {
+		sc.logf("delete pod %s/%s: %v", namespace, name, err)
+	}
 }
 
 // run starts a bound pod as the kubelet does: Running, every container
@@ -280,7 +366,9 @@ func (sc *schedulingEnv) run(ctx context.Context, pod *corev1.Pod) {
 			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
 		})
 	}
-	_, _ = sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
+	if _, err := sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) {
+		sc.logf("run pod %s/%s: %v", pod.Namespace, pod.Name, err)
+	}
 }
 
 // endDriver ends a running driver as the kubelet reports it: Succeeded when
@@ -314,7 +402,7 @@ func (sc *schedulingEnv) waitForState(t *testing.T, ns, app string, states ...st
 	t.Helper()
 	var state string
 	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		state, _ = sc.appState(t, ns, app)
+		state, _, _ = sc.readAppState(ctx, ns, app)
 		return slices.Contains(states, state), nil
 	})
 	if err != nil {
@@ -366,13 +454,33 @@ func (sc *schedulingEnv) collectConfigMaps(ctx context.Context, pods map[types.U
 // appState reads an application's state as the operator wrote it.
 func (sc *schedulingEnv) appState(t *testing.T, ns, name string) (state, submission string) {
 	t.Helper()
+	state, submission, err := sc.readAppState(t.Context(), ns, name)
+	if err != nil {
+		t.Fatalf("reading SparkApplication %s/%s: %v", ns, name, err)
+	}
+	return state, submission
+}
+
+// appGeneration is the application's metadata.generation: it moves with
+// every write of its spec, and with nothing the controller writes (status).
+func (sc *schedulingEnv) appGeneration(t *testing.T, ns, name string) int64 {
+	t.Helper()
 	app, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("reading SparkApplication %s/%s: %v", ns, name, err)
 	}
+	return app.GetGeneration()
+}
+
+// readAppState is appState for polls, which try again after an error.
+func (sc *schedulingEnv) readAppState(ctx context.Context, ns, name string) (state, submission string, err error) {
+	app, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return "", "", err
+	}
 	state, _, _ = unstructured.NestedString(app.Object, "status", "applicationState", "state")
 	submission, _, _ = unstructured.NestedString(app.Object, "status", "submissionID")
-	return state, submission
+	return state, submission, nil
 }
 
 // runningPods waits until the application is RUNNING with its driver and
@@ -382,7 +490,10 @@ func (sc *schedulingEnv) runningPods(t *testing.T, ns, app, not string) (submiss
 	t.Helper()
 	var last string
 	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
-		state, id := sc.appState(t, ns, app)
+		state, id, err := sc.readAppState(ctx, ns, app)
+		if err != nil {
+			return false, nil // try again; the last word stays
+		}
 		seen := fmt.Sprintf("state %q, submission %q", state, id)
 		if id == not {
 			seen += " (not resubmitted yet)"

@@ -38,10 +38,14 @@ func TestLifecyclePlaceRunningApplication(t *testing.T) {
 			}
 
 			// Without --restart: refused, and the controller sees no change.
+			before := lc.appGeneration(t, ns, "spark-pi")
 			stdout, stderr, code := runKubectl(t, lc.kubeconfig, "spark-eci", "place", "-n", ns, "spark-pi", "--executors=eci")
 			if code == 0 || stdout != "" || !strings.Contains(stderr, "refusing to change active applications without --restart") ||
 				!strings.Contains(stderr, "state RUNNING: the operator will kill the driver and executors and submit the application again") {
 				t.Fatalf("place without --restart: exit %d, %q, %q", code, stdout, stderr)
+			}
+			if g := lc.appGeneration(t, ns, "spark-pi"); g != before {
+				t.Errorf("a refused place wrote the application's spec: generation %d, was %d", g, before)
 			}
 			if state, id := lc.appState(t, ns, "spark-pi"); state != "RUNNING" || id != first {
 				t.Errorf("after a refused place: state %s, submission %s, want RUNNING, %s", state, id, first)
@@ -234,13 +238,36 @@ func TestLifecyclePartialRestart(t *testing.T) {
 		t.Errorf("the replacement executor runs on %q, not on ECI: %s", got.Spec.NodeName, schedulingMessage(got))
 	}
 
-	// Annotations and the driver still restart.
+	// Annotations and the driver still restart: place asks for --restart,
+	// and with it the controller submits the application again.
 	for _, args := range [][]string{{"--image-cache=auto"}, {"--driver=eci"}} {
 		stdout, stderr, code := runKubectl(t, lc.kubeconfig, append([]string{"spark-eci", "place", "-n", ns, "spark-pi"}, args...)...)
 		if code == 0 || !strings.Contains(stderr, "state RUNNING: the operator will kill the driver and executors") {
 			t.Errorf("place %v: exit %d, %q, %q", args, code, stdout, stderr)
 		}
 	}
+	stdout, stderr, code = runKubectl(t, lc.kubeconfig, "spark-eci", "place", "-n", ns, "spark-pi", "--image-cache=auto", "--restart")
+	if code != 0 || !strings.Contains(stderr, "the operator will kill the driver and executors and submit the application again") {
+		t.Fatalf("place --image-cache=auto --restart: exit %d, %q, %q", code, stdout, stderr)
+	}
+	second, restarted := lc.runningPods(t, ns, "spark-pi", first)
+	if restarted.Executors[0].Annotations["k8s.aliyun.com/eci-image-cache"] != "true" {
+		t.Errorf("the resubmitted executors lack the image-cache annotation: %v", restarted.Executors[0].Annotations)
+	}
+
+	// Ended, such a change does not run it again.
+	lc.endDriver(t, restarted.Driver, 0)
+	lc.waitForState(t, ns, "spark-pi", "COMPLETED")
+	stdout, stderr, code = runKubectl(t, lc.kubeconfig, "spark-eci", "place", "-n", ns, "spark-pi", "--executors=ecs-first")
+	if code != 0 || !strings.Contains(stderr, "state COMPLETED: under the operator's PartialRestart gate this change does not run it again") {
+		t.Fatalf("place on a COMPLETED application: exit %d, %q, %q", code, stdout, stderr)
+	}
+	holdsFor(t, 3*time.Second, func(ctx context.Context) error {
+		if state, id, err := lc.readAppState(ctx, ns, "spark-pi"); err == nil && (state != "COMPLETED" || id != second) {
+			return fmt.Errorf("the completed application moved: %s, submission %s", state, id)
+		}
+		return nil
+	})
 }
 
 // A ScheduledSparkApplication: place changes its template, the run going on

@@ -96,9 +96,10 @@ func ExecutorPod(c Conf, driver *corev1.Pod, id int) (*corev1.Pod, error) {
 	}
 	pod.Labels["spark-exec-id"] = strconv.Itoa(id)
 	pod.Labels["spark-exec-resourceprofile-id"] = "0"
-	pod.OwnerReferences = []metav1.OwnerReference{{
+	// Spark adds the driver to the owners the template may give.
+	pod.OwnerReferences = append(pod.OwnerReferences, metav1.OwnerReference{
 		APIVersion: "v1", Kind: "Pod", Name: driver.Name, UID: driver.UID, Controller: ptr.To(true),
-	}}
+	})
 	return pod, nil
 }
 

@@ -50,10 +50,12 @@ func run(argv []string) error {
 	defer cancel()
 
 	configMaps := client.CoreV1().ConfigMaps(pod.Namespace)
-	if configMap, err = configMaps.Create(ctx, configMap, metav1.CreateOptions{}); err != nil {
+	created, err := configMaps.Create(ctx, configMap, metav1.CreateOptions{})
+	if err != nil {
 		return fmt.Errorf("create configmap %s: %w", configMap.Name, err)
 	}
-	created, err := client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+	configMap = created
+	driver, err := client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		_ = configMaps.Delete(ctx, configMap.Name, metav1.DeleteOptions{})
 		return fmt.Errorf("Failure executing: POST pods. Message: pods %q already exists. Received status: Status(code=409, reason=AlreadyExists)", pod.Name)
@@ -64,11 +66,11 @@ func run(argv []string) error {
 	}
 	// As Spark does, so that the properties go with the driver.
 	configMap.OwnerReferences = []metav1.OwnerReference{{
-		APIVersion: "v1", Kind: "Pod", Name: created.Name, UID: created.UID, Controller: ptr.To(true),
+		APIVersion: "v1", Kind: "Pod", Name: driver.Name, UID: driver.UID, Controller: ptr.To(true),
 	}}
 	if _, err := configMaps.Update(ctx, configMap, metav1.UpdateOptions{}); err != nil {
 		return fmt.Errorf("own configmap %s: %w", configMap.Name, err)
 	}
-	fmt.Fprintf(os.Stderr, "spark-submit: created pod %s/%s\n", created.Namespace, created.Name)
+	fmt.Fprintf(os.Stderr, "spark-submit: created pod %s/%s\n", driver.Namespace, driver.Name)
 	return nil
 }
