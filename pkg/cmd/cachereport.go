@@ -43,15 +43,16 @@ const listPageSize = 5000
 type CacheReportOptions struct {
 	ConfigFlags *genericclioptions.ConfigFlags
 
-	Selector      string
-	AllNamespaces bool
-	Output        string
-	NoHeaders     bool
-	FailOnMiss    bool
-	NodeLabel     string
-	Wait          bool
-	Watch         bool
-	Timeout       time.Duration
+	Selector       string
+	AllNamespaces  bool
+	Output         string
+	NoHeaders      bool
+	FailOnMiss     bool
+	NodeLabel      string
+	Wait           bool
+	Watch          bool
+	Timeout        time.Duration
+	AllSubmissions bool
 
 	podName   string // one pod, by name
 	appName   string // the pods of one SparkApplication
@@ -77,6 +78,13 @@ func NewCmdCacheReport(configFlags *genericclioptions.ConfigFlags, streams gener
 		Long: `Report, for each pod, where it runs (ECS or ECI), the result of ECI's image cache
 and how long each image took to pull, read from the pod's events. For an application
 (app/NAME): its driver and executors, and a summary.
+
+For app/NAME and -l, the pods are those of each application's current submission:
+the operator submits an application again when its spec changes (place --restart),
+when it retries and when it resumes, and deletes the pods of the submission before.
+--all-submissions reports those too, while they last. --watch follows an
+application through a new submission: it says so on stderr, prints the new pods as
+their pulls complete, and its summary is about the submission current at the end.
 
 The cache result is a hit, or a miss with what ECI said about it: the pinned cache
 was not found or not ready yet, and the cache ECI auto-created for the pods that come
@@ -104,6 +112,7 @@ Events expire, after one hour by default: older pods report no events.`,
 	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait for pods still being scheduled or pulling to finish their pulls (or --timeout) before printing.")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods as they come (new executors too), printing each as its pulls complete, until interrupted or --timeout.")
 	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --watch wait; then what is known is printed.")
+	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Report the pods of every submission of an application, not only the current one's.")
 	addNodeLabelFlag(flags, &o.NodeLabel)
 
 	cmd.ValidArgsFunction = completeSparkPods(configFlags)
@@ -163,6 +172,9 @@ func (o *CacheReportOptions) Validate() error {
 	}
 	if o.Watch && o.podName != "" {
 		return errors.New("--watch follows an application or a selector; for one pod, the default --wait is enough")
+	}
+	if o.AllSubmissions && o.podName != "" {
+		return errors.New("--all-submissions is for app/NAME and -l: a pod named is reported whatever its submission")
 	}
 	if o.Watch && o.Output != "" {
 		return errors.New("--watch prints table rows as pods complete; -o json|yaml prints one report: use --wait")
@@ -239,11 +251,21 @@ func (o *CacheReportOptions) print(report imagepull.Report) error {
 	return imagepull.WriteTable(o.Out, report, o.NoHeaders)
 }
 
-// pods lists the selected pods; a pod named but gone gives none.
+// pods lists the selected pods, of each application's current submission
+// unless --all-submissions; a pod named but gone gives none.
 func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, error) {
 	pods, _, err := o.listPods(ctx)
-	if err != nil || len(pods) > 0 || o.podName != "" {
+	if err != nil || o.podName != "" {
 		return pods, err
+	}
+	if !o.AllSubmissions {
+		var left int
+		if pods, left = sparkapp.KeepCurrentSubmissions(pods); left > 0 {
+			fmt.Fprintf(o.ErrOut, "pods of earlier submissions left out: %d (--all-submissions reports them)\n", left)
+		}
+	}
+	if len(pods) > 0 {
+		return pods, nil
 	}
 	if o.appName != "" {
 		return nil, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // followPods prints a row for each selected pod as its pulls complete, following
@@ -45,6 +49,7 @@ func (o *CacheReportOptions) followPods(ctx context.Context) error {
 	for i := range pods {
 		f.track(&pods[i])
 	}
+	f.submissions = sparkapp.CurrentSubmissions(maps.Values(f.pods))
 	if err := f.printCompleted(); err != nil {
 		return err
 	}
@@ -57,8 +62,11 @@ func (o *CacheReportOptions) followPods(ctx context.Context) error {
 		case err := <-eventErrs:
 			return err
 		case ev := <-podEvents:
-			if pod, ok := ev.Object.(*corev1.Pod); ok && ev.Type != watch.Deleted {
+			if pod, ok := ev.Object.(*corev1.Pod); ok {
 				f.track(pod)
+				if ev.Type == watch.Deleted {
+					f.gone(pod.UID)
+				}
 			}
 		case ev := <-events:
 			if e, ok := ev.Object.(*corev1.Event); ok && ev.Type != watch.Deleted && imagepull.Relevant(e) {
@@ -81,15 +89,18 @@ func (o *CacheReportOptions) listPodObjects(ctx context.Context) ([]runtime.Obje
 	return items, version, err
 }
 
-// follower remembers the pods seen and which of them are printed.
+// follower remembers the pods seen, which of them are printed, and the
+// current submission of each application: it reports the pods of that
+// submission only, unless --all-submissions.
 type follower struct {
-	o       *CacheReportOptions
-	store   *podEventStore
-	isECI   func(string) bool
-	pods    map[types.UID]*corev1.Pod
-	order   []types.UID
-	printed map[types.UID]bool
-	header  bool
+	o           *CacheReportOptions
+	store       *podEventStore
+	isECI       func(string) bool
+	pods        map[types.UID]*corev1.Pod
+	order       []types.UID
+	printed     map[types.UID]bool
+	header      bool
+	submissions sparkapp.Submissions
 }
 
 func (f *follower) track(pod *corev1.Pod) {
@@ -99,6 +110,36 @@ func (f *follower) track(pod *corev1.Pod) {
 	f.pods[pod.UID] = pod.DeepCopy()
 }
 
+// gone marks a deleted pod as being deleted, if its last version did not
+// say so: it no longer tells its application's current submission.
+func (f *follower) gone(uid types.UID) {
+	if pod := f.pods[uid]; pod.DeletionTimestamp == nil {
+		now := metav1.Now()
+		pod.DeletionTimestamp = &now
+	}
+}
+
+// followSubmissions reads each application's current submission again and
+// says on stderr which applications have a new one.
+func (f *follower) followSubmissions() {
+	current := sparkapp.CurrentSubmissions(maps.Values(f.pods))
+	changed := current.Changed(f.submissions)
+	slices.Sort(changed)
+	for _, key := range changed {
+		what := "reporting its pods; the summary leaves out the submission before"
+		if f.o.AllSubmissions {
+			what = "reporting its pods beside those of the submission before"
+		}
+		fmt.Fprintf(f.o.ErrOut, "%s: new submission %s: %s\n", key, current[key], what)
+	}
+	f.submissions = current
+}
+
+// reported tells whether a pod is of those the report is about.
+func (f *follower) reported(uid types.UID) bool {
+	return f.o.AllSubmissions || f.submissions.Has(f.pods[uid])
+}
+
 func (f *follower) report(uid types.UID) imagepull.PodReport {
 	return imagepull.BuildPodReport(f.pods[uid], f.store.of(uid), f.isECI)
 }
@@ -106,8 +147,9 @@ func (f *follower) report(uid types.UID) imagepull.PodReport {
 // printCompleted prints a row for each pod whose pulls completed since the
 // last call; the first row carries the header.
 func (f *follower) printCompleted() error {
+	f.followSubmissions()
 	for _, uid := range f.order {
-		if f.printed[uid] {
+		if f.printed[uid] || !f.reported(uid) {
 			continue
 		}
 		r := f.report(uid)
@@ -127,6 +169,9 @@ func (f *follower) finish() error {
 	var reports []imagepull.PodReport
 	var pending []string
 	for _, uid := range f.order {
+		if !f.reported(uid) {
+			continue
+		}
 		r := f.report(uid)
 		reports = append(reports, r)
 		if !f.printed[uid] {

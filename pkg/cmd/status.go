@@ -47,13 +47,14 @@ const statusExample = `  # Where the driver and executors of spark-pi landed, an
 type StatusOptions struct {
 	ConfigFlags *genericclioptions.ConfigFlags
 
-	Selector      string
-	AllNamespaces bool
-	Output        string
-	Watch         bool
-	Timeout       time.Duration
-	NodeLabel     string
-	Taint         string
+	Selector       string
+	AllNamespaces  bool
+	Output         string
+	Watch          bool
+	Timeout        time.Duration
+	AllSubmissions bool
+	NodeLabel      string
+	Taint          string
 
 	appName   string
 	namespace string
@@ -96,9 +97,17 @@ from what the pods will get: the role's pod template, spec.nodeSelector, and the
 role's tolerations, nodeSelector and affinity, which the operator's webhook adds. A
 role that fits no node gets a warning.
 
---watch follows the pods until every expected pod has a node (one driver, and the
-executors of spec.executor.instances or of dynamic allocation's initial count), or
-the application has ended.`,
+The pods shown are those of each application's current submission: the operator
+submits an application again when its spec changes (place --restart), when it
+retries, and when it resumes, and deletes the pods of the submission before.
+--all-submissions shows those too, while they last. A pod being deleted shows as
+Terminating and counts for no role.
+
+--watch follows the pods until every expected pod of the current submission has a
+node (one driver, and the executors of spec.executor.instances or of dynamic
+allocation's initial count), or the application has ended. While the operator
+submits an application again (INVALIDATING, PENDING_RERUN) it waits for the new
+submission's pods, and says on stderr when they come.`,
 		Example: statusExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -117,6 +126,7 @@ the application has ended.`,
 	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: wide, or json or yaml (the schema "+podplacement.StatusAPIVersion+" "+podplacement.StatusKind+").")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods, printing each as it changes, until every expected pod has a node.")
 	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --watch waits before it gives up with an error; 0 waits until interrupted.")
+	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Show the pods of every submission of an application, not only the current one's.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 
 	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
@@ -240,7 +250,7 @@ func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 	}
 	s.versions.pods = version
 	for i := range pods {
-		if key := appKeyOf(&pods[i]); s.apps[key] != nil {
+		if key := sparkapp.AppKey(&pods[i]); s.apps[key] != nil {
 			s.pods[key] = append(s.pods[key], pods[i])
 		}
 	}
@@ -261,11 +271,6 @@ func (s *statusState) addApp(app *unstructured.Unstructured) {
 		s.order = append(s.order, key)
 	}
 	s.apps[key] = app
-}
-
-// appKeyOf is the namespace/name of the application a pod belongs to.
-func appKeyOf(pod *corev1.Pod) string {
-	return pod.Namespace + "/" + pod.Labels[sparkapp.LabelAppName]
 }
 
 // build makes the status of every application and prints its warnings
@@ -295,7 +300,17 @@ func (o *StatusOptions) build(ctx context.Context, s *statusState) podplacement.
 }
 
 func (o *StatusOptions) buildApp(s *statusState, key string) (podplacement.Application, []string) {
-	return podplacement.Build(s.apps[key].Object, s.pods[key], s.failed, s.nodes)
+	return podplacement.Build(s.apps[key].Object, o.shownPods(s.pods[key]), s.failed, s.nodes)
+}
+
+// shownPods are the pods of one application that status shows: those of its
+// current submission, or all with --all-submissions.
+func (o *StatusOptions) shownPods(pods []corev1.Pod) []corev1.Pod {
+	if o.AllSubmissions {
+		return pods
+	}
+	kept, _ := sparkapp.KeepCurrentSubmissions(pods)
+	return kept
 }
 
 func (o *StatusOptions) print(status podplacement.Status) error {

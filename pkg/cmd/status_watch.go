@@ -14,18 +14,20 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // statusWatch follows the applications, their pods and the scheduler's
 // events, and prints what changes.
 type statusWatch struct {
-	o       *StatusOptions
-	s       *statusState
-	built   map[string]podplacement.Application // by application
-	podApp  map[types.UID]string                // pod -> its application
-	rows    map[types.UID]string                // what was last printed of each pod
-	headers map[string]string                   // what was last printed of each application
-	updates bool                                // whether a change was printed yet
+	o           *StatusOptions
+	s           *statusState
+	built       map[string]podplacement.Application // by application
+	podApp      map[types.UID]string                // pod -> its application
+	rows        map[types.UID]string                // what was last printed of each pod
+	headers     map[string]string                   // what was last printed of each application
+	submissions sparkapp.Submissions                // each application's current submission
+	updates     bool                                // whether a change was printed yet
 }
 
 // watch prints the status, then, in a table, each pod again as it changes
@@ -35,12 +37,13 @@ type statusWatch struct {
 // after a dropped connection (see follow).
 func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podplacement.Status) error {
 	w := &statusWatch{o: o, s: s, built: map[string]podplacement.Application{}, podApp: map[types.UID]string{},
-		rows: map[types.UID]string{}, headers: map[string]string{}}
+		rows: map[types.UID]string{}, headers: map[string]string{}, submissions: sparkapp.Submissions{}}
 	for i, key := range s.order {
 		w.built[key] = status.Applications[i]
 		for _, p := range s.pods[key] {
 			w.podApp[p.UID] = key
 		}
+		w.submissions[key] = w.submissionOf(key)
 	}
 	if o.Output == "" || o.Output == "wide" {
 		if err := podplacement.WriteTable(o.Out, status, o.tableOptions()); err != nil {
@@ -118,7 +121,7 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 // putPod keeps a pod of a shown application as it is now, and returns the
 // application's key, or "" when the pod is not about one.
 func (w *statusWatch) putPod(pod *corev1.Pod, deleted bool) string {
-	key := appKeyOf(pod)
+	key := sparkapp.AppKey(pod)
 	if w.s.apps[key] == nil {
 		return ""
 	}
@@ -172,6 +175,9 @@ func (w *statusWatch) rebuild(key string) error {
 	if w.s.apps[key] == nil {
 		return nil
 	}
+	if err := w.noteSubmission(key); err != nil {
+		return err
+	}
 	a, _ := w.o.buildApp(w.s, key)
 	w.built[key] = a
 	if w.o.Output != "" && w.o.Output != "wide" {
@@ -208,6 +214,30 @@ func (w *statusWatch) rebuild(key string) error {
 	return podplacement.WriteRows(w.o.Out, changed, w.o.tableOptions())
 }
 
+// noteSubmission keeps the current submission of an application and, when a
+// new one took its place, says so on stderr: status shows the new pods, and
+// those of the one before go from view.
+func (w *statusWatch) noteSubmission(key string) error {
+	id, was := w.submissionOf(key), w.submissions[key]
+	if id == "" || id == was {
+		return nil
+	}
+	w.submissions[key] = id
+	if was == "" {
+		return nil
+	}
+	hidden := ""
+	if !w.o.AllSubmissions {
+		hidden = "; the pods of the one before are no longer shown"
+	}
+	_, err := fmt.Fprintf(w.o.ErrOut, "%s: new submission %s%s\n", key, id, hidden)
+	return err
+}
+
+func (w *statusWatch) submissionOf(key string) string {
+	return sparkapp.CurrentSubmissions(sparkapp.PodsOf(w.s.pods[key]))[key]
+}
+
 // rowKey is what a pod's row shows, but its age: a pod is printed again
 // when it changes.
 func rowKey(p podplacement.Pod) string {
@@ -215,7 +245,7 @@ func rowKey(p podplacement.Pod) string {
 	if p.Scheduler != nil {
 		message = p.Scheduler.Message
 	}
-	return strings.Join([]string{string(p.Phase), p.Node, p.NominatedNode, p.IP, p.Ready, fmt.Sprint(p.Restarts), message}, "\x00")
+	return strings.Join([]string{string(p.Phase), fmt.Sprint(p.Terminating), p.Node, p.NominatedNode, p.IP, p.Ready, fmt.Sprint(p.Restarts), message}, "\x00")
 }
 
 func (w *statusWatch) settled() bool {

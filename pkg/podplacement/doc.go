@@ -26,23 +26,30 @@
 //	    driver: ecs|eci|ecs-first|eci-first|custom
 //	    executor: ecs|eci|ecs-first|eci-first|custom
 //	  settled: bool              # every expected pod is there and has a node, or the
-//	                             # application has ended: what status --watch waits for
+//	                             # application has ended: what status --watch waits for.
+//	                             # Never while the operator submits it again
+//	                             # (INVALIDATING, PENDING_RERUN)
 //	  roles:                     # driver, then executor
 //	  - role: driver|executor
 //	    expectedPods: integer    # 1 driver; executors: spec.executor.instances (Spark's
 //	                             # default 2), or the initial count of dynamic allocation
-//	    pods: integer            # pods of the role that exist
+//	    pods: integer            # pods of the role that exist, but those being deleted
 //	    scheduled: integer       # of those, pods with a node
 //	    eciPods: integer         # of those, pods on an ECI virtual node
 //	    eligibleNodes:           # omitted when the nodes could not be listed
 //	      ecs: integer           # schedulable ECS nodes the role's pods may use
 //	      eci: integer           # schedulable ECI virtual nodes the role's pods may use
-//	  pods:                      # driver, then executors by executor id, then others
+//	  pods:                      # of the current submission (see below), or of
+//	                             # every submission with --all-submissions; driver,
+//	                             # then executors by executor id, then others
 //	  - name: string
 //	    uid: string
 //	    role: driver|executor    # the spark-role label; omitted when empty
 //	    executorId: string       # the spark-exec-id label; omitted when empty
 //	    phase: Pending|Running|Succeeded|Failed|Unknown
+//	    terminating: true        # the pod is being deleted (the table's PHASE says
+//	                             # Terminating); omitted otherwise. Such a pod counts
+//	                             # in no role's pods, scheduled or eciPods
 //	    node: string             # spec.nodeName; omitted when not scheduled
 //	    nodeKind: ECI|ECS        # omitted when not scheduled
 //	    nominatedNode: string    # status.nominatedNodeName; omitted when empty
@@ -62,6 +69,12 @@
 //	                             # PodScheduled condition (events expire after one hour)
 //	      time: RFC 3339 time    # when the scheduler last said so; omitted when unknown
 //	      count: integer         # attempts the event counts; omitted when not from an event
+//
+// An application's current submission is the one its pods tell
+// (sparkapp.CurrentSubmissions): the submission of its driver, or between two
+// drivers, of its newest pod. Pods of earlier submissions, which the operator
+// deletes when it submits the application again, are left out unless asked
+// for.
 //
 // An application's eligible nodes are counted from what its pods get: the
 // role's pod template (spec.driver.template, spec.executor.template), the

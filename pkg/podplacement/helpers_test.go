@@ -74,6 +74,10 @@ type podOpt func(*corev1.Pod)
 
 func onNode(node string) podOpt { return func(p *corev1.Pod) { p.Spec.NodeName = node } }
 
+func terminating() podOpt {
+	return func(p *corev1.Pod) { p.DeletionTimestamp = &metav1.Time{Time: p.CreationTimestamp.Add(time.Minute)} }
+}
+
 func phase(ph corev1.PodPhase) podOpt { return func(p *corev1.Pod) { p.Status.Phase = ph } }
 
 func running(ip string) podOpt {

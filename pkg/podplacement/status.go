@@ -74,6 +74,7 @@ type Pod struct {
 	Role          string             `json:"role,omitempty"`
 	ExecutorID    string             `json:"executorId,omitempty"`
 	Phase         corev1.PodPhase    `json:"phase"`
+	Terminating   bool               `json:"terminating,omitempty"`
 	Node          string             `json:"node,omitempty"`
 	NodeKind      imagepull.NodeKind `json:"nodeKind,omitempty"`
 	NominatedNode string             `json:"nominatedNode,omitempty"`
@@ -124,7 +125,9 @@ func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedSchedulin
 		p := podOf(&pods[i], failed[pods[i].UID], nodes)
 		a.Pods = append(a.Pods, p)
 		r, ok := roles[sparkapp.Role(p.Role)]
-		if !ok {
+		if !ok || p.Terminating {
+			// A pod being deleted is shown, but counts for no role: it
+			// neither waits for a node nor keeps one for long.
 			continue
 		}
 		r.Pods++
@@ -140,7 +143,7 @@ func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedSchedulin
 	}
 	slices.SortStableFunc(a.Pods, comparePods)
 	a.Settled = Ended(state)
-	if !a.Settled {
+	if !a.Settled && !Resubmitting(state) {
 		a.Settled = true
 		for _, role := range sparkapp.Roles {
 			r := roles[role]
@@ -168,6 +171,13 @@ func Ended(state string) bool {
 		return true
 	}
 	return false
+}
+
+// Resubmitting tells whether an application in state is between two
+// submissions: the operator deletes the pods of one and will create those of
+// the next, so the pods there are now are not those to wait for.
+func Resubmitting(state string) bool {
+	return state == sparkapp.StateInvalidating || state == sparkapp.StatePendingRerun
 }
 
 // sparkDefaultExecutors is Spark's default spark.executor.instances on Kubernetes.
@@ -207,6 +217,7 @@ func podOf(pod *corev1.Pod, event *corev1.Event, nodes *Nodes) Pod {
 		NodeKind:      nodes.KindOfName(pod.Spec.NodeName),
 		NominatedNode: pod.Status.NominatedNodeName,
 		IP:            pod.Status.PodIP,
+		Terminating:   pod.DeletionTimestamp != nil,
 		CreatedAt:     pod.CreationTimestamp.Time,
 		Scheduler:     schedulerMessage(pod, event),
 	}

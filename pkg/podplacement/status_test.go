@@ -210,6 +210,10 @@ status: {applicationState: {state: "`+state+`"}}
 		{"a replacement executor waits", manifest("RUNNING", "{instances: 1}"), []corev1.Pod{driver, exec("1", onNode(ecs)), exec("2")}, false},
 		{"an executor that failed before it was placed does not wait", manifest("RUNNING", "{instances: 1}"),
 			[]corev1.Pod{driver, exec("1", onNode(ecs)), exec("2", phase(corev1.PodFailed))}, true},
+		{"being deleted, an executor waits for its replacement", manifest("RUNNING", "{instances: 1}"),
+			[]corev1.Pod{driver, exec("1", onNode(ecs), terminating())}, false},
+		{"invalidated: the placed pods are going", manifest("INVALIDATING", "{instances: 1}"), []corev1.Pod{driver, exec("1", onNode(ecs))}, false},
+		{"pending rerun: the next submission is to come", manifest("PENDING_RERUN", "{instances: 1}"), []corev1.Pod{driver, exec("1", onNode(ecs))}, false},
 		{"ended", manifest("COMPLETED", "{instances: 2}"), nil, true},
 		{"failed to submit", manifest("SUBMISSION_FAILED", "{instances: 2}"), nil, true},
 	} {
@@ -294,5 +298,43 @@ func TestLastSeen(t *testing.T) {
 		if got := LastSeen(&tc.event); !got.Equal(tc.want) {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// A pod being deleted is shown as kubectl shows it, and counts for no role.
+func TestTerminatingPod(t *testing.T) {
+	ecs := "cn-hangzhou.192.168.0.10"
+	app := parseApp(t, `
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: a, namespace: spark}
+spec: {executor: {instances: 1}}
+status: {applicationState: {state: RUNNING}}
+`)
+	pods := []corev1.Pod{
+		sparkPod("a", "a-driver", "driver", t0, onNode(ecs), running("10.0.0.1")),
+		sparkPod("a", "a-exec-1", "executor", t0, onNode(ecs), running("10.0.0.2"), terminating()),
+	}
+	a, _ := Build(app, pods, FailedScheduling{}, cluster())
+	if r := a.Roles[1]; r.Pods != 0 || r.Scheduled != 0 {
+		t.Errorf("executor role = %+v, want the pod being deleted left out", r)
+	}
+	if !a.Pods[1].Terminating || a.Pods[0].Terminating {
+		t.Errorf("terminating = %v, %v; want false, true", a.Pods[0].Terminating, a.Pods[1].Terminating)
+	}
+	var buf bytes.Buffer
+	if err := WriteRows(&buf, a.Pods, TableOptions{Now: t0}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], " Running ") || !strings.Contains(lines[1], " Terminating ") {
+		t.Errorf("rows:\n%s", buf.String())
+	}
+	b, err := json.Marshal(a.Pods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(b), `"terminating":true`) != 1 {
+		t.Errorf("JSON: %s", b)
 	}
 }

@@ -91,7 +91,11 @@ func writePods(w io.Writer, pods []Pod, opts TableOptions, header bool) error {
 }
 
 func podRow(p Pod, opts TableOptions) []string {
-	r := []string{p.Name, dash(p.Role), string(p.Phase), dash(p.Node), dash(string(p.NodeKind)), age(p.CreatedAt, opts.Now)}
+	phase := string(p.Phase)
+	if p.Terminating {
+		phase = "Terminating" // as kubectl get pods says
+	}
+	r := []string{p.Name, dash(p.Role), phase, dash(p.Node), dash(string(p.NodeKind)), age(p.CreatedAt, opts.Now)}
 	if opts.Wide {
 		r = append(r, p.Ready, strconv.Itoa(int(p.Restarts)), dash(p.IP), dash(p.NominatedNode))
 		r = append(r, eciColumns(p)...)

@@ -250,6 +250,7 @@ func TestCacheReportBadInputAndGaps(t *testing.T) {
 		{[]string{"-A", "quiet-driver"}, "--all-namespaces needs -l SELECTOR"},
 		{[]string{"quiet-driver", "--watch"}, "--watch follows an application or a selector"},
 		{[]string{"app/quiet", "--watch", "-o", "json"}, "--watch prints table rows as pods complete"},
+		{[]string{"quiet-driver", "--all-submissions"}, "--all-submissions is for app/NAME and -l"},
 	} {
 		stdout, stderr, code := runPlugin(t, append([]string{"cache-report", "-n", ns}, tc.args...)...)
 		if code == 0 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.wantErr) {

@@ -91,6 +91,15 @@ const sparkImage = "registry-cn-hangzhou.ack.aliyuncs.com/ack-demo/spark:3.5.2"
 // EciService), seen count times between first and last.
 func podEvent(t *testing.T, pod *corev1.Pod, component, eventType, reason, message string, first, last time.Time, count int32) {
 	t.Helper()
+	e := newPodEvent(pod, component, eventType, reason, message, first, last, count)
+	if _, err := cluster.client.CoreV1().Events(pod.Namespace).Create(t.Context(), e, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("post event %s on %s: %v", reason, pod.Name, err)
+	}
+}
+
+// newPodEvent is an event about pod as its component reports it: the
+// kubelet about the pod's first container.
+func newPodEvent(pod *corev1.Pod, component, eventType, reason, message string, first, last time.Time, count int32) *corev1.Event {
 	ref := corev1.ObjectReference{
 		Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID,
 		ResourceVersion: pod.ResourceVersion,
@@ -98,7 +107,7 @@ func podEvent(t *testing.T, pod *corev1.Pod, component, eventType, reason, messa
 	if component == "kubelet" {
 		ref.FieldPath = fmt.Sprintf("spec.containers{%s}", pod.Spec.Containers[0].Name)
 	}
-	e := &corev1.Event{
+	return &corev1.Event{
 		ObjectMeta:          metav1.ObjectMeta{GenerateName: pod.Name + ".", Namespace: pod.Namespace},
 		InvolvedObject:      ref,
 		Reason:              reason,
@@ -110,9 +119,6 @@ func podEvent(t *testing.T, pod *corev1.Pod, component, eventType, reason, messa
 		Count:               count,
 		ReportingController: component,
 		ReportingInstance:   pod.Spec.NodeName,
-	}
-	if _, err := cluster.client.CoreV1().Events(pod.Namespace).Create(t.Context(), e, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("post event %s on %s: %v", reason, pod.Name, err)
 	}
 }
 

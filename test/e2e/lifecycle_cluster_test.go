@@ -244,7 +244,7 @@ func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 				pod := &list.Items[i]
 				switch {
 				case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists) || !apps.own(pod):
-					sc.deleteNow(ctx, pod.Namespace, pod.Name)
+					sc.end(ctx, pod)
 				case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
 					sc.run(ctx, pod)
 				case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
@@ -255,7 +255,7 @@ func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 					}
 				case pod.Labels["spark-role"] == "executor" && driverEnded(pod, list.Items):
 					// A driver that ends stops its executors.
-					sc.deleteNow(ctx, pod.Namespace, pod.Name)
+					sc.end(ctx, pod)
 				}
 			}
 			sc.collectConfigMaps(ctx, exists)
@@ -340,6 +340,35 @@ func ownerGone(owners []metav1.OwnerReference, exists map[types.UID]bool) bool {
 	return false
 }
 
+// holdDeletions keeps the pods of namespace ns that hold tells from being
+// deleted, as a kubelet that does not confirm their end would: a deletion
+// starts (the pod is Terminating) and does not end. A nil hold lets them go;
+// so does the end of the test.
+func (sc *schedulingEnv) holdDeletions(t *testing.T, ns string, hold func(*corev1.Pod) bool) {
+	if hold == nil {
+		sc.holds.Delete(ns)
+		return
+	}
+	sc.holds.Store(ns, hold)
+	t.Cleanup(func() { sc.holds.Delete(ns) })
+}
+
+// end ends a pod as the kubelet does once its containers stopped, or, for
+// a pod held (see holdDeletions), only starts its deletion.
+func (sc *schedulingEnv) end(ctx context.Context, pod *corev1.Pod) {
+	hold, ok := sc.holds.Load(pod.Namespace)
+	if !ok || !hold.(func(*corev1.Pod) bool)(pod) {
+		sc.deleteNow(ctx, pod.Namespace, pod.Name)
+		return
+	}
+	if pod.DeletionTimestamp != nil {
+		return
+	}
+	if err := sc.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		sc.logf("start deleting pod %s/%s: %v", pod.Namespace, pod.Name, err)
+	}
+}
+
 // deleteNow ends a deletion as a kubelet does once the containers stopped.
 func (sc *schedulingEnv) deleteNow(ctx context.Context, namespace, name string) {
 	err := sc.client.CoreV1().Pods(namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
@@ -366,8 +395,35 @@ func (sc *schedulingEnv) run(ctx context.Context, pod *corev1.Pod) {
 			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
 		})
 	}
-	if _, err := sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) {
-		sc.logf("run pod %s/%s: %v", pod.Namespace, pod.Name, err)
+	updated, err := sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
+	if err != nil {
+		if !apierrors.IsConflict(err) {
+			sc.logf("run pod %s/%s: %v", pod.Namespace, pod.Name, err)
+		}
+		return
+	}
+	sc.postImageEvents(ctx, updated)
+}
+
+// lifecycleCacheID is the ECI image cache every pod on ECI hits.
+const lifecycleCacheID = "imc-lifecycle"
+
+// postImageEvents reports the image of a pod that started as the kubelet
+// reports an image already there, and on ECI, first, the cache hit that put
+// it there.
+func (sc *schedulingEnv) postImageEvents(ctx context.Context, pod *corev1.Pod) {
+	now := time.Now()
+	var events []*corev1.Event
+	if sc.isECI(pod.Spec.NodeName) {
+		events = append(events, newPodEvent(pod, "EciService", corev1.EventTypeNormal, "SuccessfulHitImageCache",
+			"[eci.imagecache]Successfully hit image cache "+lifecycleCacheID+", eci will be scheduled with this image cache.", now, now, 1))
+	}
+	events = append(events, newPodEvent(pod, "kubelet", corev1.EventTypeNormal, "Pulled",
+		`Container image "`+pod.Spec.Containers[0].Image+`" already present on machine`, now, now, 1))
+	for _, e := range events {
+		if _, err := sc.client.CoreV1().Events(pod.Namespace).Create(ctx, e, metav1.CreateOptions{}); err != nil {
+			sc.logf("post event %s of pod %s/%s: %v", e.Reason, pod.Namespace, pod.Name, err)
+		}
 	}
 }
 

@@ -68,7 +68,8 @@ type schedulingEnv struct {
 	env         *envtest.Environment
 	procs       []*process // the webhook, the scheduler, the controller, in the order they started
 	tmp         string
-	stopPlayers func() // stops what the tests play beside the controller
+	stopPlayers func()   // stops what the tests play beside the controller
+	holds       sync.Map // namespace -> func(*corev1.Pod) bool: pods whose deletion the kubelet does not end
 }
 
 // The fixed node set. Two ECS nodes of 4 CPUs and 8 GiB hold a driver of the

@@ -436,11 +436,13 @@ func writeStatusTable(t *testing.T, ns, table string) {
 	}
 }
 
-// watchedStatus is "kubectl spark-eci status --watch" running in the
-// background.
-type watchedStatus struct {
+// watchedCommand is a kubectl command, such as "kubectl spark-eci status
+// --watch", running in the background.
+type watchedCommand struct {
 	stdout, stderr watchOutput
 	done           chan struct{}
+	argv           []string
+	process        *exec.Cmd
 	code           int
 	err            error // other than a non-zero exit
 }
@@ -464,22 +466,28 @@ func (b *watchOutput) String() string {
 }
 
 // startStatusWatch starts "kubectl spark-eci status APP -n NS --watch ARGS..."
-// through kubectl, as runKubectl runs kubectl, in the background. It is
-// killed when the test ends, should it still run.
-func (sc *schedulingEnv) startStatusWatch(t *testing.T, ns, app string, args ...string) *watchedStatus {
+// in the background (see startKubectl).
+func (sc *schedulingEnv) startStatusWatch(t *testing.T, ns, app string, args ...string) *watchedCommand {
+	t.Helper()
+	return startKubectl(t, sc.kubeconfig, append([]string{"spark-eci", "status", app, "-n", ns, "--watch"}, args...)...)
+}
+
+// startKubectl starts kubectl with argv and the kubeconfig, as runKubectl
+// runs kubectl, in the background. It is killed when the test ends, should
+// it still run.
+func startKubectl(t *testing.T, kubeconfig string, argv ...string) *watchedCommand {
 	t.Helper()
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Fatalf("kubectl not found: %v", err)
 	}
-	argv := append([]string{"spark-eci", "status", app, "-n", ns, "--watch"}, args...)
-	argv = append(argv, "--kubeconfig", sc.kubeconfig)
+	argv = append(argv, "--kubeconfig", kubeconfig)
 	ctx, cancel := context.WithCancel(context.Background())
 	c := exec.CommandContext(ctx, kubectl, argv...)
 	c.Env = append(environWithout("PATH", "HOME", "KUBECONFIG"),
 		"PATH="+pluginBinDir(t)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"HOME="+t.TempDir())
-	w := &watchedStatus{done: make(chan struct{})}
+	w := &watchedCommand{done: make(chan struct{}), argv: argv, process: c}
 	c.Stdout, c.Stderr = &w.stdout, &w.stderr
 	c.WaitDelay = 5 * time.Second
 	if err := c.Start(); err != nil {
@@ -507,21 +515,30 @@ func (sc *schedulingEnv) startStatusWatch(t *testing.T, ns, app string, args ...
 	return w
 }
 
-// wait waits for the watch to end by itself, at most d.
-func (w *watchedStatus) wait(t *testing.T, d time.Duration) {
+// wait waits for the command to end by itself, at most d.
+func (w *watchedCommand) wait(t *testing.T, d time.Duration) {
 	t.Helper()
 	select {
 	case <-w.done:
 	case <-time.After(d):
-		t.Fatalf("status --watch had not ended after %s\nstdout:\n%s\nstderr:\n%s", d, w.stdout.String(), w.stderr.String())
+		t.Fatalf("kubectl %s had not ended after %s\nstdout:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), d, w.stdout.String(), w.stderr.String())
 	}
 	if w.err != nil || w.code != 0 {
-		t.Fatalf("status --watch: exit %d (%v)\nstdout:\n%s\nstderr:\n%s", w.code, w.err, w.stdout.String(), w.stderr.String())
+		t.Fatalf("kubectl %s: exit %d (%v)\nstdout:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), w.code, w.err, w.stdout.String(), w.stderr.String())
 	}
 }
 
+// interrupt sends the command Ctrl-C, and waits for it to end, at most d.
+func (w *watchedCommand) interrupt(t *testing.T, d time.Duration) {
+	t.Helper()
+	if err := w.process.Process.Signal(os.Interrupt); err != nil && !w.ended() {
+		t.Fatalf("interrupt kubectl %s: %v", strings.Join(w.argv, " "), err)
+	}
+	w.wait(t, d)
+}
+
 // ended tells whether the watch has ended.
-func (w *watchedStatus) ended() bool {
+func (w *watchedCommand) ended() bool {
 	select {
 	case <-w.done:
 		return true

@@ -1,0 +1,119 @@
+package sparkapp
+
+import (
+	"iter"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Submissions maps each application, by namespace/name, to the id of its
+// current submission: the one whose pods the application runs now, or ran
+// last. An application the operator submits again (a spec change, a retry,
+// a resume) gets a new id, which spark-submit puts on every pod of that
+// submission (LabelSubmission) while the pods of the one before are deleted.
+type Submissions map[string]string
+
+// AppKey is the namespace/name of the application a pod belongs to, "" for
+// a pod that names none.
+func AppKey(pod *corev1.Pod) string {
+	name := pod.Labels[LabelAppName]
+	if name == "" {
+		return ""
+	}
+	return pod.Namespace + "/" + name
+}
+
+// CurrentSubmissions reads each application's current submission from its
+// pods. It is the submission of the application's driver while one exists
+// and is not being deleted: the operator deletes a driver before it submits
+// the application again, and a new driver takes the old one's name, so there
+// is at most one. Between two drivers (the old one deleted, the new one not
+// yet created), it is the submission of the newest pod not being deleted,
+// else of the newest pod. The pods tell sooner than the application's
+// status.submissionID, which the operator writes only after spark-submit
+// created the new driver, and they need no right to read the application.
+func CurrentSubmissions(pods iter.Seq[*corev1.Pod]) Submissions {
+	best := map[string]*corev1.Pod{}
+	for pod := range pods {
+		key := AppKey(pod)
+		if key == "" || pod.Labels[LabelSubmission] == "" {
+			continue
+		}
+		if b, ok := best[key]; !ok || newerSubmission(pod, b) {
+			best[key] = pod
+		}
+	}
+	current := make(Submissions, len(best))
+	for key, pod := range best {
+		current[key] = pod.Labels[LabelSubmission]
+	}
+	return current
+}
+
+// Has tells whether pod is of its application's current submission. A pod
+// that names no application or no submission cannot be told apart, and is
+// kept.
+func (s Submissions) Has(pod *corev1.Pod) bool {
+	id := pod.Labels[LabelSubmission]
+	current, ok := s[AppKey(pod)]
+	return id == "" || !ok || id == current
+}
+
+// Changed lists the applications whose current submission differs from
+// the one they had in before (not those new in s), in no order.
+func (s Submissions) Changed(before Submissions) []string {
+	var changed []string
+	for key, id := range s {
+		if was, ok := before[key]; ok && was != id {
+			changed = append(changed, key)
+		}
+	}
+	return changed
+}
+
+// newerSubmission ranks the pod that tells an application's current
+// submission: a live driver, then the newest live pod, then the newest pod
+// being deleted. Pods created in the same second are told apart by name.
+func newerSubmission(a, b *corev1.Pod) bool {
+	if ra, rb := submissionRank(a), submissionRank(b); ra != rb {
+		return ra > rb
+	}
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return b.CreationTimestamp.Before(&a.CreationTimestamp)
+	}
+	return a.Name > b.Name
+}
+
+func submissionRank(pod *corev1.Pod) int {
+	switch {
+	case pod.DeletionTimestamp != nil:
+		return 0
+	case Role(pod.Labels[LabelSparkRole]) == Driver:
+		return 2
+	}
+	return 1
+}
+
+// PodsOf yields a pointer to each pod of a slice.
+func PodsOf(pods []corev1.Pod) iter.Seq[*corev1.Pod] {
+	return func(yield func(*corev1.Pod) bool) {
+		for i := range pods {
+			if !yield(&pods[i]) {
+				return
+			}
+		}
+	}
+}
+
+// KeepCurrentSubmissions returns the pods of their application's current
+// submission (see Submissions.Has), and how many it left out.
+func KeepCurrentSubmissions(pods []corev1.Pod) ([]corev1.Pod, int) {
+	current := CurrentSubmissions(PodsOf(pods))
+	kept := pods[:0:0]
+	for i := range pods {
+		if current.Has(&pods[i]) {
+			kept = append(kept, pods[i])
+		}
+	}
+	return kept, len(pods) - len(kept)
+}

@@ -1,0 +1,130 @@
+package sparkapp
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+var t0 = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
+// sparkPod is a pod of application app in namespace ns, of submission id,
+// created at second s after t0.
+func sparkPod(ns, app, name string, role Role, id string, s int) corev1.Pod {
+	p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+		Namespace: ns, Name: name,
+		CreationTimestamp: metav1.NewTime(t0.Add(time.Duration(s) * time.Second)),
+		Labels:            map[string]string{LabelAppName: app, LabelSparkRole: string(role)},
+	}}
+	if id != "" {
+		p.Labels[LabelSubmission] = id
+	}
+	return p
+}
+
+func deleting(p corev1.Pod) corev1.Pod {
+	now := metav1.NewTime(t0.Add(time.Hour))
+	p.DeletionTimestamp = &now
+	return p
+}
+
+func TestCurrentSubmissions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pods []corev1.Pod
+		want Submissions
+	}{
+		{"no pods", nil, Submissions{}},
+		{"one submission", []corev1.Pod{
+			sparkPod("ns", "pi", "pi-driver", Driver, "a", 0),
+			sparkPod("ns", "pi", "pi-exec-1", Executor, "a", 5),
+		}, Submissions{"ns/pi": "a"}},
+		{"the live driver wins over newer executors of an old submission", []corev1.Pod{
+			sparkPod("ns", "pi", "pi-exec-9", Executor, "a", 30),
+			sparkPod("ns", "pi", "pi-driver", Driver, "b", 20),
+		}, Submissions{"ns/pi": "b"}},
+		{"a driver being deleted loses to a newer executor that is not", []corev1.Pod{
+			deleting(sparkPod("ns", "pi", "pi-driver", Driver, "a", 0)),
+			sparkPod("ns", "pi", "pi-exec-1", Executor, "b", 10),
+		}, Submissions{"ns/pi": "b"}},
+		{"between drivers: the newest live pod", []corev1.Pod{
+			sparkPod("ns", "pi", "pi-exec-1", Executor, "a", 5),
+			sparkPod("ns", "pi", "pi-exec-2", Executor, "b", 9),
+			deleting(sparkPod("ns", "pi", "pi-exec-3", Executor, "c", 12)),
+		}, Submissions{"ns/pi": "b"}},
+		{"every pod going: the newest", []corev1.Pod{
+			deleting(sparkPod("ns", "pi", "pi-driver", Driver, "a", 0)),
+			deleting(sparkPod("ns", "pi", "pi-exec-1", Executor, "a", 3)),
+		}, Submissions{"ns/pi": "a"}},
+		{"same second: told by name, whatever the order", []corev1.Pod{
+			sparkPod("ns", "pi", "pi-exec-2", Executor, "b", 1),
+			sparkPod("ns", "pi", "pi-exec-1", Executor, "a", 1),
+		}, Submissions{"ns/pi": "b"}},
+		{"applications apart, by namespace too", []corev1.Pod{
+			sparkPod("ns", "pi", "pi-driver", Driver, "a", 0),
+			sparkPod("other", "pi", "pi-driver", Driver, "x", 0),
+			sparkPod("ns", "wc", "wc-driver", Driver, "w", 0),
+		}, Submissions{"ns/pi": "a", "other/pi": "x", "ns/wc": "w"}},
+		{"pods without a submission or an application tell nothing", []corev1.Pod{
+			sparkPod("ns", "pi", "pi-driver", Driver, "", 50),
+			sparkPod("ns", "", "loose", Driver, "z", 50),
+			sparkPod("ns", "pi", "pi-exec-1", Executor, "a", 0),
+		}, Submissions{"ns/pi": "a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, pods := range [][]corev1.Pod{tc.pods, reversed(tc.pods)} {
+				got := CurrentSubmissions(PodsOf(pods))
+				if len(got) != len(tc.want) {
+					t.Fatalf("got %v, want %v", got, tc.want)
+				}
+				for key, id := range tc.want {
+					if got[key] != id {
+						t.Errorf("got %v, want %v", got, tc.want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func reversed(pods []corev1.Pod) []corev1.Pod {
+	r := slices.Clone(pods)
+	slices.Reverse(r)
+	return r
+}
+
+func TestKeepCurrentSubmissions(t *testing.T) {
+	pods := []corev1.Pod{
+		deleting(sparkPod("ns", "pi", "pi-exec-1", Executor, "old", 0)),
+		sparkPod("ns", "pi", "pi-driver", Driver, "new", 10),
+		sparkPod("ns", "pi", "pi-exec-2", Executor, "new", 12),
+		sparkPod("ns", "pi", "pi-exec-3", Executor, "", 12),
+		sparkPod("ns", "wc", "wc-driver", Driver, "w", 0),
+		sparkPod("ns", "", "loose", Driver, "z", 0),
+	}
+	input := slices.Clone(pods)
+	kept, left := KeepCurrentSubmissions(pods)
+	var names []string
+	for _, p := range kept {
+		names = append(names, p.Name)
+	}
+	if want := []string{"pi-driver", "pi-exec-2", "pi-exec-3", "wc-driver", "loose"}; !slices.Equal(names, want) || left != 1 {
+		t.Errorf("kept %v, left out %d; want %v, 1", names, left, want)
+	}
+	for i := range pods {
+		if pods[i].Name != input[i].Name {
+			t.Fatalf("the input was reordered: %s at %d, was %s", pods[i].Name, i, input[i].Name)
+		}
+	}
+}
+
+func TestSubmissionsChanged(t *testing.T) {
+	before := Submissions{"ns/pi": "a", "ns/wc": "w", "ns/gone": "g"}
+	now := Submissions{"ns/pi": "b", "ns/wc": "w", "ns/new": "n"}
+	if got := now.Changed(before); !slices.Equal(got, []string{"ns/pi"}) {
+		t.Errorf("Changed = %v, want [ns/pi]", got)
+	}
+}
