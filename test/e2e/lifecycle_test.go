@@ -26,6 +26,7 @@ import (
 func TestLifecyclePlaceRunningApplication(t *testing.T) {
 	for _, version := range operatorVersions {
 		t.Run(version.name, func(t *testing.T) {
+			t.Parallel() // each version has its own cluster
 			lc := lifecycleCluster(t, version)
 			ns := lc.newNamespace(t)
 			lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
@@ -97,38 +98,44 @@ func podNamesOf(pods []corev1.Pod) []string {
 // placement.
 func TestLifecyclePlaceEndedApplication(t *testing.T) {
 	for _, version := range operatorVersions {
-		for _, end := range []struct {
-			state    string
-			exitCode int32
-		}{{"COMPLETED", 0}, {"FAILED", 1}} {
-			t.Run(version.name+"/"+end.state, func(t *testing.T) {
-				lc := lifecycleCluster(t, version)
-				ns := lc.newNamespace(t)
-				lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-				lc.deleteAppWhenDone(t, ns, "spark-pi")
-				first, pods := lc.runningPods(t, ns, "spark-pi", "")
-				lc.endDriver(t, pods.Driver, end.exitCode)
-				lc.waitForState(t, ns, "spark-pi", end.state)
+		t.Run(version.name, func(t *testing.T) {
+			// Each version has its own cluster; within one, an application at
+			// a time, as its ECS nodes hold one.
+			t.Parallel()
+			for _, end := range []struct {
+				state    string
+				exitCode int32
+			}{{"COMPLETED", 0}, {"FAILED", 1}} {
+				t.Run(end.state, func(t *testing.T) {
+					lc := lifecycleCluster(t, version)
+					ns := lc.newNamespace(t)
+					lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
+					lc.deleteAppWhenDone(t, ns, "spark-pi")
+					first, pods := lc.runningPods(t, ns, "spark-pi", "")
+					lc.endDriver(t, pods.Driver, end.exitCode)
+					lc.waitForState(t, ns, "spark-pi", end.state)
 
-				stdout, stderr, code := runKubectl(t, lc.kubeconfig, "spark-eci", "place", "-n", ns, "spark-pi", "--executors=eci")
-				want := "spark-pi: state " + end.state + ": the operator will submit the application again with this placement"
-				if code != 0 || !strings.Contains(stderr, want) {
-					t.Fatalf("place: exit %d, %q, %q, want %q", code, stdout, stderr, want)
-				}
-				_, again := lc.runningPods(t, ns, "spark-pi", first)
-				for _, p := range again.Executors {
-					if !lc.isECI(p.Spec.NodeName) {
-						t.Errorf("executor %s of the new run is on %q, not on ECI", p.Name, p.Spec.NodeName)
+					stdout, stderr, code := runKubectl(t, lc.kubeconfig, "spark-eci", "place", "-n", ns, "spark-pi", "--executors=eci")
+					want := "spark-pi: state " + end.state + ": the operator will submit the application again with this placement"
+					if code != 0 || !strings.Contains(stderr, want) {
+						t.Fatalf("place: exit %d, %q, %q, want %q", code, stdout, stderr, want)
 					}
-				}
-			})
-		}
+					_, again := lc.runningPods(t, ns, "spark-pi", first)
+					for _, p := range again.Executors {
+						if !lc.isECI(p.Spec.NodeName) {
+							t.Errorf("executor %s of the new run is on %q, not on ECI", p.Name, p.Spec.NodeName)
+						}
+					}
+				})
+			}
+		})
 	}
 }
 
 // Suspend (operator v2.4 and later): a SUSPENDED application that place
 // changes stays suspended, and runs with the new placement once resumed.
 func TestLifecyclePlaceSuspendedApplication(t *testing.T) {
+	t.Parallel() // beside TestLifecyclePartialRestart, each on a cluster of its own
 	version := operatorVersions[len(operatorVersions)-1]
 	lc := lifecycleCluster(t, version)
 	ns := lc.newNamespace(t)
@@ -181,6 +188,7 @@ func TestLifecyclePlaceSuspendedApplication(t *testing.T) {
 // afterwards gets the new placement. Annotations and the driver still
 // restart, and place still asks for --restart there.
 func TestLifecyclePartialRestart(t *testing.T) {
+	t.Parallel() // beside TestLifecyclePlaceSuspendedApplication, each on a cluster of its own
 	lc := lifecycleCluster(t, partialRestart)
 	ns := lc.newNamespace(t)
 	lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
@@ -276,6 +284,7 @@ func TestLifecyclePartialRestart(t *testing.T) {
 func TestLifecyclePlaceScheduledApplication(t *testing.T) {
 	for _, version := range operatorVersions {
 		t.Run(version.name, func(t *testing.T) {
+			t.Parallel() // each version has its own cluster
 			lc := lifecycleCluster(t, version)
 			ns := lc.newNamespace(t)
 			scheduled := parseYAML(t, `

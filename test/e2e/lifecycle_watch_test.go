@@ -23,6 +23,7 @@ import (
 func TestLifecycleWatchThroughResubmission(t *testing.T) {
 	for _, version := range operatorVersions {
 		t.Run(version.name, func(t *testing.T) {
+			t.Parallel() // each version has its own cluster
 			lc := lifecycleCluster(t, version)
 			ns := lc.newNamespace(t)
 			lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
