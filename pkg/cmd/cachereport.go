@@ -196,11 +196,14 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 		ctx = context.Background()
 	}
 	if o.Watch {
-		return o.followPods(ctx)
+		return o.watchReport(ctx)
 	}
-	pods, err := o.pods(ctx)
+	pods, left, err := o.pods(ctx)
 	if err != nil {
 		return explainError(o.ConfigFlags, err)
+	}
+	if left > 0 {
+		fmt.Fprintf(o.ErrOut, "pods of earlier submissions left out: %d (--all-submissions reports them)\n", left)
 	}
 	var reports []imagepull.PodReport
 	if len(pods) == 0 && o.podName != "" {
@@ -252,25 +255,24 @@ func (o *CacheReportOptions) print(report imagepull.Report) error {
 }
 
 // pods lists the selected pods, of each application's current submission
-// unless --all-submissions; a pod named but gone gives none.
-func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, error) {
+// unless --all-submissions, and tells how many pods of earlier submissions
+// it left out; a pod named but gone gives none.
+func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, int, error) {
 	pods, _, err := o.listPods(ctx)
 	if err != nil || o.podName != "" {
-		return pods, err
+		return pods, 0, err
 	}
+	left := 0
 	if !o.AllSubmissions {
-		var left int
-		if pods, left = sparkapp.KeepCurrentSubmissions(pods); left > 0 {
-			fmt.Fprintf(o.ErrOut, "pods of earlier submissions left out: %d (--all-submissions reports them)\n", left)
-		}
+		pods, left = sparkapp.KeepCurrentSubmissions(pods)
 	}
-	if len(pods) > 0 {
-		return pods, nil
+	switch {
+	case len(pods) > 0:
+		return pods, left, nil
+	case o.appName != "":
+		return nil, 0, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)
 	}
-	if o.appName != "" {
-		return nil, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)
-	}
-	return nil, fmt.Errorf("no pods match %q", o.Selector)
+	return nil, 0, fmt.Errorf("no pods match %q", o.Selector)
 }
 
 // listPods lists the selected pods, and the resource version to watch them from.

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
@@ -16,7 +14,7 @@ import (
 // waitForPulls follows the events of pods from resourceVersion, the version
 // of the list they were read from, until every pod has pulled its images (or
 // failed to), or --timeout. No event is missed across a dropped connection or
-// a restarted API server (see follow), and the store counts a repeated event
+// a restarted API server (package follow), and the store counts a repeated event
 // once. It returns the pods as they are at the end.
 func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *podEventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
 	pending := stillPulling(podPointers(pods), store, isECI)
@@ -31,9 +29,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 	say()
 
 	namespace, selector := eventScope(pods)
-	events, errs := follow(waitCtx, "events", resourceVersion,
-		watchFunc(o.client.Events(namespace).Watch, selector.AsSelector().String(), ""),
-		o.listEvents(namespace, selector))
+	events, errs := followEvents(waitCtx, o.client, namespace, selector.AsSelector().String(), resourceVersion)
 
 	for len(pending) > 0 {
 		select {
@@ -53,15 +49,6 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 		}
 	}
 	return o.refreshPods(ctx, pods, store), nil
-}
-
-// listEvents lists the relevant events of a scope again, for follow.
-func (o *CacheReportOptions) listEvents(namespace string, selector fields.Set) listFunc {
-	return func(ctx context.Context) ([]runtime.Object, string, error) {
-		var items []runtime.Object
-		version, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { items = append(items, e) })
-		return items, version, err
-	}
 }
 
 // stillPulling keeps the pods whose pulls have not finished.
@@ -94,7 +81,7 @@ func podNames(pods []*corev1.Pod) []string {
 // refreshPods reads the reported pods again, for the nodes and phases they
 // have now; pods gone meanwhile keep their last known state.
 func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []corev1.Pod, store *podEventStore) []corev1.Pod {
-	fresh, err := o.pods(ctx)
+	fresh, _, err := o.pods(ctx)
 	if err != nil {
 		return pods
 	}

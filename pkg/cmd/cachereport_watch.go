@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
@@ -18,11 +17,11 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
-// followPods prints a row for each selected pod as its pulls complete, following
-// new pods (executors come and go) and their events with retry watchers from
+// watchReport prints a row for each selected pod as its pulls complete, following
+// new pods (executors come and go) and their events with informers (package follow) from
 // the versions they were listed at, until interrupted or --timeout. Then it
 // prints the summary of every pod it saw.
-func (o *CacheReportOptions) followPods(ctx context.Context) error {
+func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
@@ -39,11 +38,8 @@ func (o *CacheReportOptions) followPods(ctx context.Context) error {
 	}
 	isECI := o.eciNodes(ctx)
 
-	podEvents, podErrs := follow(ctx, "pods", podsVersion,
-		watchFunc(o.client.Pods(namespace).Watch, "", selector), o.listPodObjects)
-	events, eventErrs := follow(ctx, "events", eventsVersion,
-		watchFunc(o.client.Events(namespace).Watch, eventSelector.AsSelector().String(), ""),
-		o.listEvents(namespace, eventSelector))
+	podEvents, podErrs := followPods(ctx, o.client, namespace, selector, pods, podsVersion)
+	events, eventErrs := followEvents(ctx, o.client, namespace, eventSelector.AsSelector().String(), eventsVersion)
 
 	f := &follower{o: o, store: store, isECI: isECI, pods: map[types.UID]*corev1.Pod{}, printed: map[types.UID]bool{}}
 	for i := range pods {
@@ -77,16 +73,6 @@ func (o *CacheReportOptions) followPods(ctx context.Context) error {
 			return err
 		}
 	}
-}
-
-// listPodObjects lists the selected pods again, for follow.
-func (o *CacheReportOptions) listPodObjects(ctx context.Context) ([]runtime.Object, string, error) {
-	pods, version, err := o.listPods(ctx)
-	items := make([]runtime.Object, len(pods))
-	for i := range pods {
-		items[i] = &pods[i]
-	}
-	return items, version, err
 }
 
 // follower remembers the pods seen, which of them are printed, and the

@@ -336,11 +336,7 @@ func (o *StatusOptions) scope() string {
 // from. One named application is listed too, by name: a watch resumes from
 // the version of a list.
 func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructured, string, error) {
-	opts := metav1.ListOptions{LabelSelector: o.Selector}
-	if o.appName != "" {
-		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", o.appName).String()
-	}
-	list, err := o.apps.Namespace(o.scope()).List(ctx, opts)
+	list, err := o.apps.Namespace(o.scope()).List(ctx, o.appListOptions())
 	if err != nil {
 		return nil, "", o.explainAppError(err)
 	}
@@ -367,6 +363,15 @@ func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructu
 		return strings.Compare(a.GetNamespace()+"/"+a.GetName(), b.GetNamespace()+"/"+b.GetName())
 	})
 	return apps, list.GetResourceVersion(), nil
+}
+
+// appListOptions select the applications shown.
+func (o *StatusOptions) appListOptions() metav1.ListOptions {
+	opts := metav1.ListOptions{LabelSelector: o.Selector}
+	if o.appName != "" {
+		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", o.appName).String()
+	}
+	return opts
 }
 
 // explainAppError tells a cluster without the Spark operator, whose

@@ -8,11 +8,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/follow"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -34,7 +33,7 @@ type statusWatch struct {
 // (and an application's header line when its state or placement changes),
 // until every expected pod has a node or its application has ended. With
 // -o json|yaml it prints the status once, at the end. Every stream resumes
-// after a dropped connection (see follow).
+// after a dropped connection (package follow).
 func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podplacement.Status) error {
 	w := &statusWatch{o: o, s: s, built: map[string]podplacement.Application{}, podApp: map[types.UID]string{},
 		rows: map[types.UID]string{}, headers: map[string]string{}, submissions: sparkapp.Submissions{}}
@@ -69,16 +68,9 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 		timeout = timer.C
 	}
 	scope := o.scope()
-	pods, podErrs := follow(followCtx, "pods", s.versions.pods,
-		watchFunc(o.client.Pods(scope).Watch, "", o.podSelector()), o.listPodObjects)
-	events, eventErrs := follow(followCtx, "events", s.versions.events,
-		watchFunc(o.client.Events(scope).Watch, failedSchedulingSelector, ""), o.listFailedScheduling)
-	appFields := ""
-	if o.appName != "" {
-		appFields = fields.OneTermEqualSelector("metadata.name", o.appName).String()
-	}
-	apps, appErrs := follow(followCtx, "sparkapplications", s.versions.apps,
-		watchFunc(o.apps.Namespace(scope).Watch, appFields, o.Selector), o.listAppObjects)
+	pods, podErrs := followPods(followCtx, o.client, scope, o.podSelector(), s.shownPods(), s.versions.pods)
+	events, eventErrs := followEvents(followCtx, o.client, scope, failedSchedulingSelector, s.versions.events)
+	apps, appErrs := o.followApps(followCtx, s)
 
 	for {
 		var changed string
@@ -298,28 +290,22 @@ func (w *statusWatch) timedOut() error {
 	return fmt.Errorf("timed out after %s waiting for pods to be placed: %s", w.o.Timeout, joinNames(waiting))
 }
 
-// The lists follow reads again after the API server forgot the version it watched from.
-
-func (o *StatusOptions) listPodObjects(ctx context.Context) ([]runtime.Object, string, error) {
-	pods, version, err := o.listPods(ctx)
-	items := make([]runtime.Object, len(pods))
-	for i := range pods {
-		items[i] = &pods[i]
+// shownPods are the pods of the applications shown, in one list.
+func (s *statusState) shownPods() []corev1.Pod {
+	var pods []corev1.Pod
+	for _, key := range s.order {
+		pods = append(pods, s.pods[key]...)
 	}
-	return items, version, err
+	return pods
 }
 
-func (o *StatusOptions) listFailedScheduling(ctx context.Context) ([]runtime.Object, string, error) {
-	var items []runtime.Object
-	version, err := o.eachFailedScheduling(ctx, func(e *corev1.Event) { items = append(items, e) })
-	return items, version, err
-}
-
-func (o *StatusOptions) listAppObjects(ctx context.Context) ([]runtime.Object, string, error) {
-	apps, version, err := o.listApps(ctx)
-	items := make([]runtime.Object, len(apps))
-	for i := range apps {
-		items[i] = apps[i]
+// followApps follows the applications shown, from the list they were read in.
+func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan watch.Event, <-chan error) {
+	list, watchFn := follow.Narrow(o.apps.Namespace(o.scope()).List, o.apps.Namespace(o.scope()).Watch, o.appListOptions())
+	listed := &unstructured.UnstructuredList{Object: map[string]interface{}{}}
+	listed.SetResourceVersion(s.versions.apps)
+	for _, key := range s.order {
+		listed.Items = append(listed.Items, *s.apps[key])
 	}
-	return items, version, err
+	return follow.Start(ctx, follow.Source{Resource: "sparkapplications", Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
 }

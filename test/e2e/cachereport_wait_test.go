@@ -142,8 +142,8 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	driver := sparkPod(t, ns, "stream", "stream-driver", "driver", ecs)
 	podEvent(t, driver, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at, at, 1)
 
-	done := startPlugin(t, kubeconfig, "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=15s")
-	time.Sleep(1500 * time.Millisecond)
+	w := startKubectl(t, kubeconfig, "spark-eci", "cache-report", "-n", ns, "app/stream", "--watch", "--timeout=15s")
+	waitForRows(t, w, []string{"stream-driver"})
 
 	exec1 := sparkPod(t, ns, "stream", "stream-exec-1", "executor", eci)
 	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
@@ -151,24 +151,20 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	pullCacheHit(t, exec2, at, "imc-stream1")
 	sparkPod(t, ns, "stream", "stream-exec-3", "executor", eci) // never pulls
 	sparkPod(t, ns, "other", "other-exec-1", "executor", eci)   // another application
-	time.Sleep(time.Second)
+	waitForRows(t, w, []string{"stream-exec-2"})
 
 	proxy.pause() // a kube-apiserver drains open watches before it stops
 	restartAPIServer(t)
 	proxy.resume()
 	pullCacheHit(t, sparkPod(t, ns, "stream", "stream-exec-4", "executor", eci), at, "imc-stream1")
+	// Pods and events are two watches, each resuming in its own time:
+	// the row of exec-4 may come only once both have.
+	waitForRows(t, w, []string{"stream-exec-4"})
 	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 12.5s (12.5s including waiting)`, at.Add(13*time.Second), at.Add(13*time.Second), 1)
 
-	var r pluginResult
-	select {
-	case r = <-done:
-	case <-time.After(40 * time.Second):
-		t.Fatal("--watch did not end at --timeout")
-	}
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	w.wait(t, 40*time.Second) // ended by --timeout
+	r := pluginResult{stdout: w.stdout.String(), stderr: w.stderr.String()}
 	t.Logf("cache-report --watch:\n%s", r.stdout)
 	var rows []string
 	for _, line := range strings.Split(r.stdout, "\n") {

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 )
@@ -457,6 +458,35 @@ func TestStatusWatchEndsWhenEveryPodIsBound(t *testing.T) {
 	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "stream", "--watch")
 	if code != 0 || !strings.Contains(stdout, "stream-exec-2") || !strings.Contains(stderr, "Every expected pod has a node.") {
 		t.Errorf("settled: exit %d %q %q", code, stdout, stderr)
+	}
+}
+
+// A pod deleted while the watch was cut off is seen gone, though the watch's
+// version is too old by then (etcd compacted, the API server restarted: 410
+// Gone): its replacement settles the application and the watch ends.
+func TestStatusWatchSeesAPodDeletedInAGap(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	createZonedApp(t, ns, "gap", nodes.zone, 1, "team: ml")
+	bind(t, pendingPod(t, ns, "gap", "gap-driver", "driver"), nodes.ecs1)
+	lost := pendingPod(t, ns, "gap", "gap-exec-1", "executor")
+	failedScheduling(t, lost, "0/5 nodes are available: 5 Insufficient cpu.", time.Now(), 1)
+	proxy, kubeconfig := newCuttableProxy(t)
+	w := startKubectl(t, kubeconfig, "spark-eci", "status", "-n", ns, "gap", "--watch", "--timeout=40s")
+	waitForRows(t, w, []string{"gap-exec-1"})
+
+	proxy.pause()
+	if err := cluster.client.CoreV1().Pods(ns).Delete(t.Context(), lost.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}); err != nil {
+		t.Fatal(err)
+	}
+	bind(t, pendingPod(t, ns, "gap", "gap-exec-2", "executor"), nodes.eci1)
+	compactEtcd(t)
+	restartAPIServer(t)
+	proxy.resume()
+
+	w.wait(t, time.Minute)
+	if !strings.Contains(w.stderr.String(), "Every expected pod has a node.") {
+		t.Errorf("stderr %q", w.stderr.String())
 	}
 }
 
