@@ -24,6 +24,8 @@ func (o *PlaceOptions) explain(err error) error {
 
 func explainError(configFlags *genericclioptions.ConfigFlags, err error) error {
 	switch {
+	case errors.Is(err, context.Canceled):
+		return err // interrupted: Execute says so
 	case meta.IsNoMatchError(err):
 		return fmt.Errorf("the server does not serve SparkApplications (%s): is the Kubeflow Spark Operator installed? (%v)",
 			sparkapp.GroupVersion, err)

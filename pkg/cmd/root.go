@@ -5,6 +5,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -38,6 +39,7 @@ both, and reports how their images were pulled.`,
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	configFlags.AddFlags(cmd.PersistentFlags())
+	endRequestsWith(configFlags, cmd.Context)
 	registerConfigFlagCompletion(cmd, configFlags)
 	addLogFlags(cmd, streams.ErrOut)
 
@@ -60,11 +62,18 @@ func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := cmd.ExecuteContext(ctx); err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			fmt.Fprintf(streams.ErrOut, "error: interrupted: %s\n", oneLine(err))
+			return exitInterrupted
+		}
 		fmt.Fprintf(streams.ErrOut, "error: %s\n", oneLine(err))
 		return 1
 	}
 	return 0
 }
+
+// exitInterrupted is the exit code shells give a command ended by Ctrl-C.
+const exitInterrupted = 130
 
 // oneLine keeps an error on one line: aggregated API errors join their parts.
 func oneLine(err error) string {

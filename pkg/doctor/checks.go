@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -216,13 +217,40 @@ func VirtualNodes(nodes []corev1.Node, want placement.VirtualNodes) Check {
 	return c
 }
 
-// EventTTL says how far back cache-report and status can see: the API server's
-// --event-ttl is not readable through the API.
-func EventTTL() Check {
-	return Check{
-		Name: "event-ttl", Title: "Event retention", Status: OK,
-		Message: "the API server's --event-ttl cannot be read through the API; by default events live 1h, so cache-report and status look back at most that far",
+// EventAges is what was read of the events of a namespace: how many there
+// are and when the oldest was created, or why they could not be listed.
+type EventAges struct {
+	Count  int
+	Oldest time.Time
+	Err    error
+}
+
+// EventReach tells how far back cache-report and status see in namespace:
+// as far as the oldest event still there. The API server's --event-ttl,
+// which sets it, cannot be read through the API; nothing here can be wrong,
+// so it is information, outside the counts.
+func EventReach(namespace string, ages EventAges, now time.Time) Check {
+	c := Check{Name: "event-reach", Title: "Event reach", Status: Info}
+	const ttl = "the API server's --event-ttl, 1h by default, decides how long events live"
+	switch {
+	case ages.Err != nil:
+		c.Message = fmt.Sprintf("cannot list the events of namespace %s (%v); %s", namespace, ages.Err, ttl)
+	case ages.Count == 0:
+		c.Message = fmt.Sprintf("no events in namespace %s yet; %s", namespace, ttl)
+	default:
+		c.Message = fmt.Sprintf("%s in namespace %s, the oldest %s old: cache-report and status see that far back; %s",
+			plural(ages.Count, "event", "events"), namespace, roughAge(now.Sub(ages.Oldest)), ttl)
 	}
+	return c
+}
+
+// roughAge is an age to the second under a minute, else to the minute:
+// 45s, 52m, 1h5m.
+func roughAge(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
 }
 
 // NotChecked is a check that could not be made, for instance for lack of

@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"strings"
 	"testing"
+	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -244,13 +245,15 @@ func sampleReport() Report {
 		VirtualNodes([]corev1.Node{ecsNode}, placement.AlibabaCloudECI),
 		ResourcePolicyCRD(Served{"v1alpha1": {"resourcepolicies"}}),
 		NotChecked("access-status", "Rights for status", errors.New("selfsubjectaccessreviews is forbidden"), "ask for create on selfsubjectaccessreviews"),
-		EventTTL(),
+		EventReach("spark", EventAges{Count: 1234, Oldest: reportTime.Add(-52 * time.Minute)}, reportTime),
 	})
 }
 
+var reportTime = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
 func TestReportTable(t *testing.T) {
 	r := sampleReport()
-	if !r.Failed() || r.Summary != (Summary{OK: 3, Warn: 2, Fail: 1}) {
+	if !r.Failed() || r.Summary != (Summary{OK: 2, Warn: 2, Fail: 1}) {
 		t.Errorf("summary = %+v", r.Summary)
 	}
 	var b bytes.Buffer
@@ -258,6 +261,26 @@ func TestReportTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "report.txt", b.String())
+}
+
+// Event reach is told, never judged: INFO, with no fix, outside the counts.
+func TestEventReach(t *testing.T) {
+	for _, tc := range []struct {
+		ages EventAges
+		want string
+	}{
+		{EventAges{Count: 3, Oldest: reportTime.Add(-90 * time.Second)}, "3 events in namespace spark, the oldest 2m old: cache-report and status see that far back"},
+		{EventAges{}, "no events in namespace spark yet"},
+		{EventAges{Err: errors.New("events is forbidden")}, "cannot list the events of namespace spark (events is forbidden)"},
+	} {
+		c := EventReach("spark", tc.ages, reportTime)
+		if c.Status != Info || c.Fix != "" || !strings.HasPrefix(c.Message, tc.want) || !strings.Contains(c.Message, "--event-ttl, 1h by default") {
+			t.Errorf("%+v: got %+v, want INFO %q", tc.ages, c, tc.want)
+		}
+		if s := NewReport("spark", []Check{c}).Summary; s != (Summary{}) {
+			t.Errorf("INFO counted: %+v", s)
+		}
+	}
 }
 
 func TestReportJSON(t *testing.T) {

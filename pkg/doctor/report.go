@@ -15,11 +15,14 @@ import (
 type Status string
 
 // The outcomes, from best to worst. Only FAIL makes doctor exit non-zero:
-// WARN means something works less well, or could not be checked.
+// WARN means something works less well, or could not be checked. INFO is
+// not an outcome: a fact measured for the user, which no check judges, and
+// which the summary does not count.
 const (
 	OK   Status = "OK"
 	Warn Status = "WARN"
 	Fail Status = "FAIL"
+	Info Status = "INFO"
 )
 
 // Check is one line of the report.
@@ -79,7 +82,7 @@ func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintln(tw, "STATUS\tCHECK\tRESULT")
 	for _, c := range r.Checks {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Status, c.Title, oneLine(c.Message))
-		if c.Fix != "" && c.Status != OK {
+		if c.Fix != "" && c.Status != OK && c.Status != Info {
 			fmt.Fprintf(tw, "\t\tfix: %s\n", oneLine(c.Fix))
 		}
 	}

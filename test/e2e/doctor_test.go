@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -30,14 +32,14 @@ func doctorJSON(t *testing.T, kubeconfig string, args ...string) (map[string]doc
 }
 
 var doctorCheckNames = []string{"spark-crds", "pod-webhook", "operator", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd",
-	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "event-ttl"}
+	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "event-reach"}
 
 // A cluster with nothing installed: the Spark CRDs and virtual nodes FAIL,
 // the optional parts WARN, and the exit code says so.
 func TestDoctorBareCluster(t *testing.T) {
 	kubeconfig := bareCluster(t)
 	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
-	if code == 0 || stderr != "error: 2 of 12 checks failed\n" {
+	if code == 0 || stderr != "error: 2 of 11 checks failed\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{
@@ -51,10 +53,10 @@ func TestDoctorBareCluster(t *testing.T) {
 		"fix: install or update ACK's ack-virtual-node component",
 		"OK Rights for place may do all that place needs in namespace default",
 		"OK Rights for image-cache may do all that image-cache needs in namespace default",
-		"Event retention",
-		"1h",
+		"INFO Event reach",
+		"the API server's --event-ttl, 1h by default, decides how long events live",
 		"WARN Spark operator no controller Deployment labelled",
-		"6 checks OK, 4 warnings, 2 failures",
+		"5 checks OK, 4 warnings, 2 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -67,7 +69,7 @@ func TestDoctorBareCluster(t *testing.T) {
 	}
 	for name, want := range map[string]doctor.Status{
 		"spark-crds": doctor.Fail, "virtual-nodes": doctor.Fail, "pod-webhook": doctor.Warn,
-		"resourcepolicy-crd": doctor.Warn, "imagecache-crd": doctor.Warn, "operator": doctor.Warn, "access-resource-policy": doctor.OK, "event-ttl": doctor.OK,
+		"resourcepolicy-crd": doctor.Warn, "imagecache-crd": doctor.Warn, "operator": doctor.Warn, "access-resource-policy": doctor.OK, "event-reach": doctor.Info,
 	} {
 		if checks[name].Status != want {
 			t.Errorf("%s: %+v, want %s", name, checks[name], want)
@@ -87,6 +89,10 @@ func TestDoctorReadyCluster(t *testing.T) {
 	ns := newNamespace(t)
 	createPodWebhook(t, ns)
 	createOperatorDeployment(t, ns, "2.5.2", "PartialRestart=true")
+	// The oldest event tells how far back reports reach.
+	created := time.Now()
+	podEvent(t, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "old", UID: "old"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c"}}}},
+		"kubelet", corev1.EventTypeNormal, "Pulled", "x", created, created, 1)
 
 	stdout, stderr, code := runPlugin(t, "doctor", "-n", ns)
 	if code != 0 || stderr != "" || strings.Contains(stdout, "WARN") || strings.Contains(stdout, "FAIL") || strings.Contains(stdout, "fix:") {
@@ -97,7 +103,8 @@ func TestDoctorReadyCluster(t *testing.T) {
 		"OK Spark pod webhook spark-operator-webhook-" + ns,
 		"OK ImageCache CRD ImageCache served at eci.alibabacloud.com/v1",
 		"OK Spark operator v2.5.2 (deployment " + ns + "/spark-operator-controller): PartialRestart on",
-		"12 checks OK, 0 warnings, 0 failures",
+		"INFO Event reach 1 event in namespace " + ns + ", the oldest ",
+		"11 checks OK, 0 warnings, 0 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
