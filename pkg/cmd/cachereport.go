@@ -17,8 +17,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
-	"k8s.io/client-go/tools/pager"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -32,12 +32,6 @@ const cacheReportExample = `  # How the driver's image was pulled, and whether E
 
   # Gate a pipeline on cache hits
   kubectl spark-eci cache-report app/spark-pi --fail-on-miss -o json`
-
-// listPageSize is the page size of the event and pod lists. Each page costs
-// the API server a fresh read from etcd, so pages are large: 5,000 events take
-// a few MiB in protobuf, and 12,000 events come in 3 requests instead of 25,
-// six times faster.
-const listPageSize = 5000
 
 // CacheReportOptions reports image pull times and ECI image cache results.
 type CacheReportOptions struct {
@@ -149,10 +143,7 @@ func (o *CacheReportOptions) Complete(args []string) error {
 	if err != nil {
 		return fmt.Errorf("read kubeconfig: %w", err)
 	}
-	// Protobuf decodes events several times faster than JSON and with less memory.
-	config.ContentType = runtime.ContentTypeProtobuf
-	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
-	o.client, err = corev1client.NewForConfig(config)
+	o.client, err = corev1client.NewForConfig(bulkread.Protobuf(config))
 	return err
 }
 
@@ -289,14 +280,7 @@ func (o *CacheReportOptions) listPods(ctx context.Context) ([]corev1.Pod, string
 	}
 	namespace, selector := o.podScope()
 	var pods []corev1.Pod
-	var resourceVersion string
-	err := o.listPager(func(opts metav1.ListOptions) (runtime.Object, error) {
-		list, err := o.client.Pods(namespace).List(ctx, opts)
-		if err == nil && resourceVersion == "" {
-			resourceVersion = list.ResourceVersion
-		}
-		return list, err
-	}).EachListItemWithAlloc(ctx, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
+	resourceVersion, err := bulkread.Each(ctx, o.client.Pods(namespace).List, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
 		pods = append(pods, *obj.(*corev1.Pod))
 		return nil
 	})
@@ -351,42 +335,27 @@ func (o *CacheReportOptions) eventsOfPodNamed(ctx context.Context, name string) 
 // image cache, scheduling) that the list yields, and
 // returns the list's resource version.
 func (o *CacheReportOptions) eachEvent(ctx context.Context, namespace string, selector fields.Set, fn func(*corev1.Event)) (string, error) {
-	var resourceVersion string
-	err := o.listPager(func(opts metav1.ListOptions) (runtime.Object, error) {
-		list, err := o.client.Events(namespace).List(ctx, opts)
-		if err == nil && resourceVersion == "" {
-			resourceVersion = list.ResourceVersion // every page is of the first page's snapshot
-		}
-		return list, err
-	}).EachListItemWithAlloc(ctx, metav1.ListOptions{FieldSelector: selector.AsSelector().String()}, func(obj runtime.Object) error {
-		e := obj.(*corev1.Event)
-		if imagepull.Relevant(e) {
+	return bulkread.Each(ctx, o.client.Events(namespace).List, metav1.ListOptions{FieldSelector: selector.AsSelector().String()}, func(obj runtime.Object) error {
+		if e := obj.(*corev1.Event); imagepull.Relevant(e) {
 			fn(e)
 		}
 		return nil
 	})
-	return resourceVersion, err
 }
 
-func (o *CacheReportOptions) listPager(list func(metav1.ListOptions) (runtime.Object, error)) *pager.ListPager {
-	p := pager.New(pager.SimplePageFunc(list))
-	p.PageSize = listPageSize
-	return p
-}
-
-// eciNodes tells ECI virtual nodes by their label, listing the labelled nodes
-// once. A user who may not list nodes gets ACK's naming convention instead:
-// virtual nodes are named virtual-kubelet-<zone>.
+// eciNodes tells ECI virtual nodes by their label, listing the labelled
+// nodes once; a user who may not list nodes gets them told by their names
+// (placement.KindByName).
 func (o *CacheReportOptions) eciNodes(ctx context.Context) func(string) bool {
 	list, err := o.client.Nodes().List(ctx, metav1.ListOptions{
 		LabelSelector: labels.Set{o.nodes.LabelKey: o.nodes.LabelValue}.String(),
 	})
 	if err != nil {
-		return func(node string) bool { return strings.HasPrefix(node, "virtual-kubelet") }
+		return func(node string) bool { return placement.KindByName(node) == placement.NodeECI }
 	}
 	names := make(map[string]bool, len(list.Items))
-	for _, n := range list.Items {
-		names[n.Name] = true
+	for i := range list.Items {
+		names[list.Items[i].Name] = o.nodes.KindOf(&list.Items[i]) == placement.NodeECI
 	}
 	return func(node string) bool { return names[node] }
 }

@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
@@ -176,9 +177,7 @@ func (o *DoctorOptions) eventAges(ctx context.Context, config *rest.Config) doct
 	}
 	events := client.Resource(corev1.SchemeGroupVersion.WithResource("events")).Namespace(o.namespace)
 	var ages doctor.EventAges
-	ages.Err = newPager(func(opts metav1.ListOptions) (runtime.Object, error) {
-		return events.List(ctx, opts)
-	}).EachListItem(ctx, metav1.ListOptions{}, func(obj runtime.Object) error {
+	_, ages.Err = bulkread.Each(ctx, events.List, metav1.ListOptions{}, func(obj runtime.Object) error {
 		created := obj.(*metav1.PartialObjectMetadata).CreationTimestamp.Time
 		if ages.Count == 0 || created.Before(ages.Oldest) {
 			ages.Oldest = created

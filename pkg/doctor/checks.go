@@ -293,7 +293,7 @@ func likelyLabel(n corev1.Node, want placement.VirtualNodes) (string, bool) {
 		return want.LabelKey + "=" + v, true
 	}
 	for _, k := range sortedKeys(n.Labels) {
-		if strings.Contains(n.Labels[k], "virtual-kubelet") {
+		if strings.Contains(n.Labels[k], placement.VirtualNodeNamePrefix) {
 			return k + "=" + n.Labels[k], true
 		}
 	}
@@ -309,11 +309,11 @@ func looksVirtual(n corev1.Node, want placement.VirtualNodes) bool {
 		}
 	}
 	for _, v := range n.Labels {
-		if strings.Contains(v, "virtual-kubelet") {
+		if strings.Contains(v, placement.VirtualNodeNamePrefix) {
 			return true
 		}
 	}
-	return strings.HasPrefix(n.Name, "virtual-kubelet")
+	return placement.KindByName(n.Name) == placement.NodeECI
 }
 
 func taintString(t corev1.Taint) string {

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
@@ -55,11 +56,11 @@ func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName 
 	return r
 }
 
-func kindOf(onECI bool) NodeKind {
+func kindOf(onECI bool) placement.NodeKind {
 	if onECI {
-		return NodeECI
+		return placement.NodeECI
 	}
-	return NodeECS
+	return placement.NodeECS
 }
 
 // sortEvents puts events in the order they last happened. Core events have

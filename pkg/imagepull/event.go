@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
 )
 
 // EventKind is what an event says about a pod's images or its ECI image cache.
@@ -93,9 +94,9 @@ func ParseEvent(e *corev1.Event) (Event, bool) {
 	if !ok {
 		return Event{}, false
 	}
-	ev := Event{Kind: kind, Message: msg, Count: count(e)}
+	ev := Event{Kind: kind, Message: msg, Count: eventtime.Count(e)}
 	ev.Container, ev.Init = containerOf(e.InvolvedObject.FieldPath)
-	ev.First, ev.Last = seen(e)
+	ev.First, ev.Last = eventtime.Seen(e)
 	if kind.IsCache() {
 		ev.CacheID = cacheID(kind, msg)
 		return ev, true
@@ -207,38 +208,4 @@ func classifyCacheMessage(msg string) (EventKind, bool) {
 
 func isAutoCreateFailed(msg string) bool {
 	return strings.HasPrefix(strings.TrimPrefix(msg, eci.MessageTagImageCache), eci.MessageImageCacheAutoCreateFailed)
-}
-
-// count is how many times the event happened. Core events count repeats in
-// count, events.k8s.io-style ones in series.count; either may be 0 when unset.
-func count(e *corev1.Event) int32 {
-	n := max(e.Count, 1)
-	if e.Series != nil {
-		n = max(n, e.Series.Count)
-	}
-	return n
-}
-
-// seen is when the event was first and last seen. Core events carry
-// firstTimestamp and lastTimestamp (seconds); events.k8s.io-style ones only
-// eventTime (microseconds) and series.lastObservedTime.
-func seen(e *corev1.Event) (first, last time.Time) {
-	for _, t := range []time.Time{e.FirstTimestamp.Time, e.EventTime.Time, e.LastTimestamp.Time} {
-		if !t.IsZero() && (first.IsZero() || t.Before(first)) {
-			first = t
-		}
-	}
-	candidates := []time.Time{first, e.LastTimestamp.Time, e.EventTime.Time}
-	if e.Series != nil {
-		candidates = append(candidates, e.Series.LastObservedTime.Time)
-	}
-	for _, t := range candidates {
-		if t.After(last) {
-			last = t
-		}
-	}
-	if first.IsZero() {
-		first = last
-	}
-	return first, last
 }

@@ -3,17 +3,9 @@ package imagepull
 import (
 	"time"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
-)
-
-// NodeKind is the kind of node a pod runs on.
-type NodeKind string
-
-// Node kinds; "" when the pod is not scheduled.
-const (
-	NodeECI NodeKind = "ECI" // an ECI virtual node: ECI's image cache applies
-	NodeECS NodeKind = "ECS" // an ordinary node
 )
 
 // CacheOutcome is what ECI did with its image cache for a pod.
@@ -76,10 +68,10 @@ type PodReport struct {
 	// Role is the spark-role label: driver, executor, or "".
 	Role string `json:"role,omitempty"`
 	// Node is spec.nodeName; "" when not scheduled.
-	Node     string          `json:"node,omitempty"`
-	NodeKind NodeKind        `json:"nodeKind,omitempty"`
-	Phase    corev1.PodPhase `json:"phase,omitempty"`
-	Cache    CacheResult     `json:"cache,omitzero"`
+	Node     string             `json:"node,omitempty"`
+	NodeKind placement.NodeKind `json:"nodeKind,omitempty"`
+	Phase    corev1.PodPhase    `json:"phase,omitempty"`
+	Cache    CacheResult        `json:"cache,omitzero"`
 	// Images has one entry per container: init containers first, then
 	// containers, in pod spec order when the pod is known; else in event order.
 	Images []ImagePull `json:"images"`

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
@@ -88,7 +89,7 @@ func Summarize(pods []PodReport) Summary {
 	var pulls []time.Duration
 	created := map[string]bool{}
 	for _, p := range pods {
-		if p.NodeKind == NodeECI {
+		if p.NodeKind == placement.NodeECI {
 			s.ECIPods++
 		}
 		switch o := p.Cache.Outcome; {
@@ -115,7 +116,7 @@ func Summarize(pods []PodReport) Summary {
 		if failed {
 			s.Failed++
 		}
-		if p.NodeKind == NodeECI && p.Cache.Outcome != OutcomeHit {
+		if p.NodeKind == placement.NodeECI && p.Cache.Outcome != OutcomeHit {
 			s.WarmCacheSavings += pulled
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 )
 
 // app is spark-pi with a driver and three executors: the driver hit the
@@ -104,21 +105,21 @@ func TestSummarize(t *testing.T) {
 	var pods []PodReport
 	// 20 ECI pods that missed: pulls of 1s, 2s, ... 20s.
 	for i := 1; i <= 20; i++ {
-		pods = append(pods, PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeMissed},
+		pods = append(pods, PodReport{NodeKind: placement.NodeECI, Cache: CacheResult{Outcome: OutcomeMissed},
 			Images: []ImagePull{pulled(time.Duration(i) * time.Second)}})
 	}
 	pods = append(pods,
 		// A hit that still pulled a sidecar: not a saving, but a pull.
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeHit}, Images: []ImagePull{{State: StatePresent}, pulled(500 * time.Millisecond)}},
+		PodReport{NodeKind: placement.NodeECI, Cache: CacheResult{Outcome: OutcomeHit}, Images: []ImagePull{{State: StatePresent}, pulled(500 * time.Millisecond)}},
 		// ECS: no cache to save with.
-		PodReport{NodeKind: NodeECS, Images: []ImagePull{pulled(30 * time.Second)}},
+		PodReport{NodeKind: placement.NodeECS, Images: []ImagePull{pulled(30 * time.Second)}},
 		// ECI with no cache event at all: it pulled, a warm cache would have saved it.
-		PodReport{NodeKind: NodeECI, Images: []ImagePull{pulled(2 * time.Second), {State: StatePulled}}},
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated, AutoCreatedID: "imc-b"}, Images: []ImagePull{{State: StateBackOff}}},
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeNotFound, AutoCreatedID: "imc-a"}, Images: []ImagePull{{State: StateFailed}, {State: StateNeverPull}}},
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated, AutoCreatedID: "imc-b"}},
+		PodReport{NodeKind: placement.NodeECI, Images: []ImagePull{pulled(2 * time.Second), {State: StatePulled}}},
+		PodReport{NodeKind: placement.NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated, AutoCreatedID: "imc-b"}, Images: []ImagePull{{State: StateBackOff}}},
+		PodReport{NodeKind: placement.NodeECI, Cache: CacheResult{Outcome: OutcomeNotFound, AutoCreatedID: "imc-a"}, Images: []ImagePull{{State: StateFailed}, {State: StateNeverPull}}},
+		PodReport{NodeKind: placement.NodeECI, Cache: CacheResult{Outcome: OutcomeAutoCreated, AutoCreatedID: "imc-b"}},
 		// Matching turned off: ECI looked for no cache, so no miss.
-		PodReport{NodeKind: NodeECI, Cache: CacheResult{Off: true}},
+		PodReport{NodeKind: placement.NodeECI, Cache: CacheResult{Off: true}},
 		PodReport{},
 	)
 	got := Summarize(pods)
@@ -258,27 +259,27 @@ func TestWriteTable(t *testing.T) {
 
 // TestWriteTableStates shows every state and cache outcome the table knows.
 func TestWriteTableStates(t *testing.T) {
-	p := func(name, role, node string, kind NodeKind, cache CacheResult, imgs ...ImagePull) PodReport {
+	p := func(name, role, node string, kind placement.NodeKind, cache CacheResult, imgs ...ImagePull) PodReport {
 		return PodReport{Name: name, Role: role, Node: node, NodeKind: kind, Cache: cache, Images: imgs}
 	}
 	img := func(state PullState) ImagePull { return ImagePull{Container: executorC, State: state} }
 	r := NewReport([]PodReport{
-		p("app-driver", "driver", eciNode, NodeECI, CacheResult{Outcome: OutcomeNotFound, ID: "imc-x"}, ImagePull{
+		p("app-driver", "driver", eciNode, placement.NodeECI, CacheResult{Outcome: OutcomeNotFound, ID: "imc-x"}, ImagePull{
 			Container: driverC, State: StatePulled, PullTime: 49657983991, PullTimeFrom: PullTimeFromMessage, WithWaiting: 52 * time.Second, SizeBytes: 1 << 30}),
-		p("app-exec-1", "executor", eciNode, NodeECI, CacheResult{Outcome: OutcomeNotComplete, ID: "imc-x"}, img(StatePulling)),
-		p("app-exec-2", "executor", eciNode, NodeECI, CacheResult{Outcome: OutcomeAutoCreateFailed}, img(StateBackOff)),
-		p("app-exec-3", "executor", eciNode, NodeECI, CacheResult{}, img(StateFailed)),
-		p("app-exec-4", "executor", eciNode, NodeECI, CacheResult{ID: "imc-matched"}, img(StateUnknown)),
+		p("app-exec-1", "executor", eciNode, placement.NodeECI, CacheResult{Outcome: OutcomeNotComplete, ID: "imc-x"}, img(StatePulling)),
+		p("app-exec-2", "executor", eciNode, placement.NodeECI, CacheResult{Outcome: OutcomeAutoCreateFailed}, img(StateBackOff)),
+		p("app-exec-3", "executor", eciNode, placement.NodeECI, CacheResult{}, img(StateFailed)),
+		p("app-exec-4", "executor", eciNode, placement.NodeECI, CacheResult{ID: "imc-matched"}, img(StateUnknown)),
 		p("app-exec-5", "executor", "", "", CacheResult{}, img(StateWaiting)),
-		p("app-exec-6", "executor", ecsNode, NodeECS, CacheResult{}, img(StateNeverPull)),
-		p("app-exec-7", "executor", ecsNode, NodeECS, CacheResult{}, ImagePull{
+		p("app-exec-6", "executor", ecsNode, placement.NodeECS, CacheResult{}, img(StateNeverPull)),
+		p("app-exec-7", "executor", ecsNode, placement.NodeECS, CacheResult{}, ImagePull{
 			Container: executorC, State: StatePulled, PullTime: 62 * time.Second, PullTimeFrom: PullTimeFromTimestamps, SizeBytes: 900}),
-		p("app-exec-8", "executor", ecsNode, NodeECS, CacheResult{}, ImagePull{Container: executorC, State: StatePulled}),
-		p("app-exec-9", "executor", ecsNode, NodeECS, CacheResult{}, ImagePull{Container: "sidecar", State: StatePresent},
+		p("app-exec-8", "executor", ecsNode, placement.NodeECS, CacheResult{}, ImagePull{Container: executorC, State: StatePulled}),
+		p("app-exec-9", "executor", ecsNode, placement.NodeECS, CacheResult{}, ImagePull{Container: "sidecar", State: StatePresent},
 			ImagePull{Container: executorC, State: StatePulled, PullTime: 3 * time.Second, PullTimeFrom: PullTimeFromMessage}),
 		{Name: "app-exec-10", Role: "executor", Gone: true},
-		p("app-exec-11", "executor", eciNode, NodeECI, CacheResult{Off: true}, img(StatePresent)),
-		p("app-exec-12", "executor", eciNode, NodeECI, CacheResult{Outcome: OutcomeNotFound, ID: "imc-x", PinnedID: "imc-x", AutoCreatedID: "imc-y"}, img(StatePulling)),
+		p("app-exec-11", "executor", eciNode, placement.NodeECI, CacheResult{Off: true}, img(StatePresent)),
+		p("app-exec-12", "executor", eciNode, placement.NodeECI, CacheResult{Outcome: OutcomeNotFound, ID: "imc-x", PinnedID: "imc-x", AutoCreatedID: "imc-y"}, img(StatePulling)),
 	})
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, r, false); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"k8s.io/cli-runtime/pkg/printers"
 )
 
@@ -72,7 +73,7 @@ func cacheCell(p PodReport) string {
 		return strings.TrimSpace("hit " + c.ID)
 	case c.Missed():
 		return missCell(c)
-	case p.NodeKind == NodeECS:
+	case p.NodeKind == placement.NodeECS:
 		return "-"
 	case c.Off:
 		return "off"

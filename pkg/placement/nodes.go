@@ -16,6 +16,39 @@ type VirtualNodes struct {
 	Taint corev1.Taint
 }
 
+// NodeKind is the kind of node a pod runs on.
+type NodeKind string
+
+// Node kinds; "" when the pod is not scheduled.
+const (
+	NodeECI NodeKind = "ECI" // an ECI virtual node: ECI's image cache applies
+	NodeECS NodeKind = "ECS" // an ordinary node
+)
+
+// VirtualNodeNamePrefix starts the names ACK gives its virtual nodes:
+// virtual-kubelet-<zone>.
+const VirtualNodeNamePrefix = "virtual-kubelet"
+
+// KindOf tells an ECI virtual node by its label.
+func (v VirtualNodes) KindOf(node *corev1.Node) NodeKind {
+	if node.Labels[v.LabelKey] == v.LabelValue {
+		return NodeECI
+	}
+	return NodeECS
+}
+
+// KindByName tells the kind of a node that cannot be read (not listed, no
+// right to, or gone) by ACK's naming of virtual nodes; "" for no node.
+func KindByName(name string) NodeKind {
+	switch {
+	case name == "":
+		return ""
+	case strings.HasPrefix(name, VirtualNodeNamePrefix):
+		return NodeECI
+	}
+	return NodeECS
+}
+
 // Defaults for Alibaba Cloud's ack-virtual-node.
 const (
 	DefaultNodeLabel = "type=virtual-kubelet"

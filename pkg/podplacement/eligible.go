@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
@@ -13,7 +12,6 @@ import (
 	schedulingcorev1 "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -47,31 +45,15 @@ func NewNodes(items []corev1.Node, known bool, virtual placement.VirtualNodes) *
 	return n
 }
 
-// KindOf tells whether a node is an ECI virtual node: by its label.
-func (n *Nodes) KindOf(node *corev1.Node) imagepull.NodeKind {
-	if node.Labels[n.Virtual.LabelKey] == n.Virtual.LabelValue {
-		return imagepull.NodeECI
-	}
-	return imagepull.NodeECS
-}
-
 // KindOfName is the kind of the node a pod is bound to; "" for no node. A
-// node that is not known (not listed, or gone since) is told by ACK's naming
-// convention: virtual nodes are named virtual-kubelet-<zone>.
-func (n *Nodes) KindOfName(name string) imagepull.NodeKind {
-	if name == "" {
-		return ""
-	}
+// node listed is told by its label, another (not listed, or gone since) by
+// its name.
+func (n *Nodes) KindOfName(name string) placement.NodeKind {
 	if node, ok := n.byName[name]; ok {
-		return n.KindOf(node)
+		return n.Virtual.KindOf(node)
 	}
-	if strings.HasPrefix(name, virtualNodePrefix) {
-		return imagepull.NodeECI
-	}
-	return imagepull.NodeECS
+	return placement.KindByName(name)
 }
-
-const virtualNodePrefix = "virtual-kubelet"
 
 // unschedulableTaint is the taint a cordoned node stands for: the scheduler
 // lets a pod that tolerates it onto a cordoned node.
@@ -96,7 +78,7 @@ func (n *Nodes) Eligible(spec *corev1.PodSpec) Eligibility {
 		if ok, err := required.Match(node); err != nil || !ok {
 			continue
 		}
-		if n.KindOf(node) == imagepull.NodeECI {
+		if n.Virtual.KindOf(node) == placement.NodeECI {
 			e.ECI++
 		} else {
 			e.ECS++

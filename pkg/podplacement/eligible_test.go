@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -134,13 +133,13 @@ func TestKindOfName(t *testing.T) {
 	for _, tc := range []struct {
 		nodes *Nodes
 		name  string
-		want  imagepull.NodeKind
+		want  placement.NodeKind
 	}{
-		{known, "virtual-kubelet-cn-hangzhou-i", imagepull.NodeECI},
-		{known, "cn-hangzhou.192.168.0.10", imagepull.NodeECS},
+		{known, "virtual-kubelet-cn-hangzhou-i", placement.NodeECI},
+		{known, "cn-hangzhou.192.168.0.10", placement.NodeECS},
 		{known, "", ""},
-		{unknown, "virtual-kubelet-cn-beijing-a", imagepull.NodeECI},
-		{unknown, "cn-beijing.10.0.0.1", imagepull.NodeECS},
+		{unknown, "virtual-kubelet-cn-beijing-a", placement.NodeECI},
+		{unknown, "cn-beijing.10.0.0.1", placement.NodeECS},
 	} {
 		if got := tc.nodes.KindOfName(tc.name); got != tc.want {
 			t.Errorf("KindOfName(%q) = %q, want %q", tc.name, got, tc.want)
@@ -151,7 +150,7 @@ func TestKindOfName(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := NewNodes([]corev1.Node{ecsNode("vk-1", map[string]string{"node.kubernetes.io/instance-type": "virtual"})}, true, other)
-	if got := n.KindOfName("vk-1"); got != imagepull.NodeECI {
+	if got := n.KindOfName("vk-1"); got != placement.NodeECI {
 		t.Errorf("with another provider's label: %q, want ECI", got)
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
 )
 
 // ReasonFailedScheduling is the reason of the event the scheduler posts each
@@ -36,40 +38,11 @@ func (f FailedScheduling) Put(e *corev1.Event) bool {
 		return false
 	}
 	pod := e.InvolvedObject.UID
-	if old, ok := f[pod]; ok && LastSeen(old).After(LastSeen(e)) {
+	if old, ok := f[pod]; ok && eventtime.Last(old).After(eventtime.Last(e)) {
 		return false
 	}
 	f[pod] = e.DeepCopy()
 	return true
-}
-
-// LastSeen is when an event last happened. core/v1 events carry it in
-// lastTimestamp (one-second resolution); events.k8s.io events, the
-// scheduler's, have only eventTime and, once repeated, series.lastObservedTime.
-// The object's creation time is the last resort: it is when the event was
-// written, not when it happened.
-func LastSeen(e *corev1.Event) time.Time {
-	var latest time.Time
-	for _, t := range []time.Time{e.FirstTimestamp.Time, e.LastTimestamp.Time, e.EventTime.Time} {
-		if t.After(latest) {
-			latest = t
-		}
-	}
-	if e.Series != nil && e.Series.LastObservedTime.After(latest) {
-		latest = e.Series.LastObservedTime.Time
-	}
-	if latest.IsZero() {
-		return e.CreationTimestamp.Time
-	}
-	return latest
-}
-
-// count is how many times the event happened.
-func count(e *corev1.Event) int32 {
-	if e.Series != nil && e.Series.Count > 0 {
-		return e.Series.Count
-	}
-	return max(e.Count, 1)
 }
 
 // waitingForNode tells whether a pod still waits for the scheduler.
@@ -87,7 +60,7 @@ func schedulerMessage(pod *corev1.Pod, event *corev1.Event) *SchedulerMessage {
 		return nil
 	}
 	if event != nil {
-		return &SchedulerMessage{Message: trimCombined(event.Message), From: FromEvent, Time: LastSeen(event), Count: count(event)}
+		return &SchedulerMessage{Message: trimCombined(event.Message), From: FromEvent, Time: eventtime.Last(event), Count: eventtime.Count(event)}
 	}
 	for _, c := range pod.Status.Conditions {
 		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Message != "" {

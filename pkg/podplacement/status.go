@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
-	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -76,7 +75,7 @@ type Pod struct {
 	Phase         corev1.PodPhase    `json:"phase"`
 	Terminating   bool               `json:"terminating,omitempty"`
 	Node          string             `json:"node,omitempty"`
-	NodeKind      imagepull.NodeKind `json:"nodeKind,omitempty"`
+	NodeKind      placement.NodeKind `json:"nodeKind,omitempty"`
 	NominatedNode string             `json:"nominatedNode,omitempty"`
 	IP            string             `json:"ip,omitempty"`
 	Ready         string             `json:"ready"`
@@ -134,7 +133,7 @@ func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedSchedulin
 		switch {
 		case p.Node != "":
 			r.Scheduled++
-			if p.NodeKind == imagepull.NodeECI {
+			if p.NodeKind == placement.NodeECI {
 				r.ECIPods++
 			}
 		case p.Scheduler != nil:
@@ -224,7 +223,7 @@ func podOf(pod *corev1.Pod, event *corev1.Event, nodes *Nodes) Pod {
 	if p.Phase == "" {
 		p.Phase = corev1.PodPending
 	}
-	if p.NodeKind == imagepull.NodeECI {
+	if p.NodeKind == placement.NodeECI {
 		p.InstanceSpec = pod.Annotations[eci.AnnotationInstanceSpec]
 		p.Spot = pod.Annotations[eci.AnnotationSpotStrategy]
 	}

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -281,7 +282,9 @@ func TestFailedSchedulingKeepsTheLatest(t *testing.T) {
 	}
 }
 
-func TestLastSeen(t *testing.T) {
+// The scheduler's events, as they come through core/v1, are timed by the
+// rule every report uses (package eventtime).
+func TestSchedulerEventLastSeen(t *testing.T) {
 	pod := sparkPod("a", "a-driver", "driver", t0)
 	written := t0.Add(time.Hour) // events are written after they happen
 	for _, tc := range []struct {
@@ -295,7 +298,7 @@ func TestLastSeen(t *testing.T) {
 		{"nothing but the object", corev1.Event{}, written},
 	} {
 		tc.event.CreationTimestamp = metav1.NewTime(written)
-		if got := LastSeen(&tc.event); !got.Equal(tc.want) {
+		if got := eventtime.Last(&tc.event); !got.Equal(tc.want) {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/duration"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 )
 
 // TableOptions say how the table is written.
@@ -110,7 +110,7 @@ func podRow(p Pod, opts TableOptions) []string {
 // eciColumns are the instance ECI made for a pod on ECI ("?" until ECI says)
 // and whether it asked for spot; "-" off ECI.
 func eciColumns(p Pod) []string {
-	if p.NodeKind != imagepull.NodeECI {
+	if p.NodeKind != placement.NodeECI {
 		return []string{"-", "-"}
 	}
 	return []string{cmp.Or(p.InstanceSpec, "?"), cmp.Or(p.Spot, "no")}
