@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -100,7 +99,7 @@ Events expire, after one hour by default: older pods report no events.`,
 	flags := cmd.Flags()
 	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the pods to report.")
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Report pods of every namespace (with -l).")
-	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (the report schema "+imagepull.ReportAPIVersion+"); a table when empty.")
+	addOutputFlag(cmd, &o.Output, "Output format: json or yaml (the report schema "+imagepull.ReportAPIVersion+"); a table when empty.", "json", "yaml")
 	flags.BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Print the table without its header row.")
 	flags.BoolVar(&o.FailOnMiss, "fail-on-miss", o.FailOnMiss, "Exit non-zero when any pod missed the ECI image cache.")
 	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait for pods still being scheduled or pulling to finish their pulls (or --timeout) before printing.")
@@ -110,26 +109,23 @@ Events expire, after one hour by default: older pods report no events.`,
 	addNodeLabelFlag(flags, &o.NodeLabel)
 
 	cmd.ValidArgsFunction = completeSparkPods(configFlags)
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("json", "yaml"))
 	return cmd
 }
 
 // Complete works out what the argument names and builds the client.
 func (o *CacheReportOptions) Complete(args []string) error {
 	if len(args) == 1 {
-		kind, name, found := strings.Cut(args[0], "/")
-		switch {
-		case !found:
-			o.podName = args[0]
-		case kind == "pod" || kind == "pods" || kind == "po":
-			o.podName = name
-		case kind == "app" || sparkTypeNames[strings.ToLower(kind)]:
-			o.appName = name
+		ref, err := needName(args[0])
+		if err != nil {
+			return err
+		}
+		switch ref.kind {
+		case refUntyped, refPod:
+			o.podName = ref.name
+		case refApp:
+			o.appName = ref.name
 		default:
 			return fmt.Errorf("cache-report takes a pod, pod/NAME or app/NAME, not %q", args[0])
-		}
-		if name == "" && found {
-			return fmt.Errorf("%q names no object", args[0])
 		}
 	}
 	var err error
@@ -170,10 +166,8 @@ func (o *CacheReportOptions) Validate() error {
 	if o.Watch && o.Output != "" {
 		return errors.New("--watch prints table rows as pods complete; -o json|yaml prints one report: use --wait")
 	}
-	switch o.Output {
-	case "", "json", "yaml":
-	default:
-		return fmt.Errorf("unknown --output %q: want json or yaml", o.Output)
+	if err := checkOutput(o.Output, "json", "yaml"); err != nil {
+		return err
 	}
 	if _, err := labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("invalid --selector: %w", err)

@@ -51,11 +51,11 @@ func completeNames(f *genericclioptions.ConfigFlags, resourceType, prefix, selec
 // either kind as TYPE/NAME once a type and a slash are typed.
 func completeSparkApps(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if typ, prefix, ok := strings.Cut(toComplete, "/"); ok {
-			if !sparkTypeNames[strings.ToLower(typ)] {
+		if ref := parseRef(toComplete); ref.kind != refUntyped {
+			if (ref.kind != refApp && ref.kind != refScheduled) || strings.EqualFold(ref.typ, "app") {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			return withPrefix(typ+"/", completeNames(f, typ, prefix, "")), cobra.ShellCompDirectiveNoFileComp
+			return withPrefix(ref.typ+"/", completeNames(f, ref.typ, ref.name, "")), cobra.ShellCompDirectiveNoFileComp
 		}
 		return completeNames(f, "sparkapplications", toComplete, ""), cobra.ShellCompDirectiveNoFileComp
 	}
@@ -99,18 +99,17 @@ func completeSparkPods(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		typ, prefix, typed := strings.Cut(toComplete, "/")
-		switch {
-		case !typed:
+		switch ref := parseRef(toComplete); ref.kind {
+		case refUntyped:
 			names := completeNames(f, "pods", toComplete, sparkapp.LabelSparkRole)
 			if strings.HasPrefix("app/", toComplete) {
 				names = append(names, withPrefix("app/", completeNames(f, "sparkapplications", "", ""))...)
 			}
 			return names, cobra.ShellCompDirectiveNoFileComp
-		case typ == "app" || sparkTypeNames[strings.ToLower(typ)]:
-			return withPrefix(typ+"/", completeNames(f, "sparkapplications", prefix, "")), cobra.ShellCompDirectiveNoFileComp
-		case typ == "pod" || typ == "pods" || typ == "po":
-			return withPrefix(typ+"/", completeNames(f, "pods", prefix, sparkapp.LabelSparkRole)), cobra.ShellCompDirectiveNoFileComp
+		case refApp:
+			return withPrefix(ref.typ+"/", completeNames(f, "sparkapplications", ref.name, "")), cobra.ShellCompDirectiveNoFileComp
+		case refPod:
+			return withPrefix(ref.typ+"/", completeNames(f, "pods", ref.name, sparkapp.LabelSparkRole)), cobra.ShellCompDirectiveNoFileComp
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -93,9 +93,8 @@ The exit code is 1 when a check fails; warnings leave it 0.`,
 		},
 	}
 	flags := cmd.Flags()
-	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: json or yaml (the DoctorReport); the default is a table.")
+	addOutputFlag(cmd, &o.Output, "Output format: json or yaml (the DoctorReport); the default is a table.", "json", "yaml")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("json", "yaml"))
 	return cmd
 }
 
@@ -113,11 +112,7 @@ func (o *DoctorOptions) Complete() error {
 
 // Validate checks the output format.
 func (o *DoctorOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-		return nil
-	}
-	return fmt.Errorf("unknown --output %q: want json or yaml", o.Output)
+	return checkOutput(o.Output, "json", "yaml")
 }
 
 // Run makes every check, prints the report, and fails when a check failed.

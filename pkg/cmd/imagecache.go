@@ -90,12 +90,15 @@ func listImageCaches(ctx context.Context, configFlags *genericclioptions.ConfigF
 // sparkApp reads the application an argument names: NAME or app/NAME for a
 // SparkApplication, TYPE/NAME for either Spark kind.
 func sparkApp(configFlags *genericclioptions.ConfigFlags, namespace, arg string) (*unstructured.Unstructured, error) {
+	r, err := needName(arg)
+	if err != nil {
+		return nil, err
+	}
 	ref := arg
-	if typ, name, ok := strings.Cut(arg, "/"); !ok {
-		ref = "sparkapplication/" + arg
-	} else if typ == "app" {
-		ref = "sparkapplication/" + name
-	} else if !sparkTypeNames[strings.ToLower(typ)] {
+	switch {
+	case r.kind == refUntyped || strings.EqualFold(r.typ, "app"):
+		ref = "sparkapplication/" + r.name
+	case r.kind != refApp && r.kind != refScheduled:
 		return nil, fmt.Errorf("%q is not a Spark application: give NAME, app/NAME or scheduledsparkapplication/NAME", arg)
 	}
 	infos, err := resource.NewBuilder(configFlags).

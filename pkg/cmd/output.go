@@ -4,6 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
 
 	"sigs.k8s.io/yaml"
 )
@@ -29,4 +33,23 @@ func writeDocument(w io.Writer, format string, v any) (bool, error) {
 	}
 	_, err = w.Write(b)
 	return true, err
+}
+
+// addOutputFlag adds -o for a command that prints its own documents: a
+// table when empty, else one of formats; completion offers them.
+func addOutputFlag(cmd *cobra.Command, p *string, usage string, formats ...string) {
+	cmd.Flags().StringVarP(p, "output", "o", *p, usage)
+	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues(formats...))
+}
+
+// checkOutput accepts "" (the table) and formats.
+func checkOutput(format string, formats ...string) error {
+	if format == "" || slices.Contains(formats, format) {
+		return nil
+	}
+	want := formats[len(formats)-1]
+	if len(formats) > 1 {
+		want = strings.Join(formats[:len(formats)-1], ", ") + " or " + want
+	}
+	return fmt.Errorf("unknown --output %q: want %s", format, want)
 }

@@ -273,14 +273,14 @@ func (o *ResourcePolicyOptions) checkDeleteFlags(flags *pflag.FlagSet) error {
 
 // resourcePolicyName takes NAME, or a SparkApplication as TYPE/NAME.
 func resourcePolicyName(arg string) (string, error) {
-	typ, name, ok := strings.Cut(arg, "/")
-	if !ok {
-		return arg, nil
+	ref, err := needName(arg)
+	switch {
+	case err != nil:
+		return "", err
+	case ref.kind == refUntyped || ref.kind == refApp && !strings.EqualFold(ref.typ, "app"):
+		return ref.name, nil
 	}
-	if t := strings.ToLower(typ); !sparkTypeNames[t] || strings.HasPrefix(t, "scheduled") {
-		return "", fmt.Errorf("%q: resource-policy takes a SparkApplication name (the policy is named after it)", arg)
-	}
-	return name, nil
+	return "", fmt.Errorf("%q: resource-policy takes a SparkApplication name (the policy is named after it)", arg)
 }
 
 // Validate checks that the flags make sense together.

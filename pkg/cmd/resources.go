@@ -25,6 +25,56 @@ var sparkTypeNames = func() map[string]bool {
 	return names
 }()
 
+// refKind is what kind of object a TYPE/NAME argument names.
+type refKind int
+
+const (
+	refUntyped   refKind = iota // NAME alone: each command says what it names
+	refApp                      // app/NAME, or a SparkApplication's type names
+	refScheduled                // a ScheduledSparkApplication's type names
+	refPod                      // pod/NAME, pods/NAME, po/NAME
+	refOther                    // any other TYPE
+)
+
+// objectRef is an argument read as [TYPE/]NAME.
+type objectRef struct {
+	kind refKind
+	typ  string // TYPE as written; "" for NAME alone
+	name string
+}
+
+// parseRef reads an argument as [TYPE/]NAME, TYPE being app, pod or one of
+// kubectl's names for the Spark kinds (sparkTypeNames). A partial argument
+// (completion's) may end in "/"; a whole one may not: see needName.
+func parseRef(arg string) objectRef {
+	typ, name, typed := strings.Cut(arg, "/")
+	if !typed {
+		return objectRef{kind: refUntyped, name: arg}
+	}
+	t := strings.ToLower(typ)
+	r := objectRef{kind: refOther, typ: typ, name: name}
+	switch {
+	case t == "app":
+		r.kind = refApp
+	case t == "pod" || t == "pods" || t == "po":
+		r.kind = refPod
+	case sparkTypeNames[t] && strings.HasPrefix(t, "scheduled"):
+		r.kind = refScheduled
+	case sparkTypeNames[t]:
+		r.kind = refApp
+	}
+	return r
+}
+
+// needName is parseRef for a whole argument: TYPE/ with no name is an error.
+func needName(arg string) (objectRef, error) {
+	r := parseRef(arg)
+	if r.name == "" {
+		return r, fmt.Errorf("%q names no object", arg)
+	}
+	return r, nil
+}
+
 // sparkResourceArgs turns place's arguments into the resource builder's: a bare
 // NAME means sparkapplication/NAME; "TYPE NAME..." and "TYPE/NAME" pass as they
 // are; with a selector (or --all) and no type, the type is sparkapplications.

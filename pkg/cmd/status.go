@@ -123,33 +123,30 @@ submission's pods, and says on stderr when they come.`,
 	flags := cmd.Flags()
 	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the applications to show.")
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Show applications of every namespace (all of them, or those of -l).")
-	flags.StringVarP(&o.Output, "output", "o", o.Output, "Output format: wide, or json or yaml (the schema "+podplacement.StatusAPIVersion+" "+podplacement.StatusKind+").")
+	addOutputFlag(cmd, &o.Output, "Output format: wide, or json or yaml (the schema "+podplacement.StatusAPIVersion+" "+podplacement.StatusKind+").", "wide", "json", "yaml")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods, printing each as it changes, until every expected pod has a node.")
 	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --watch waits before it gives up with an error; 0 waits until interrupted.")
 	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Show the pods of every submission of an application, not only the current one's.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 
 	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
-	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues("wide", "json", "yaml"))
 	return cmd
 }
 
 // Complete works out which application the argument names and builds the clients.
 func (o *StatusOptions) Complete(args []string) error {
 	if len(args) == 1 {
-		kind, name, found := strings.Cut(args[0], "/")
-		switch {
-		case !found:
-			o.appName = args[0]
-		case strings.HasPrefix(strings.ToLower(kind), "scheduledsparkapp"):
-			return fmt.Errorf("status shows SparkApplications: the runs of %s are SparkApplications named %s-<time>", args[0], name)
-		case kind == "app" || sparkTypeNames[strings.ToLower(kind)]:
-			o.appName = name
+		ref, err := needName(args[0])
+		if err != nil {
+			return err
+		}
+		switch ref.kind {
+		case refUntyped, refApp:
+			o.appName = ref.name
+		case refScheduled:
+			return fmt.Errorf("status shows SparkApplications: the runs of %s are SparkApplications named %s-<time>", args[0], ref.name)
 		default:
 			return fmt.Errorf("status takes a SparkApplication: NAME, app/NAME or sparkapplication/NAME, not %q", args[0])
-		}
-		if o.appName == "" {
-			return fmt.Errorf("%q names no application", args[0])
 		}
 	}
 	var err error
@@ -185,10 +182,8 @@ func (o *StatusOptions) Validate() error {
 	case o.appName != "" && o.AllNamespaces:
 		return errors.New("a NAME cannot be combined with --all-namespaces: an application is found by name in one namespace (-n)")
 	}
-	switch o.Output {
-	case "", "wide", "json", "yaml":
-	default:
-		return fmt.Errorf("unknown --output %q: want wide, json or yaml", o.Output)
+	if err := checkOutput(o.Output, "wide", "json", "yaml"); err != nil {
+		return err
 	}
 	if _, err := labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("invalid --selector: %w", err)

@@ -17,7 +17,7 @@ func TestStatusBadInput(t *testing.T) {
 		{"name everywhere", []string{"status", "spark-pi", "-A"}, "a NAME cannot be combined with --all-namespaces"},
 		{"a pod", []string{"status", "pod/spark-pi-driver"}, `status takes a SparkApplication: NAME, app/NAME or sparkapplication/NAME, not "pod/spark-pi-driver"`},
 		{"a scheduled application", []string{"status", "scheduledsparkapp/nightly"}, "the runs of scheduledsparkapp/nightly are SparkApplications named nightly-<time>"},
-		{"no name", []string{"status", "app/"}, `"app/" names no application`},
+		{"no name", []string{"status", "app/"}, `"app/" names no object`},
 		{"unknown output", []string{"status", "spark-pi", "-o", "name"}, `unknown --output "name": want wide, json or yaml`},
 		{"bad selector", []string{"status", "-l", "team in ("}, "invalid --selector"},
 		{"timeout without watch", []string{"status", "spark-pi", "--timeout=1m"}, "--timeout is for --watch"},

@@ -30,17 +30,13 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "One of 'json' or 'yaml'.")
+	addOutputFlag(cmd, &o.Output, "Output format: json or yaml; the default is one line.", "json", "yaml")
 	return cmd
 }
 
 // Validate checks the output format.
 func (o *VersionOptions) Validate() error {
-	switch o.Output {
-	case "", "json", "yaml":
-		return nil
-	}
-	return fmt.Errorf("unknown --output %q: want json or yaml", o.Output)
+	return checkOutput(o.Output, "json", "yaml")
 }
 
 // Run prints the version.
