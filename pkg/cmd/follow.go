@@ -20,10 +20,10 @@ func followPods(ctx context.Context, client corev1client.PodsGetter, namespace, 
 }
 
 // followEvents follows the events of a namespace (all with "") that a field
-// selector selects, from the version they were listed at. The events listed
-// then are not kept: each comes again, as Added, should it change.
+// selector selects, from the version they were listed at, in order (a
+// stream: an event's deletion, when it expires, matters to no report).
 func followEvents(ctx context.Context, client corev1client.EventsGetter, namespace, fieldSelector, version string) (<-chan watch.Event, <-chan error) {
 	list, watchFn := follow.Narrow(client.Events(namespace).List, client.Events(namespace).Watch, metav1.ListOptions{FieldSelector: fieldSelector})
 	listed := &corev1.EventList{ListMeta: metav1.ListMeta{ResourceVersion: version}}
-	return follow.Start(ctx, follow.Source{Resource: "events", Listed: listed, Object: &corev1.Event{}, List: list, Watch: watchFn})
+	return follow.Stream(ctx, follow.Source{Resource: "events", Listed: listed, Object: &corev1.Event{}, List: list, Watch: watchFn})
 }

@@ -353,13 +353,8 @@ func (o *ImageCacheCreateOptions) checkPlace(app, reuse *unstructured.Unstructur
 	if err != nil {
 		return err
 	}
-	res, err := placement.Apply(app.Object, placement.Request{ImageCache: pin, Nodes: o.nodes})
-	if err != nil {
-		return fmt.Errorf("--place: %s: %w", app.GetName(), err)
-	}
-	if change := sparkapp.OnSpecChange(app.GetKind(), applicationState(app)); res.Changed && change.Disruptive && !o.Restart {
-		return fmt.Errorf("--place: refusing to change an active application without --restart (the Spark operator resubmits an application whose spec changes): %s: %s",
-			app.GetName(), change.Effect)
+	if err := wouldRefuse(app, placement.Request{ImageCache: pin, Nodes: o.nodes}, o.Restart); err != nil {
+		return fmt.Errorf("--place: %w", err)
 	}
 	return nil
 }
@@ -370,21 +365,11 @@ func (o *ImageCacheCreateOptions) place(ctx context.Context, app *unstructured.U
 	if id == "" {
 		return fmt.Errorf("--place: the image cache has no id yet")
 	}
-	p := NewPlaceOptions(o.ConfigFlags, o.IOStreams)
-	p.ImageCache, p.NodeLabel, p.Taint = id, o.NodeLabel, o.Taint
-	p.FieldManager, p.Restart = o.FieldManager, o.Restart
-	p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat
-	if err := p.Complete(nil, []string{placeRef(app)}); err != nil {
-		return err
-	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	if format := o.PrintFlags.OutputFormat; format != nil && *format == "yaml" {
-		// Two printers, one stream: keep it a valid multi-document YAML.
-		fmt.Fprintln(o.Out, "---")
-	}
-	return p.Run(ctx)
+	return placeFrom(ctx, o.ConfigFlags, o.IOStreams, placeRef(app), func(p *PlaceOptions) {
+		p.ImageCache, p.NodeLabel, p.Taint = id, o.NodeLabel, o.Taint
+		p.FieldManager, p.Restart = o.FieldManager, o.Restart
+		p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat
+	}, nil)
 }
 
 // waitUntilReady follows the cache until it is ready (with an id to pin),

@@ -220,19 +220,8 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 		return
 	}
 	client, err := admissionregistrationv1.NewForConfig(config)
-	if err != nil {
+	if err != nil || !podWebhookMissing(ctx, client) {
 		return
-	}
-	list, err := client.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return
-	}
-	for _, cfg := range list.Items {
-		for _, wh := range cfg.Webhooks {
-			if sparkapp.IsPodWebhook(wh) {
-				return
-			}
-		}
 	}
 	fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
 		"tolerations and affinity in the application spec will not reach the pods; "+

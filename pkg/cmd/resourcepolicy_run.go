@@ -158,41 +158,21 @@ func (o *ResourcePolicyOptions) placeRequest() placement.Request {
 // checkPlace refuses, before anything is written, what place would refuse:
 // changing an active application without --restart.
 func (o *ResourcePolicyOptions) checkPlace(app *unstructured.Unstructured) error {
-	res, err := placement.Apply(app.Object, o.placeRequest())
-	if err != nil {
-		return fmt.Errorf("%s: %w", o.name, err)
-	}
-	if !res.Changed {
-		return nil
-	}
-	if change := sparkapp.OnSpecChange(app.GetKind(), applicationState(app)); change.Disruptive && !o.Restart {
-		return fmt.Errorf("refusing to change an active application without --restart (the Spark operator resubmits an application whose spec changes): %s: %s",
-			o.name, change.Effect)
-	}
-	return nil
+	return wouldRefuse(app, o.placeRequest(), o.Restart)
 }
 
 // place runs place itself on the application, with its safety rules: the
 // patch is guarded by resourceVersion and re-checked on conflict.
 func (o *ResourcePolicyOptions) place(ctx context.Context) error {
-	p := NewPlaceOptions(o.ConfigFlags, o.IOStreams)
-	p.NodeLabel, p.Taint, p.Via = o.NodeLabel, o.Taint, o.Via
-	p.DryRun, p.FieldManager, p.Restart = o.DryRun, o.FieldManager, o.Restart
-	p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat
-	if err := p.Complete(nil, []string{"sparkapplication/" + o.name}); err != nil {
-		return err
-	}
-	// Any is no target of place's flags: set it past them.
-	req := o.placeRequest()
-	p.request.Driver, p.request.Executor = req.Driver, req.Executor
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	if format := o.PrintFlags.OutputFormat; format != nil && *format == "yaml" {
-		// Two printers, one stream: keep it a valid multi-document YAML.
-		fmt.Fprintln(o.Out, "---")
-	}
-	return p.Run(ctx)
+	return placeFrom(ctx, o.ConfigFlags, o.IOStreams, "sparkapplication/"+o.name, func(p *PlaceOptions) {
+		p.NodeLabel, p.Taint, p.Via = o.NodeLabel, o.Taint, o.Via
+		p.DryRun, p.FieldManager, p.Restart = o.DryRun, o.FieldManager, o.Restart
+		p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat
+	}, func(r *placement.Request) {
+		// Any is no target of place's flags: set it past them.
+		req := o.placeRequest()
+		r.Driver, r.Executor = req.Driver, req.Executor
+	})
 }
 
 // warnPlacement says when the application's pods cannot use every unit: ECI

@@ -280,7 +280,7 @@ func (o *StatusOptions) build(ctx context.Context, s *statusState) podplacement.
 			needWebhook = needWebhook || r.Scheduled == 0 && r.EligibleNodes != nil && podplacement.NeedsPodWebhook(s.apps[key].Object, r.Role)
 		}
 	}
-	if needWebhook && o.podWebhookMissing(ctx) {
+	if needWebhook && podWebhookMissing(ctx, o.webhooks) {
 		fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
 			"the tolerations, node selectors and affinity of the application specs will not reach the pods, "+
 			"though the eligible nodes are counted with them")
@@ -428,19 +428,13 @@ func (o *StatusOptions) readNodes(ctx context.Context) *podplacement.Nodes {
 // podWebhookMissing tells whether the cluster has, for certain, no operator
 // pod webhook. When the user may not list webhook configurations, it cannot
 // tell, and says no.
-func (o *StatusOptions) podWebhookMissing(ctx context.Context) bool {
-	list, err := o.webhooks.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+func podWebhookMissing(ctx context.Context, client admissionregistrationv1.AdmissionregistrationV1Interface) bool {
+	list, err := client.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return false
 	}
-	for _, cfg := range list.Items {
-		for _, wh := range cfg.Webhooks {
-			if sparkapp.IsPodWebhook(wh) {
-				return false
-			}
-		}
-	}
-	return true
+	_, _, found := sparkapp.FindPodWebhook(list.Items)
+	return !found
 }
 
 // writeLine writes one line and reports a failed write.

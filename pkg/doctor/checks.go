@@ -119,14 +119,12 @@ func ImageCacheCRD(served Served) Check {
 // only it copies the tolerations and affinity place writes onto the pods.
 func PodWebhook(configs []admissionregistrationv1.MutatingWebhookConfiguration) Check {
 	c := Check{Name: "pod-webhook", Title: "Spark pod webhook"}
+	if config, webhook, found := sparkapp.FindPodWebhook(configs); found {
+		c.Status, c.Message = OK, fmt.Sprintf("%s (webhook %s) mutates Spark pods on create", config, webhook)
+		return c
+	}
 	var sparkConfigs []string
 	for _, cfg := range configs {
-		for _, wh := range cfg.Webhooks {
-			if sparkapp.IsPodWebhook(wh) {
-				c.Status, c.Message = OK, fmt.Sprintf("%s (webhook %s) mutates Spark pods on create", cfg.Name, wh.Name)
-				return c
-			}
-		}
 		if strings.Contains(strings.ToLower(cfg.Name), "spark") {
 			sparkConfigs = append(sparkConfigs, cfg.Name)
 		}

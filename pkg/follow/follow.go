@@ -6,7 +6,8 @@
 //
 // Commands read a resource once to print what is there, then follow it. The
 // informer starts from that list, served to it in place of its first list,
-// so nothing is read twice.
+// so nothing is read twice. Events, whose deletions matter to no report but
+// whose order does, are followed as a Stream instead.
 package follow
 
 import (

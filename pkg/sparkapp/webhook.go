@@ -22,6 +22,19 @@ func IsPodWebhook(wh admissionregistrationv1.MutatingWebhook) bool {
 	return coversPodCreate(wh.Rules) && selectsSparkPods(wh.ObjectSelector) && looksLikeOperator(wh)
 }
 
+// FindPodWebhook finds the operator's pod webhook (see IsPodWebhook) among
+// the mutating webhook configurations: its configuration and its webhook.
+func FindPodWebhook(configs []admissionregistrationv1.MutatingWebhookConfiguration) (config, webhook string, found bool) {
+	for _, cfg := range configs {
+		for _, wh := range cfg.Webhooks {
+			if IsPodWebhook(wh) {
+				return cfg.Name, wh.Name, true
+			}
+		}
+	}
+	return "", "", false
+}
+
 func coversPodCreate(rules []admissionregistrationv1.RuleWithOperations) bool {
 	for _, rule := range rules {
 		if matchesAny(rule.APIGroups, "") && matchesAny(rule.Resources, "pods") &&

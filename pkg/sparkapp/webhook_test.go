@@ -46,3 +46,21 @@ func TestIsPodWebhook(t *testing.T) {
 		}
 	}
 }
+
+func TestFindPodWebhook(t *testing.T) {
+	pods := podCreateRule([]string{""}, []string{"pods"}, admissionregistrationv1.Create)
+	mesh := admissionregistrationv1.MutatingWebhookConfiguration{Webhooks: []admissionregistrationv1.MutatingWebhook{{Name: "sidecar-injector.istio.io", Rules: pods}}}
+	mesh.Name = "istio"
+	operator := admissionregistrationv1.MutatingWebhookConfiguration{Webhooks: []admissionregistrationv1.MutatingWebhook{
+		{Name: "mutate-sparkapplication.sparkoperator.k8s.io", Rules: podCreateRule([]string{"sparkoperator.k8s.io"}, []string{"sparkapplications"}, admissionregistrationv1.Create)},
+		{Name: "mutate-pod.sparkoperator.k8s.io", Rules: pods, ObjectSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelLaunchedBy: "true"}}},
+	}}
+	operator.Name = "spark-operator-webhook"
+	if cfg, wh, found := FindPodWebhook([]admissionregistrationv1.MutatingWebhookConfiguration{mesh, operator}); !found ||
+		cfg != "spark-operator-webhook" || wh != "mutate-pod.sparkoperator.k8s.io" {
+		t.Errorf("found %v: %s, %s", found, cfg, wh)
+	}
+	if _, _, found := FindPodWebhook([]admissionregistrationv1.MutatingWebhookConfiguration{mesh}); found {
+		t.Error("found the operator's webhook among a mesh's")
+	}
+}
