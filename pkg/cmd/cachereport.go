@@ -214,7 +214,7 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 			}
 		}
 		for i := range pods {
-			reports = append(reports, imagepull.BuildPodReport(&pods[i], store.of(pods[i].UID), isECI))
+			reports = append(reports, imagepull.BuildPodReport(&pods[i], store.Of(pods[i].UID), isECI))
 		}
 	}
 	for _, r := range reports {
@@ -297,10 +297,10 @@ func (o *CacheReportOptions) podScope() (string, string) {
 // version of the list to watch from. One pod: a field selector; more: one
 // paginated list of the pod events of their namespace (or of all namespaces),
 // joined in memory, never a request per pod.
-func (o *CacheReportOptions) eventsOf(ctx context.Context, pods []corev1.Pod) (*podEventStore, string, error) {
-	store := newPodEventStore(pods)
+func (o *CacheReportOptions) eventsOf(ctx context.Context, pods []corev1.Pod) (*imagepull.EventStore, string, error) {
+	store := imagepull.NewEventStore(pods)
 	namespace, selector := eventScope(pods)
-	rv, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { store.put(e) })
+	rv, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { store.Put(e) })
 	return store, rv, err
 }
 

@@ -16,7 +16,7 @@ import (
 // failed to), or --timeout. No event is missed across a dropped connection or
 // a restarted API server (package follow), and the store counts a repeated event
 // once. It returns the pods as they are at the end.
-func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *podEventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
+func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *imagepull.EventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
 	pending := stillPulling(podPointers(pods), store, isECI)
 	if len(pending) == 0 {
 		return pods, nil
@@ -41,7 +41,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 			return nil, err
 		case ev := <-events:
 			e, ok := ev.Object.(*corev1.Event)
-			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.put(e) {
+			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.Put(e) {
 				// Only pods still pulling can change: the rest are done.
 				pending = stillPulling(pending, store, isECI)
 				say()
@@ -52,10 +52,10 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 }
 
 // stillPulling keeps the pods whose pulls have not finished.
-func stillPulling(pods []*corev1.Pod, store *podEventStore, isECI func(string) bool) []*corev1.Pod {
+func stillPulling(pods []*corev1.Pod, store *imagepull.EventStore, isECI func(string) bool) []*corev1.Pod {
 	var pending []*corev1.Pod
 	for _, pod := range pods {
-		if !imagepull.BuildPodReport(pod, store.of(pod.UID), isECI).Done() {
+		if !imagepull.BuildPodReport(pod, store.Of(pod.UID), isECI).Done() {
 			pending = append(pending, pod)
 		}
 	}
@@ -80,7 +80,7 @@ func podNames(pods []*corev1.Pod) []string {
 
 // refreshPods reads the reported pods again, for the nodes and phases they
 // have now; pods gone meanwhile keep their last known state.
-func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []corev1.Pod, store *podEventStore) []corev1.Pod {
+func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []corev1.Pod, store *imagepull.EventStore) []corev1.Pod {
 	fresh, _, err := o.pods(ctx)
 	if err != nil {
 		return pods
