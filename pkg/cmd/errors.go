@@ -13,8 +13,6 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
-
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // explain turns the errors users meet most into one line that says what to do.
@@ -27,8 +25,11 @@ func explainError(configFlags *genericclioptions.ConfigFlags, err error) error {
 	case errors.Is(err, context.Canceled):
 		return err // interrupted: Execute says so
 	case meta.IsNoMatchError(err):
-		return fmt.Errorf("the server does not serve SparkApplications (%s): is the Kubeflow Spark Operator installed? (%v)",
-			sparkapp.GroupVersion, err)
+		var told *notServed
+		if errors.As(err, &told) {
+			return err
+		}
+		return sparkAppCRD.missing(err)
 	case isUnreachable(err):
 		host := "the API server"
 		if config, cfgErr := configFlags.ToRESTConfig(); cfgErr == nil {

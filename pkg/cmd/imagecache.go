@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -42,16 +41,8 @@ application to it, so that even its first run hits the cache.`,
 // the server serves them, so that a cluster without ECI's CRD gets one line
 // naming the component that brings it.
 func imageCaches(configFlags *genericclioptions.ConfigFlags) (dynamic.ResourceInterface, error) {
-	mapper, err := configFlags.ToRESTMapper()
-	if err != nil {
-		return nil, explainError(configFlags, err)
-	}
-	if _, err := mapper.RESTMapping(imagecache.GroupKind, imagecache.GroupVersion.Version); err != nil {
-		if meta.IsNoMatchError(err) {
-			return nil, fmt.Errorf("the server does not serve %s: the ImageCache CRD comes with ACK's %s component (install or update it: ACK console, Add-ons)",
-				imagecache.CRDName, imagecache.Component)
-		}
-		return nil, explainError(configFlags, err)
+	if _, err := mappingOf(configFlags, imageCacheCRD); err != nil {
+		return nil, err
 	}
 	config, err := configFlags.ToRESTConfig()
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
@@ -98,36 +97,20 @@ func (o *ResourcePolicyOptions) Run(ctx context.Context) error {
 
 // checkCRD tells a cluster without ACK's scheduler from other errors.
 func (o *ResourcePolicyOptions) checkCRD() error {
-	mapper, err := o.ConfigFlags.ToRESTMapper()
-	if err != nil {
-		return o.explain(err)
-	}
-	_, err = mapper.RESTMapping(resourcepolicy.GroupKind, resourcepolicy.GroupVersion.Version)
-	if meta.IsNoMatchError(err) {
-		return fmt.Errorf("resource-policy needs ACK's scheduler: the server does not serve %s.%s at %s (the ResourcePolicy CRD of ACK Pro clusters)",
-			resourcepolicy.Resource.Resource, resourcepolicy.GroupVersion.Group, resourcepolicy.GroupVersion.Version)
-	}
-	if err != nil {
-		return o.explain(err)
-	}
-	return nil
+	_, err := mappingOf(o.ConfigFlags, resourcePolicyCRD)
+	return err
 }
 
 // getApp reads the application the policy is named after. With --selector the
 // policy needs no application: then a missing one (or a cluster without the
 // Spark operator) gives nil.
 func (o *ResourcePolicyOptions) getApp(ctx context.Context, dyn dynamic.Interface) (*unstructured.Unstructured, error) {
-	mapper, err := o.ConfigFlags.ToRESTMapper()
-	if err != nil {
-		return nil, o.explain(err)
-	}
-	gk := schema.GroupKind{Group: sparkapp.GroupVersion.Group, Kind: sparkapp.KindSparkApplication}
-	mapping, err := mapper.RESTMapping(gk, sparkapp.GroupVersion.Version)
+	mapping, err := mappingOf(o.ConfigFlags, sparkAppCRD)
 	if err != nil {
 		if meta.IsNoMatchError(err) && o.Selector != "" {
 			return nil, nil
 		}
-		return nil, o.explain(err)
+		return nil, err
 	}
 	app, err := dyn.Resource(mapping.Resource).Namespace(o.namespace).Get(ctx, o.name, metav1.GetOptions{})
 	switch {

@@ -370,10 +370,8 @@ func (o *StatusOptions) appListOptions() metav1.ListOptions {
 // resource comes back as Not Found, from other errors.
 func (o *StatusOptions) explainAppError(err error) error {
 	if apierrors.IsNotFound(err) {
-		if mapper, mapErr := o.ConfigFlags.ToRESTMapper(); mapErr == nil {
-			if _, kindErr := mapper.KindFor(sparkapp.GroupVersion.WithResource("sparkapplications")); meta.IsNoMatchError(kindErr) {
-				return explainError(o.ConfigFlags, kindErr)
-			}
+		if _, crdErr := mappingOf(o.ConfigFlags, sparkAppCRD); meta.IsNoMatchError(crdErr) {
+			return crdErr
 		}
 	}
 	return explainError(o.ConfigFlags, err)

@@ -1,0 +1,74 @@
+package cmd
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// crd is a custom resource the plugin uses, and the one line a cluster that
+// does not serve it gets: what to install.
+type crd struct {
+	gk      schema.GroupKind
+	version string
+	missing func(noMatch error) error // a *notServed
+}
+
+var (
+	sparkAppCRD = crd{
+		gk:      schema.GroupKind{Group: sparkapp.GroupVersion.Group, Kind: sparkapp.KindSparkApplication},
+		version: sparkapp.GroupVersion.Version,
+		missing: func(err error) error {
+			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve SparkApplications (%s): is the Kubeflow Spark Operator installed? (%v)", sparkapp.GroupVersion, err)}
+		},
+	}
+	resourcePolicyCRD = crd{
+		gk:      resourcepolicy.GroupKind,
+		version: resourcepolicy.GroupVersion.Version,
+		missing: func(err error) error {
+			return &notServed{err: err, msg: fmt.Sprintf("resource-policy needs ACK's scheduler: the server does not serve %s.%s at %s (the ResourcePolicy CRD of ACK Pro clusters)",
+				resourcepolicy.Resource.Resource, resourcepolicy.GroupVersion.Group, resourcepolicy.GroupVersion.Version)}
+		},
+	}
+	imageCacheCRD = crd{
+		gk:      imagecache.GroupKind,
+		version: imagecache.GroupVersion.Version,
+		missing: func(err error) error {
+			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve %s: the ImageCache CRD comes with ACK's %s component (install or update it: ACK console, Add-ons)",
+				imagecache.CRDName, imagecache.Component)}
+		},
+	}
+)
+
+// mappingOf finds how to reach c on the server; a server that does not
+// serve it gets c's one line.
+func mappingOf(configFlags *genericclioptions.ConfigFlags, c crd) (*meta.RESTMapping, error) {
+	mapper, err := configFlags.ToRESTMapper()
+	if err != nil {
+		return nil, explainError(configFlags, err)
+	}
+	mapping, err := mapper.RESTMapping(c.gk, c.version)
+	switch {
+	case meta.IsNoMatchError(err):
+		return nil, c.missing(err)
+	case err != nil:
+		return nil, explainError(configFlags, err)
+	}
+	return mapping, nil
+}
+
+// notServed says what to install, and keeps the NoMatch error for
+// meta.IsNoMatchError; explainError leaves it as it is.
+type notServed struct {
+	err error
+	msg string
+}
+
+func (e *notServed) Error() string { return e.msg }
+func (e *notServed) Unwrap() error { return e.err }
