@@ -87,7 +87,7 @@ Events expire, after one hour by default: older pods report no events.`,
 		Example: cacheReportExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -113,7 +113,7 @@ Events expire, after one hour by default: older pods report no events.`,
 }
 
 // Complete works out what the argument names and builds the client.
-func (o *CacheReportOptions) Complete(args []string) error {
+func (o *CacheReportOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		ref, err := needName(args[0])
 		if err != nil {

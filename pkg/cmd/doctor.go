@@ -83,7 +83,7 @@ The exit code is 1 when a check fails; warnings leave it 0.`,
 		Example: doctorExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -99,7 +99,7 @@ The exit code is 1 when a check fails; warnings leave it 0.`,
 }
 
 // Complete reads the namespace and the virtual-node marks.
-func (o *DoctorOptions) Complete() error {
+func (o *DoctorOptions) Complete(_ *cobra.Command, _ []string) error {
 	var err error
 	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
 		return fmt.Errorf("read kubeconfig: %w", err)

@@ -87,7 +87,7 @@ with place's rules: an active application changes only with --restart).`,
 		Example: imageCacheCreateExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -116,7 +116,7 @@ with place's rules: an active application changes only with --restart).`,
 }
 
 // Complete reads the flags and the namespace.
-func (o *ImageCacheCreateOptions) Complete(args []string) error {
+func (o *ImageCacheCreateOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
 	o.appArg = args[0]
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {

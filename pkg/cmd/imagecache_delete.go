@@ -49,7 +49,7 @@ none is deleted (unless --ignore-not-found). Pods pinned to a deleted cache miss
 		Example: "  kubectl spark-eci image-cache delete default-spark-pi-1a2b3c4d",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -68,7 +68,7 @@ none is deleted (unless --ignore-not-found). Pods pinned to a deleted cache miss
 }
 
 // Complete reads the names and flags.
-func (o *ImageCacheDeleteOptions) Complete(args []string) error {
+func (o *ImageCacheDeleteOptions) Complete(_ *cobra.Command, args []string) error {
 	var err error
 	o.names = slices.Compact(slices.Sorted(slices.Values(args)))
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {

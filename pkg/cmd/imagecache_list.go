@@ -55,7 +55,7 @@ and a last line which ready cache holds them all, ready to pin.`,
 		Example: imageCacheListExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -73,7 +73,7 @@ and a last line which ready cache holds them all, ready to pin.`,
 }
 
 // Complete reads the namespace (of --for) and the printer -o asks for.
-func (o *ImageCacheListOptions) Complete() error {
+func (o *ImageCacheListOptions) Complete(_ *cobra.Command, _ []string) error {
 	var err error
 	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
 		return fmt.Errorf("read kubeconfig: %w", err)

@@ -111,7 +111,7 @@ submission's pods, and says on stderr when they come.`,
 		Example: statusExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -134,7 +134,7 @@ submission's pods, and says on stderr when they come.`,
 }
 
 // Complete works out which application the argument names and builds the clients.
-func (o *StatusOptions) Complete(args []string) error {
+func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		ref, err := needName(args[0])
 		if err != nil {
