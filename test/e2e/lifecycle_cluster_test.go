@@ -585,6 +585,19 @@ func (sc *schedulingEnv) runningPods(t *testing.T, ns, app, not string) (submiss
 	return submission, pods
 }
 
+// runningSparkPi starts the lifecycle cluster of version, runs spark-pi (a
+// driver, two executors) in a namespace of its own, deleted with the test,
+// and returns them once they run, with the submission.
+func runningSparkPi(t *testing.T, version operatorVersion) (lc *schedulingEnv, ns, submission string, pods sparkPods) {
+	t.Helper()
+	lc = lifecycleCluster(t, version)
+	ns = lc.newNamespace(t)
+	lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
+	lc.deleteAppWhenDone(t, ns, "spark-pi")
+	submission, pods = lc.runningPods(t, ns, "spark-pi", "")
+	return lc, ns, submission, pods
+}
+
 func expectedExecutors(t *testing.T, sc *schedulingEnv, ns, app string) int {
 	obj, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(t.Context(), app, metav1.GetOptions{})
 	if err != nil {

@@ -27,11 +27,7 @@ func TestLifecyclePlaceRunningApplication(t *testing.T) {
 	for _, version := range operatorVersions {
 		t.Run(version.name, func(t *testing.T) {
 			t.Parallel() // each version has its own cluster
-			lc := lifecycleCluster(t, version)
-			ns := lc.newNamespace(t)
-			lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-			lc.deleteAppWhenDone(t, ns, "spark-pi")
-			first, pods := lc.runningPods(t, ns, "spark-pi", "")
+			lc, ns, first, pods := runningSparkPi(t, version)
 			for _, p := range pods.all() {
 				if !lc.isECS(p.Spec.NodeName) {
 					t.Fatalf("before place, %s runs on %q, not on ECS", p.Name, p.Spec.NodeName)
@@ -107,11 +103,7 @@ func TestLifecyclePlaceEndedApplication(t *testing.T) {
 				exitCode int32
 			}{{"COMPLETED", 0}, {"FAILED", 1}} {
 				t.Run(end.state, func(t *testing.T) {
-					lc := lifecycleCluster(t, version)
-					ns := lc.newNamespace(t)
-					lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-					lc.deleteAppWhenDone(t, ns, "spark-pi")
-					first, pods := lc.runningPods(t, ns, "spark-pi", "")
+					lc, ns, first, pods := runningSparkPi(t, version)
 					lc.endDriver(t, pods.Driver, end.exitCode)
 					lc.waitForState(t, ns, "spark-pi", end.state)
 
@@ -137,11 +129,7 @@ func TestLifecyclePlaceEndedApplication(t *testing.T) {
 func TestLifecyclePlaceSuspendedApplication(t *testing.T) {
 	t.Parallel() // beside TestLifecyclePartialRestart, each on a cluster of its own
 	version := operatorVersions[len(operatorVersions)-1]
-	lc := lifecycleCluster(t, version)
-	ns := lc.newNamespace(t)
-	lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-	lc.deleteAppWhenDone(t, ns, "spark-pi")
-	first, _ := lc.runningPods(t, ns, "spark-pi", "")
+	lc, ns, first, _ := runningSparkPi(t, version)
 	suspend := func(on bool) {
 		t.Helper()
 		patch := fmt.Sprintf(`{"spec":{"suspend":%t}}`, on)
@@ -189,11 +177,7 @@ func TestLifecyclePlaceSuspendedApplication(t *testing.T) {
 // restart, and place still asks for --restart there.
 func TestLifecyclePartialRestart(t *testing.T) {
 	t.Parallel() // beside TestLifecyclePlaceSuspendedApplication, each on a cluster of its own
-	lc := lifecycleCluster(t, partialRestart)
-	ns := lc.newNamespace(t)
-	lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-	lc.deleteAppWhenDone(t, ns, "spark-pi")
-	first, pods := lc.runningPods(t, ns, "spark-pi", "")
+	lc, ns, first, pods := runningSparkPi(t, partialRestart)
 
 	// A user who may not read the Deployment is told about the gate.
 	var role rbacv1.Role

@@ -24,11 +24,7 @@ func TestLifecycleWatchThroughResubmission(t *testing.T) {
 	for _, version := range operatorVersions {
 		t.Run(version.name, func(t *testing.T) {
 			t.Parallel() // each version has its own cluster
-			lc := lifecycleCluster(t, version)
-			ns := lc.newNamespace(t)
-			lc.createApp(t, ns, sparkPiManifest(t, "spark-pi", 2))
-			lc.deleteAppWhenDone(t, ns, "spark-pi")
-			first, pods := lc.runningPods(t, ns, "spark-pi", "")
+			lc, ns, first, pods := runningSparkPi(t, version)
 
 			report := startKubectl(t, lc.kubeconfig, "spark-eci", "cache-report", "-n", ns, "app/spark-pi", "--watch", "--timeout=5m")
 			waitForRows(t, report, namesOf(pods.all()...))
