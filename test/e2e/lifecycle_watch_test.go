@@ -12,7 +12,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // status --watch and cache-report --watch follow an application through the
@@ -178,33 +177,4 @@ func reportedPods(t *testing.T, stdout string) []string {
 	}
 	slices.Sort(n)
 	return n
-}
-
-// rowNames are the first fields of a table's rows, but its header's.
-func rowNames(table string) []string {
-	var rows []string
-	for _, line := range strings.Split(table, "\n") {
-		if f := strings.Fields(line); len(f) > 0 && f[0] != "POD" && !strings.HasSuffix(f[0], ":") {
-			rows = append(rows, f[0])
-		}
-	}
-	return rows
-}
-
-// waitForRows waits until a running cache-report --watch printed a row for
-// each pod named.
-func waitForRows(t *testing.T, w *watchedCommand, pods []string) {
-	t.Helper()
-	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		rows := rowNames(w.stdout.String())
-		for _, p := range pods {
-			if !slices.Contains(rows, p) {
-				return false, nil
-			}
-		}
-		return true, nil
-	})
-	if err != nil {
-		t.Fatalf("cache-report --watch printed no row for some of %v:\n%s\nstderr:\n%s", pods, w.stdout.String(), w.stderr.String())
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -565,5 +566,45 @@ func (sc *schedulingEnv) checkWatchedRows(t *testing.T, out string, pods sparkPo
 		if len(last) < 5 || last[3] != p.Spec.NodeName || last[4] != kind {
 			t.Errorf("the last row status --watch printed of %s is %q, want it on %s (%s)", p.Name, last, p.Spec.NodeName, kind)
 		}
+	}
+}
+
+// rowNames are the first fields of a table's rows, but its header's.
+func rowNames(table string) []string {
+	var rows []string
+	for _, line := range strings.Split(table, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] != "POD" && !strings.HasSuffix(f[0], ":") {
+			rows = append(rows, f[0])
+		}
+	}
+	return rows
+}
+
+// waitForOutput waits until a running command printed text.
+func waitForOutput(t *testing.T, w *watchedCommand, text string) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		return strings.Contains(w.stdout.String(), text), nil
+	})
+	if err != nil {
+		t.Fatalf("kubectl %s never printed %q:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), text, w.stdout.String(), w.stderr.String())
+	}
+}
+
+// waitForRows waits until a running cache-report --watch printed a row for
+// each pod named.
+func waitForRows(t *testing.T, w *watchedCommand, pods []string) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		rows := rowNames(w.stdout.String())
+		for _, p := range pods {
+			if !slices.Contains(rows, p) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("cache-report --watch printed no row for some of %v:\n%s\nstderr:\n%s", pods, w.stdout.String(), w.stderr.String())
 	}
 }

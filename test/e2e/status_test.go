@@ -397,61 +397,59 @@ func TestStatusWatchEndsWhenEveryPodIsBound(t *testing.T) {
 	createZonedApp(t, ns, "stream", nodes.zone, 2, "team: ml")
 
 	driver := pendingPod(t, ns, "stream", "stream-driver", "driver")
-	table := startPlugin(t, cluster.kubeconfig, "status", "-n", ns, "stream", "--watch", "--timeout=90s")
+	table := startKubectl(t, cluster.kubeconfig, "spark-eci", "status", "-n", ns, "stream", "--watch", "--timeout=90s")
 	asJSON := startPlugin(t, cluster.kubeconfig, "status", "-n", ns, "stream", "--watch", "--timeout=90s", "-o", "json")
-	time.Sleep(3 * time.Second) // generous: the machine is shared
+	waitForRows(t, table, []string{"stream-driver"})
 
 	failedScheduling(t, driver, "0/5 nodes are available: 5 Insufficient cpu.", time.Now(), 1)
-	time.Sleep(time.Second)
+	waitForOutput(t, table, "5 Insufficient cpu.")
 	bind(t, driver, nodes.ecs2)
 	exec1 := pendingPod(t, ns, "stream", "stream-exec-1", "executor")
 	bind(t, exec1, nodes.eci1)
 	exec2 := pendingPod(t, ns, "stream", "stream-exec-2", "executor")
 	failedScheduling(t, exec2, "0/5 nodes are available: 1 Too many pods.", time.Now(), 1)
-	select {
-	case r := <-table:
-		t.Fatalf("--watch ended with an executor still waiting: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
-	case <-time.After(2 * time.Second):
-	}
+	holdsFor(t, 2*time.Second, func(context.Context) error {
+		if table.ended() {
+			return fmt.Errorf("--watch ended with an executor still waiting: exit %d\n%s\n%s", table.code, table.stdout.String(), table.stderr.String())
+		}
+		return nil
+	})
 	bind(t, exec2, nodes.eci1)
 
-	for name, done := range map[string]<-chan pluginResult{"table": table, "json": asJSON} {
-		var r pluginResult
-		select {
-		case r = <-done:
-		case <-time.After(60 * time.Second):
-			t.Fatalf("%s: --watch did not end when every pod was bound", name)
+	table.wait(t, time.Minute)
+	stdout := table.stdout.String()
+	t.Logf("table:\n%s", stdout)
+	var driverRows, exec2Rows []string
+	for _, line := range strings.Split(stdout, "\n") {
+		switch c := cells(line); {
+		case len(c) > 0 && c[0] == "stream-driver":
+			driverRows = append(driverRows, strings.Join(c, "|"))
+		case len(c) > 0 && c[0] == "stream-exec-2":
+			exec2Rows = append(exec2Rows, strings.Join(c, "|"))
 		}
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d: %s", name, r.code, r.stderr)
-		}
-		t.Logf("%s:\n%s", name, r.stdout)
-		if name == "json" {
-			s := statusJSON(t, r.stdout)
-			if a := s.Applications[0]; !a.Settled || len(a.Pods) != 3 || a.Pods[2].Node != nodes.eci1 || a.Pods[2].NodeKind != "ECI" {
-				t.Errorf("final status %+v", a)
-			}
-			continue
-		}
-		var driverRows, exec2Rows []string
-		for _, line := range strings.Split(r.stdout, "\n") {
-			switch c := cells(line); {
-			case len(c) > 0 && c[0] == "stream-driver":
-				driverRows = append(driverRows, strings.Join(c, "|"))
-			case len(c) > 0 && c[0] == "stream-exec-2":
-				exec2Rows = append(exec2Rows, strings.Join(c, "|"))
-			}
-		}
-		if len(driverRows) != 3 || !strings.HasSuffix(driverRows[0], "|-") || !strings.HasSuffix(driverRows[1], "|0/5 nodes are available: 5 Insufficient cpu.") ||
-			!strings.Contains(driverRows[2], "|"+nodes.ecs2+"|ECS|") {
-			t.Errorf("driver rows %q: want waiting, the scheduler's reason, then its node", driverRows)
-		}
-		if len(exec2Rows) == 0 || !strings.Contains(exec2Rows[len(exec2Rows)-1], "|"+nodes.eci1+"|ECI|") {
-			t.Errorf("exec-2 rows %q, want it last on its ECI node", exec2Rows)
-		}
-		if !strings.Contains(r.stderr, "Every expected pod has a node.") {
-			t.Errorf("stderr %q", r.stderr)
-		}
+	}
+	if len(driverRows) != 3 || !strings.HasSuffix(driverRows[0], "|-") || !strings.HasSuffix(driverRows[1], "|0/5 nodes are available: 5 Insufficient cpu.") ||
+		!strings.Contains(driverRows[2], "|"+nodes.ecs2+"|ECS|") {
+		t.Errorf("driver rows %q: want waiting, the scheduler's reason, then its node", driverRows)
+	}
+	if len(exec2Rows) == 0 || !strings.Contains(exec2Rows[len(exec2Rows)-1], "|"+nodes.eci1+"|ECI|") {
+		t.Errorf("exec-2 rows %q, want it last on its ECI node", exec2Rows)
+	}
+	if !strings.Contains(table.stderr.String(), "Every expected pod has a node.") {
+		t.Errorf("stderr %q", table.stderr.String())
+	}
+
+	var r pluginResult
+	select {
+	case r = <-asJSON:
+	case <-time.After(60 * time.Second):
+		t.Fatal("json: --watch did not end when every pod was bound")
+	}
+	if r.code != 0 {
+		t.Fatalf("json: exit %d: %s", r.code, r.stderr)
+	}
+	if a := statusJSON(t, r.stdout).Applications[0]; !a.Settled || len(a.Pods) != 3 || a.Pods[2].Node != nodes.eci1 || a.Pods[2].NodeKind != "ECI" {
+		t.Errorf("final status %+v", a)
 	}
 
 	// An application already settled ends the watch at once.
