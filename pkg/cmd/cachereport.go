@@ -177,9 +177,6 @@ func (o *CacheReportOptions) Validate() error {
 
 // Run reads the pods and their events, and prints the report.
 func (o *CacheReportOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if o.Watch {
 		return o.watchReport(ctx)
 	}

@@ -211,9 +211,6 @@ type statusState struct {
 // events, and prints the status; with --watch it goes on until every
 // expected pod has a node.
 func (o *StatusOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	s, err := o.read(ctx)
 	if err != nil {
 		return err

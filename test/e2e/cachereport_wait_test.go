@@ -56,15 +56,7 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 4.614s (6.021s including waiting). Image size: 336066994 bytes.`, start.Add(8*time.Second), start.Add(8*time.Second), 1)
 
-	var r pluginResult
-	select {
-	case r = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("cache-report did not return after the pull finished")
-	}
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
+	r := awaitPlugin(t, done, 30*time.Second, "cache-report after the pull finished")
 	image := firstImage(t, r.stdout)
 	if image["state"] != "pulled" || image["pullSeconds"] != 4.614 || image["withWaitingSeconds"] != 6.021 || image["sizeBytes"] != 336066994.0 {
 		t.Errorf("image = %v", image)
@@ -107,15 +99,7 @@ func TestCacheReportResumesAfterADisruption(t *testing.T) {
 				`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
 			proxy.cut() // and once more, while it reconnects
 
-			var r pluginResult
-			select {
-			case r = <-done:
-			case <-time.After(45 * time.Second):
-				t.Fatal("cache-report did not complete after the disruption")
-			}
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
-			}
+			r := awaitPlugin(t, done, 45*time.Second, "cache-report after the disruption")
 			image := firstImage(t, r.stdout)
 			if image["state"] != "pulled" || image["pullSeconds"] != 62.5 || image["attempts"] != 3.0 {
 				t.Errorf("image = %v, want pulled in 62.5s after 3 attempts", image)
@@ -233,6 +217,22 @@ func TestCacheReportSpinnerOnlyOnATerminal(t *testing.T) {
 }
 
 // pluginResult is what a plugin run printed and its exit code.
+// awaitPlugin waits at most d for a plugin started by startPlugin to end
+// (what names it in failures), and for it to succeed.
+func awaitPlugin(t *testing.T, done <-chan pluginResult, d time.Duration, what string) pluginResult {
+	t.Helper()
+	select {
+	case r := <-done:
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", what, r.code, r.stderr)
+		}
+		return r
+	case <-time.After(d):
+		t.Fatalf("%s: did not end within %s", what, d)
+		return pluginResult{}
+	}
+}
+
 type pluginResult struct {
 	stdout, stderr string
 	code           int

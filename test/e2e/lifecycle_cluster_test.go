@@ -598,6 +598,17 @@ func runningSparkPi(t *testing.T, version operatorVersion) (lc *schedulingEnv, n
 	return lc, ns, submission, pods
 }
 
+// executorsOnECI checks that every executor of pods (of which: a run, a
+// submission) runs on an ECI virtual node.
+func (sc *schedulingEnv) executorsOnECI(t *testing.T, pods sparkPods, of string) {
+	t.Helper()
+	for _, p := range pods.Executors {
+		if !sc.isECI(p.Spec.NodeName) {
+			t.Errorf("executor %s of %s runs on %q, not on ECI: %s", p.Name, of, p.Spec.NodeName, schedulingMessage(p))
+		}
+	}
+}
+
 func expectedExecutors(t *testing.T, sc *schedulingEnv, ns, app string) int {
 	obj, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(t.Context(), app, metav1.GetOptions{})
 	if err != nil {

@@ -63,11 +63,7 @@ func TestLifecyclePlaceRunningApplication(t *testing.T) {
 			if !lc.isECS(pods2.Driver.Spec.NodeName) {
 				t.Errorf("the new driver, which place left alone, runs on %q", pods2.Driver.Spec.NodeName)
 			}
-			for _, p := range pods2.Executors {
-				if !lc.isECI(p.Spec.NodeName) {
-					t.Errorf("new executor %s runs on %q, not on ECI: %s", p.Name, p.Spec.NodeName, schedulingMessage(p))
-				}
-			}
+			lc.executorsOnECI(t, pods2, "the new submission")
 			// The old submission's pods are gone.
 			list, err := lc.client.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/submission-id=" + first})
 			if err != nil {
@@ -113,11 +109,7 @@ func TestLifecyclePlaceEndedApplication(t *testing.T) {
 						t.Fatalf("place: exit %d, %q, %q, want %q", code, stdout, stderr, want)
 					}
 					_, again := lc.runningPods(t, ns, "spark-pi", first)
-					for _, p := range again.Executors {
-						if !lc.isECI(p.Spec.NodeName) {
-							t.Errorf("executor %s of the new run is on %q, not on ECI", p.Name, p.Spec.NodeName)
-						}
-					}
+					lc.executorsOnECI(t, again, "the new run")
 				})
 			}
 		})
@@ -162,11 +154,7 @@ func TestLifecyclePlaceSuspendedApplication(t *testing.T) {
 
 	suspend(false)
 	_, resumed := lc.runningPods(t, ns, "spark-pi", first)
-	for _, p := range resumed.Executors {
-		if !lc.isECI(p.Spec.NodeName) {
-			t.Errorf("executor %s of the resumed application is on %q, not on ECI", p.Name, p.Spec.NodeName)
-		}
-	}
+	lc.executorsOnECI(t, resumed, "the resumed application")
 }
 
 // v2.5.2 with its PartialRestart gate on: a change of the executors'
@@ -296,11 +284,7 @@ spec:
 			lc.endDriver(t, pods.Driver, 0)
 			next := lc.latestRun(t, ns, "nightly", run)
 			_, nextPods := lc.runningPods(t, ns, next, "")
-			for _, p := range nextPods.Executors {
-				if !lc.isECI(p.Spec.NodeName) {
-					t.Errorf("executor %s of the next run is on %q, not on ECI", p.Name, p.Spec.NodeName)
-				}
-			}
+			lc.executorsOnECI(t, nextPods, "the next run")
 		})
 	}
 }

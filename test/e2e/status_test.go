@@ -439,15 +439,7 @@ func TestStatusWatchEndsWhenEveryPodIsBound(t *testing.T) {
 		t.Errorf("stderr %q", table.stderr.String())
 	}
 
-	var r pluginResult
-	select {
-	case r = <-asJSON:
-	case <-time.After(60 * time.Second):
-		t.Fatal("json: --watch did not end when every pod was bound")
-	}
-	if r.code != 0 {
-		t.Fatalf("json: exit %d: %s", r.code, r.stderr)
-	}
+	r := awaitPlugin(t, asJSON, time.Minute, "status --watch -o json, every pod bound")
 	if a := statusJSON(t, r.stdout).Applications[0]; !a.Settled || len(a.Pods) != 3 || a.Pods[2].Node != nodes.eci1 || a.Pods[2].NodeKind != "ECI" {
 		t.Errorf("final status %+v", a)
 	}
