@@ -107,7 +107,9 @@ Terminating and counts for no role.
 node (one driver, and the executors of spec.executor.instances or of dynamic
 allocation's initial count), or the application has ended. While the operator
 submits an application again (INVALIDATING, PENDING_RERUN) it waits for the new
-submission's pods, and says on stderr when they come.`,
+submission's pods, and says on stderr when they come. An application deleted
+meanwhile is no longer waited for; when every one shown is gone, it ends with an
+error.`,
 		Example: statusExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -197,14 +199,11 @@ func (o *StatusOptions) Validate() error {
 	return nil
 }
 
-// statusState is what status has read of the cluster.
+// statusState is what status has read of the cluster, and the versions of
+// its lists, to watch from.
 type statusState struct {
-	apps     map[string]*unstructured.Unstructured // by namespace/name
-	order    []string                              // apps in the order shown
-	pods     map[string][]corev1.Pod               // by the namespace/name of their application
-	failed   podplacement.FailedScheduling
-	nodes    *podplacement.Nodes
-	versions struct{ apps, pods, events string } // to watch from
+	cluster  *podplacement.Cluster
+	versions struct{ apps, pods, events string }
 }
 
 // Run reads the applications, their pods, the nodes and the scheduler's
@@ -215,7 +214,7 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	status := o.build(ctx, s)
+	status := o.build(ctx, s.cluster)
 	if o.Watch {
 		return o.watch(ctx, s, status)
 	}
@@ -224,14 +223,14 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 
 // read lists everything status shows: each list once, joined in memory.
 func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
-	s := &statusState{apps: map[string]*unstructured.Unstructured{}, pods: map[string][]corev1.Pod{}, failed: podplacement.FailedScheduling{}}
+	s := &statusState{cluster: podplacement.NewCluster(nil, o.AllSubmissions)}
 	apps, version, err := o.listApps(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.versions.apps = version
 	for _, app := range apps {
-		s.addApp(app)
+		s.cluster.PutApp(app)
 	}
 	pods, version, err := o.listPods(ctx)
 	if err != nil {
@@ -239,42 +238,32 @@ func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 	}
 	s.versions.pods = version
 	for i := range pods {
-		if key := sparkapp.AppKey(&pods[i]); s.apps[key] != nil {
-			s.pods[key] = append(s.pods[key], pods[i])
-		}
+		s.cluster.PutPod(&pods[i], false)
 	}
 	// Without events the status still shows the scheduler's message from
 	// the pods' conditions; only --watch needs the version to follow them.
-	version, err = o.eachFailedScheduling(ctx, func(e *corev1.Event) { s.failed.Put(e) })
+	version, err = o.eachFailedScheduling(ctx, func(e *corev1.Event) { s.cluster.Failed.Put(e) })
 	if err != nil && o.Watch {
 		return nil, explainError(o.ConfigFlags, err)
 	}
 	s.versions.events = version
-	s.nodes = o.readNodes(ctx)
+	s.cluster.Nodes = o.readNodes(ctx)
 	return s, nil
-}
-
-func (s *statusState) addApp(app *unstructured.Unstructured) {
-	key := app.GetNamespace() + "/" + app.GetName()
-	if _, ok := s.apps[key]; !ok {
-		s.order = append(s.order, key)
-	}
-	s.apps[key] = app
 }
 
 // build makes the status of every application and prints its warnings
 // (once: --watch builds each application again as it changes, quietly).
-func (o *StatusOptions) build(ctx context.Context, s *statusState) podplacement.Status {
-	apps := make([]podplacement.Application, 0, len(s.order))
+func (o *StatusOptions) build(ctx context.Context, c *podplacement.Cluster) podplacement.Status {
+	apps := make([]podplacement.Application, 0, len(c.Keys()))
 	needWebhook := false
-	for _, key := range s.order {
-		a, warnings := o.buildApp(s, key)
+	for _, key := range c.Keys() {
+		a, warnings, _ := c.Build(key)
 		apps = append(apps, a)
 		for _, w := range warnings {
 			fmt.Fprintf(o.ErrOut, "Warning: %s: %s\n", key, w)
 		}
 		for _, r := range a.Roles {
-			needWebhook = needWebhook || r.Scheduled == 0 && r.EligibleNodes != nil && podplacement.NeedsPodWebhook(s.apps[key].Object, r.Role)
+			needWebhook = needWebhook || r.Scheduled == 0 && r.EligibleNodes != nil && podplacement.NeedsPodWebhook(c.App(key).Object, r.Role)
 		}
 	}
 	if needWebhook && podWebhookMissing(ctx, o.webhooks) {
@@ -282,24 +271,10 @@ func (o *StatusOptions) build(ctx context.Context, s *statusState) podplacement.
 			"the tolerations, node selectors and affinity of the application specs will not reach the pods, "+
 			"though the eligible nodes are counted with them")
 	}
-	if !s.nodes.Known {
+	if !c.Nodes.Known {
 		fmt.Fprintln(o.ErrOut, "Warning: cannot list nodes: node kinds are told by node names, eligible nodes are unknown")
 	}
 	return podplacement.NewStatus(apps)
-}
-
-func (o *StatusOptions) buildApp(s *statusState, key string) (podplacement.Application, []string) {
-	return podplacement.Build(s.apps[key].Object, o.shownPods(s.pods[key]), s.failed, s.nodes)
-}
-
-// shownPods are the pods of one application that status shows: those of its
-// current submission, or all with --all-submissions.
-func (o *StatusOptions) shownPods(pods []corev1.Pod) []corev1.Pod {
-	if o.AllSubmissions {
-		return pods
-	}
-	kept, _ := sparkapp.KeepCurrentSubmissions(pods)
-	return kept
 }
 
 func (o *StatusOptions) print(status podplacement.Status) error {

@@ -2,8 +2,10 @@
 // where they could land: the model and output of the status command.
 //
 // It talks to no cluster. Callers list the applications, their pods, the
-// nodes and the scheduler's FailedScheduling events, and hand them to Build
-// one application at a time. Which nodes a role's pods may use is worked out
+// nodes and the scheduler's FailedScheduling events, and keep them in a
+// Cluster, which builds the status of one application at a time (Build) from
+// the pods of its current submission. A Watch follows a Cluster as its objects
+// change and tells what of the status to print again. Which nodes a role's pods may use is worked out
 // the way kube-scheduler filters nodes, with the scheduler's own helpers
 // (k8s.io/component-helpers): taints against tolerations (NoSchedule and
 // NoExecute), the node selector and required node affinity, and cordoned

@@ -108,10 +108,15 @@ func PodsOf(pods []corev1.Pod) iter.Seq[*corev1.Pod] {
 // KeepCurrentSubmissions returns the pods of their application's current
 // submission (see Submissions.Has), and how many it left out.
 func KeepCurrentSubmissions(pods []corev1.Pod) ([]corev1.Pod, int) {
-	current := CurrentSubmissions(PodsOf(pods))
+	return CurrentSubmissions(PodsOf(pods)).Keep(pods)
+}
+
+// Keep returns the pods of their application's current submission (see
+// Has), and how many it left out.
+func (s Submissions) Keep(pods []corev1.Pod) ([]corev1.Pod, int) {
 	kept := pods[:0:0]
 	for i := range pods {
-		if current.Has(&pods[i]) {
+		if s.Has(&pods[i]) {
 			kept = append(kept, pods[i])
 		}
 	}

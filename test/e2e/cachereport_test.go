@@ -13,18 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// rowOf returns the table row of pod, split into columns.
-func rowOf(t *testing.T, table, pod string) []string {
-	t.Helper()
-	for _, line := range strings.Split(table, "\n") {
-		if fields := strings.Fields(line); len(fields) > 0 && fields[0] == pod {
-			return fields
-		}
-	}
-	t.Fatalf("no row for %s in:\n%s", pod, table)
-	return nil
-}
-
 // The guide's two scenarios, as ECI and the kubelet report them.
 func TestCacheReportOfOnePod(t *testing.T) {
 	ns := newNamespace(t)
@@ -37,7 +25,7 @@ func TestCacheReportOfOnePod(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	row := strings.Join(rowOf(t, stdout, "spark-pi-driver"), " ")
+	row := rowText(stdout, "spark-pi-driver")
 	for _, want := range []string{"driver", eci, "ECI", "missed, auto-created imc-2zeabcdefghijklmnop", "1m41.289s"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("row %q lacks %q", row, want)
@@ -50,7 +38,7 @@ func TestCacheReportOfOnePod(t *testing.T) {
 	hit := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", eci)
 	pullCacheHit(t, hit, now, "imc-2zeabcdefghijklmnop")
 	stdout, _, _ = runPlugin(t, "cache-report", "-n", ns, "pod/spark-pi-exec-1", "--no-headers")
-	row = strings.Join(rowOf(t, stdout, "spark-pi-exec-1"), " ")
+	row = rowText(stdout, "spark-pi-exec-1")
 	if !strings.Contains(row, "hit imc-2zeabcdefghijklmnop") || !strings.Contains(row, "present") || strings.HasPrefix(stdout, "POD") {
 		t.Errorf("cache hit: %q", stdout)
 	}
@@ -59,7 +47,7 @@ func TestCacheReportOfOnePod(t *testing.T) {
 	podEvent(t, onECS, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, now, now, 1)
 	podEvent(t, onECS, "kubelet", corev1.EventTypeNormal, "Pulled", `Successfully pulled image "`+sparkImage+`" in 49.657983991s`, now.Add(50*time.Second), now.Add(50*time.Second), 1)
 	stdout, _, _ = runPlugin(t, "cache-report", "-n", ns, "web-driver")
-	row = strings.Join(rowOf(t, stdout, "web-driver"), " ")
+	row = rowText(stdout, "web-driver")
 	if !strings.Contains(row, "ECS") || !strings.Contains(row, " - ") || !strings.Contains(row, "49.658s") {
 		t.Errorf("ECS pod: %q", row)
 	}
@@ -184,7 +172,7 @@ func TestCacheReportReadsTheCacheAPodAskedFor(t *testing.T) {
 		"etl-exec-1": "missed, imc-2zebaking not ready",
 		"etl-exec-2": " off ",
 	} {
-		if row := strings.Join(rowOf(t, stdout, pod), " ") + " "; !strings.Contains(row, want) {
+		if row := rowText(stdout, pod) + " "; !strings.Contains(row, want) {
 			t.Errorf("%s: row %q lacks %q", pod, row, want)
 		}
 	}
@@ -221,7 +209,7 @@ func TestCacheReportOfAGonePod(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	row := strings.Join(rowOf(t, stdout, "spark-pi-driver"), " ")
+	row := rowText(stdout, "spark-pi-driver")
 	if !strings.Contains(row, "missed, auto-created imc-gone1") || !strings.Contains(row, "1m41.289s") {
 		t.Errorf("gone pod: %q", row)
 	}

@@ -89,8 +89,10 @@ func TestCacheReportResumesAfterADisruption(t *testing.T) {
 			podEvent(t, pod, "EciService", corev1.EventTypeWarning, "ImageCacheMissed", "[eci.imagecache]Missed image cache.", start, start, 1)
 			podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, start, start, 1)
 
-			done := startPlugin(t, kubeconfig, "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json")
-			time.Sleep(2 * time.Second) // listed, now watching
+			// -v=6 logs each request as its response comes: the watch of
+			// the pod's events has begun once it is logged.
+			report := startKubectl(t, kubeconfig, "spark-eci", "cache-report", "-n", ns, pod.Name, "--timeout=60s", "-o", "json", "-v=6")
+			waitForLog(t, report, `"Response"`, "/namespaces/"+ns+"/events?", "watch=true", `status="200 OK"`)
 
 			tc.disrupt(proxy)
 			repeatEvent(t, pod, "Pulling", 3)
@@ -99,16 +101,17 @@ func TestCacheReportResumesAfterADisruption(t *testing.T) {
 				`Successfully pulled image "`+sparkImage+`" in 1m2.5s (1m2.5s including waiting)`, start.Add(63*time.Second), start.Add(63*time.Second), 1)
 			proxy.cut() // and once more, while it reconnects
 
-			r := awaitPlugin(t, done, 45*time.Second, "cache-report after the disruption")
-			image := firstImage(t, r.stdout)
+			report.wait(t, 45*time.Second)
+			stdout := report.stdout.String()
+			image := firstImage(t, stdout)
 			if image["state"] != "pulled" || image["pullSeconds"] != 62.5 || image["attempts"] != 3.0 {
 				t.Errorf("image = %v, want pulled in 62.5s after 3 attempts", image)
 			}
-			if !strings.Contains(r.stdout, `"outcome": "auto-created"`) || !strings.Contains(r.stdout, `"id": "imc-resumed1"`) {
-				t.Errorf("the cache event sent during the disruption is missing:\n%s", r.stdout)
+			if !strings.Contains(stdout, `"outcome": "auto-created"`) || !strings.Contains(stdout, `"id": "imc-resumed1"`) {
+				t.Errorf("the cache event sent during the disruption is missing:\n%s", stdout)
 			}
-			if !strings.Contains(r.stdout, `"events": 4`) {
-				t.Errorf("want 4 events counted once each:\n%s", r.stdout)
+			if !strings.Contains(stdout, `"events": 4`) {
+				t.Errorf("want 4 events counted once each:\n%s", stdout)
 			}
 		})
 	}
@@ -159,7 +162,7 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	if got := strings.Join(rows, " "); got != "stream-driver stream-exec-2 stream-exec-4 stream-exec-1" {
 		t.Errorf("rows %q, want each pod once, in the order their pulls completed", got)
 	}
-	if strings.Count(r.stdout, "POD ") != 1 || !strings.Contains(rowLine(r.stdout, "stream-exec-1"), "12.5s") {
+	if strings.Count(r.stdout, "POD ") != 1 || !strings.Contains(rowText(r.stdout, "stream-exec-1"), "12.5s") {
 		t.Errorf("want one header and exec-1's pull time:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, "Pods:          5, 4 on ECI") {
@@ -168,15 +171,6 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	if !strings.Contains(r.stderr, "still pulling: stream-exec-3") || strings.Contains(r.stdout, "other-exec-1") {
 		t.Errorf("stderr %q", r.stderr)
 	}
-}
-
-func rowLine(out, pod string) string {
-	for _, line := range strings.Split(out, "\n") {
-		if f := strings.Fields(line); len(f) > 0 && f[0] == pod {
-			return line
-		}
-	}
-	return ""
 }
 
 // repeatEvent bumps the count of pod's one event of reason, as the kubelet

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -28,11 +27,9 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/cmd"
@@ -40,14 +37,10 @@ import (
 
 // cluster is the control plane every test shares; TestMain fills it in.
 var cluster struct {
-	cfg        *rest.Config // admin (system:masters)
-	kubeconfig string       // admin kubeconfig file
-	client     kubernetes.Interface
-	dyn        dynamic.Interface
-	mapper     *restmapper.DeferredDiscoveryRESTMapper
-	assets     string // binaries; the CRDs are in assets/crds
-	env        *envtest.Environment
-	tmp        string // removed after the tests
+	controlPlane
+	mapper *restmapper.DeferredDiscoveryRESTMapper
+	assets string // binaries; the CRDs are in assets/crds
+	tmp    string // removed after the tests
 }
 
 var (
@@ -55,24 +48,10 @@ var (
 	scheduledSparkAppGVR = schema.GroupVersionResource{Group: "sparkoperator.k8s.io", Version: "v1beta2", Resource: "scheduledsparkapplications"}
 )
 
-// newNamespace creates a namespace named after the test and deletes it when
-// the test ends. envtest runs no namespace controller, so deleted namespaces
-// stay Terminating; their unique names keep that harmless.
+// newNamespace creates a namespace of the shared cluster for the test.
 func newNamespace(t *testing.T) string {
 	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: dnsLabel(t.Name()) + "-"}}
-	ns, err := cluster.client.CoreV1().Namespaces().Create(t.Context(), ns, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("creating namespace: %v", err)
-	}
-	t.Cleanup(func() {
-		// t.Context() is already canceled when cleanups run.
-		err := cluster.client.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
-		if err != nil {
-			t.Errorf("deleting namespace %s: %v", ns.Name, err)
-		}
-	})
-	return ns.Name
+	return cluster.newNamespace(t)
 }
 
 var notDNSLabel = regexp.MustCompile(`[^a-z0-9]+`)
@@ -161,48 +140,10 @@ func setAppState(t *testing.T, ns, name, state string) {
 	}
 }
 
-// newUser provisions a user that holds only the given rules, through a Role
-// and RoleBinding in ns (plus what RBAC grants every authenticated user, such
-// as discovery), and returns the path of a kubeconfig for it. Roles are bound
-// by user name: two calls with the same name share their grants.
+// newUser provisions a user of the shared cluster (see addUser).
 func newUser(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) string {
 	t.Helper()
-	return addUser(t, cluster.env, cluster.client, ns, name, rules)
-}
-
-// addUser is newUser on the control plane of env.
-func addUser(t *testing.T, env *envtest.Environment, client kubernetes.Interface, ns, name string, rules []rbacv1.PolicyRule) string {
-	t.Helper()
-	user, err := env.AddUser(envtest.User{Name: name}, nil)
-	if err != nil {
-		t.Fatalf("adding user %s: %v", name, err)
-	}
-	b, err := user.KubeConfig()
-	if err != nil {
-		t.Fatalf("kubeconfig for %s: %v", name, err)
-	}
-	path := filepath.Join(t.TempDir(), name+".kubeconfig")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	rbac := client.RbacV1()
-	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}
-	if _, err := rbac.Roles(ns).Create(t.Context(), role, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("creating role %s/%s: %v", ns, name, err)
-	}
-	binding := &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
-	}
-	if _, err := rbac.RoleBindings(ns).Create(t.Context(), binding, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("creating rolebinding %s/%s: %v", ns, name, err)
-	}
-	if len(rules) > 0 {
-		waitForGrantIn(t, client, ns, name, rules[0])
-	}
-	return path
+	return cluster.addUser(t, ns, name, rules)
 }
 
 // runPluginOnATerminal runs the built plugin as the admin with a

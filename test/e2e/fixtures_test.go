@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 )
 
 // Fake nodes, pods and events, written the way the kubelet, ECI and
@@ -21,37 +24,103 @@ import (
 // eciNodeName is named like ACK names its virtual nodes.
 const eciNodeName = "virtual-kubelet-cn-hangzhou-i"
 
-// ensureNodes creates one ECS node and one ECI virtual node (label and taint of
-// ack-virtual-node), Ready, once per test binary.
+// fakeNode is a node as a kubelet registers it, or ack-virtual-node an ECI
+// virtual node.
+type fakeNode struct {
+	name   string
+	zone   string // topology.kubernetes.io/zone; none when ""
+	eci    bool   // ack-virtual-node's label and taint, and a region's worth of capacity
+	labels map[string]string
+	// cordoned nodes are unschedulable; not-ready ones keep the taint the
+	// API server gives every new node.
+	cordoned, notReady bool
+}
+
+// ECS nodes are small: two hold a driver of the example application and two
+// of its executors, no more. ack-virtual-node reports capacities this large:
+// a virtual node is a region's worth of ECI, not a machine.
+var (
+	ecsCapacity = corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110"),
+	}
+	eciCapacity = corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("10000"), corev1.ResourceMemory: resource.MustParse("40Ti"), corev1.ResourcePods: resource.MustParse("20000"),
+	}
+	eciTaint = corev1.Taint{Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule}
+)
+
+// createNode registers n. The API server's admission taints every new node
+// not-ready, and no node lifecycle controller runs here to lift it: a ready
+// node gets it removed by hand, as that controller would once the kubelet
+// reports Ready.
+func createNode(ctx context.Context, client kubernetes.Interface, n fakeNode) error {
+	node := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: n.name, Labels: map[string]string{
+			corev1.LabelHostname:   n.name,
+			corev1.LabelOSStable:   "linux",
+			corev1.LabelArchStable: "amd64",
+		}},
+		Spec: corev1.NodeSpec{Unschedulable: n.cordoned},
+	}
+	maps.Copy(node.Labels, n.labels)
+	capacity := ecsCapacity
+	if n.zone != "" {
+		node.Labels[corev1.LabelTopologyZone] = n.zone
+	}
+	if n.eci {
+		node.Labels["type"] = "virtual-kubelet"
+		node.Spec.Taints = []corev1.Taint{eciTaint}
+		capacity = eciCapacity
+	}
+	nodes := client.CoreV1().Nodes()
+	created, err := nodes.Create(ctx, node, metav1.CreateOptions{})
+	if err != nil {
+		return fmt.Errorf("create node %s: %w", n.name, err)
+	}
+	ready := corev1.ConditionTrue
+	if n.notReady {
+		ready = corev1.ConditionFalse
+	}
+	created.Status.Capacity = capacity
+	created.Status.Allocatable = capacity
+	created.Status.Conditions = []corev1.NodeCondition{{
+		Type: corev1.NodeReady, Status: ready, LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.Now(),
+	}}
+	if _, err = nodes.UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		return fmt.Errorf("node %s status: %w", n.name, err)
+	}
+	if n.notReady {
+		return nil
+	}
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		latest, err := nodes.Get(ctx, n.name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		latest.Spec.Taints = slices.DeleteFunc(latest.Spec.Taints, func(t corev1.Taint) bool { return t.Key == corev1.TaintNodeNotReady })
+		_, err = nodes.Update(ctx, latest, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("node %s: lifting the not-ready taint: %w", n.name, err)
+	}
+	return nil
+}
+
+// ensureNodes creates in the shared cluster one ECS node and one ECI virtual
+// node, Ready, once per test binary.
 func ensureNodes(t *testing.T) (ecs, eci string) {
 	t.Helper()
-	nodes := cluster.client.CoreV1().Nodes()
-	for _, n := range []*corev1.Node{
-		{ObjectMeta: metav1.ObjectMeta{Name: "cn-hangzhou.192.168.0.10", Labels: map[string]string{"kubernetes.io/arch": "amd64"}}},
-		{
-			ObjectMeta: metav1.ObjectMeta{Name: eciNodeName, Labels: map[string]string{"type": "virtual-kubelet"}},
-			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{
-				Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule,
-			}}},
-		},
-	} {
-		if _, err := nodes.Get(t.Context(), n.Name, metav1.GetOptions{}); err == nil {
+	ecs, eci = "cn-hangzhou.192.168.0.10", eciNodeName
+	for _, n := range []fakeNode{{name: ecs}, {name: eci, eci: true}} {
+		if _, err := cluster.client.CoreV1().Nodes().Get(t.Context(), n.name, metav1.GetOptions{}); err == nil {
 			continue
 		}
-		created, err := nodes.Create(t.Context(), n, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatalf("create node %s: %v", n.Name, err)
-		}
-		created.Status.Capacity = corev1.ResourceList{
-			corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110"),
-		}
-		created.Status.Allocatable = created.Status.Capacity
-		created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, LastHeartbeatTime: metav1.Now()}}
-		if _, err := nodes.UpdateStatus(t.Context(), created, metav1.UpdateOptions{}); err != nil {
-			t.Fatalf("node %s status: %v", n.Name, err)
+		if err := createNode(t.Context(), cluster.client, n); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return "cn-hangzhou.192.168.0.10", eciNodeName
+	return ecs, eci
 }
 
 // sparkPod creates a pod of application app as spark-submit does (the

@@ -104,7 +104,7 @@ func TestImageCacheCreateWaitAndPlace(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "spark-pi: ready cache "+name+" ("+id+") holds its 4 images; pin it: kubectl spark-eci place -n "+ns+" sparkapplication/spark-pi --image-cache="+id) {
 		t.Errorf("list --for: exit %d\n%s", code, stdout)
 	}
-	if row := strings.Fields(rowLine(stdout, name)); len(row) < 8 || row[1] != id || row[2] != "Ready" || row[3] != "100%" || row[len(row)-1] != "all" {
+	if row := rowOf(stdout, name); len(row) < 8 || row[1] != id || row[2] != "Ready" || row[3] != "100%" || row[len(row)-1] != "all" {
 		t.Errorf("row of %s: %q", name, row)
 	}
 	stdout, _, _ = runPlugin(t, "image-cache", "list", "-o", "json")

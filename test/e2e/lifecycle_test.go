@@ -170,7 +170,7 @@ func TestLifecyclePartialRestart(t *testing.T) {
 	// A user who may not read the Deployment is told about the gate.
 	var role rbacv1.Role
 	readRBAC(t, "role.yaml", &role)
-	user := addUser(t, lc.env, lc.client, ns, "place-user-"+ns, role.Rules)
+	user := lc.addUser(t, ns, "place-user-"+ns, role.Rules)
 	stdout, stderr, code := runKubectl(t, user, "spark-eci", "place", "-n", ns, "spark-pi", "--executors=eci")
 	if code == 0 || !strings.Contains(stderr, "say so with --operator-feature-gates=PartialRestart=true") {
 		t.Fatalf("place as a user who cannot read the operator: exit %d, %q, %q", code, stdout, stderr)

@@ -25,9 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
@@ -68,63 +66,29 @@ func run(m *testing.M) (code int, err error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(assets, "crds")},
-		ErrorIfCRDPathMissing: true,
-	}
-	// A certificate directory of our own survives an API server restart (envtest
-	// removes only the ones it made), so a restarted server keeps its
-	// certificates and port, and clients keep working.
 	certDir := filepath.Join(tmp, "apiserver")
 	if err := os.Mkdir(certDir, 0o700); err != nil {
 		return 0, err
 	}
-	env.ControlPlane.GetAPIServer().CertDir = certDir
-	// Stop whatever did start even when Start fails half way.
+	cp, err := startControlPlane(controlPlaneSpec{assets: assets, crds: "crds", dir: tmp, certDir: certDir})
+	if err != nil {
+		return 0, err
+	}
 	defer func() {
-		if stopErr := env.Stop(); stopErr != nil && err == nil {
+		if stopErr := cp.env.Stop(); stopErr != nil && err == nil {
 			err = fmt.Errorf("stopping the control plane: %w", stopErr)
 		}
 	}()
-	if _, err := env.Start(); err != nil {
-		return 0, fmt.Errorf("starting the control plane from %s: %w", assets, err)
-	}
-
-	admin, err := env.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}},
-		&rest.Config{QPS: 1000, Burst: 2000})
-	if err != nil {
-		return 0, fmt.Errorf("adding the admin user: %w", err)
-	}
-	kubeconfig, err := writeKubeconfig(admin, filepath.Join(tmp, "admin.kubeconfig"))
+	disco, err := discovery.NewDiscoveryClientForConfig(cp.cfg)
 	if err != nil {
 		return 0, err
 	}
-
-	cfg := admin.Config()
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return 0, err
-	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return 0, err
-	}
-	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return 0, err
-	}
-
-	cluster.cfg = cfg
-	cluster.kubeconfig = kubeconfig
-	cluster.client = client
-	cluster.dyn = dyn
+	cluster.controlPlane = *cp
 	cluster.mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco))
 	cluster.assets = assets
-	cluster.env = env
 	cluster.tmp = tmp
 
-	if err := checkRBAC(env); err != nil {
+	if err := checkRBAC(cp.env); err != nil {
 		return 0, err
 	}
 	fmt.Fprintf(os.Stderr, "e2e: control plane up in %s (assets %s)\n", time.Since(start).Round(time.Millisecond), assets)
@@ -167,14 +131,6 @@ func findAssets() (string, error) {
 		}
 	}
 	return dir, nil
-}
-
-func writeKubeconfig(user *envtest.AuthenticatedUser, path string) (string, error) {
-	b, err := user.KubeConfig()
-	if err != nil {
-		return "", fmt.Errorf("kubeconfig for %s: %w", path, err)
-	}
-	return path, os.WriteFile(path, b, 0o600)
 }
 
 // checkRBAC makes sure the API server authorizes requests: with AlwaysAllow

@@ -17,7 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
@@ -67,24 +66,16 @@ func ensureCRD(t *testing.T, file string, served dynamic.ResourceInterface) {
 // what the other tests see.
 func bareCluster(t *testing.T) string {
 	t.Helper()
-	env := &envtest.Environment{BinaryAssetsDirectory: cluster.assets}
-	if _, err := env.Start(); err != nil {
+	cp, err := startControlPlane(controlPlaneSpec{assets: cluster.assets, dir: t.TempDir()})
+	if err != nil {
 		t.Fatalf("starting a bare API server: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
+		if err := cp.env.Stop(); err != nil {
 			t.Errorf("stopping the bare API server: %v", err)
 		}
 	})
-	admin, err := env.AddUser(envtest.User{Name: "bare-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path, err := writeKubeconfig(admin, filepath.Join(t.TempDir(), "bare.kubeconfig"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return cp.kubeconfig
 }
 
 func getPolicy(t *testing.T, ns, name string) *unstructured.Unstructured {

@@ -24,15 +24,9 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // The scheduling cluster is a second control plane, started on first use by
@@ -56,16 +50,12 @@ import (
 // kubelet ever runs them): tests on this cluster must not run in parallel,
 // and submitPods deletes the pods it made when the test ends.
 type schedulingEnv struct {
-	kubeconfig string // admin kubeconfig file
-	cfg        *rest.Config
-	client     kubernetes.Interface
-	dyn        dynamic.Interface
+	controlPlane
 
 	ecsNodes []string          // small ordinary nodes, untainted
 	eciNodes []string          // large virtual nodes with the ECI label and taint
 	zoneOf   map[string]string // node name to its topology.kubernetes.io/zone
 
-	env         *envtest.Environment
 	procs       []*process // the webhook, the scheduler, the controller, in the order they started
 	tmp         string
 	stopPlayers func()   // stops what the tests play beside the controller
@@ -169,29 +159,11 @@ func startSparkCluster(version operatorVersion, controller bool) (sc *scheduling
 		}
 	}()
 
-	sc.env = &envtest.Environment{
-		BinaryAssetsDirectory: cluster.assets,
-		CRDDirectoryPaths:     []string{filepath.Join(cluster.assets, version.crds)},
-		ErrorIfCRDPathMissing: true,
-	}
-	if _, err := sc.env.Start(); err != nil {
-		return sc, fmt.Errorf("starting the control plane: %w", err)
-	}
-	admin, err := sc.env.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}},
-		&rest.Config{QPS: 1000, Burst: 2000})
+	cp, err := startControlPlane(controlPlaneSpec{assets: cluster.assets, crds: version.crds, dir: tmp})
 	if err != nil {
-		return sc, fmt.Errorf("adding the admin user: %w", err)
-	}
-	if sc.kubeconfig, err = writeKubeconfig(admin, filepath.Join(tmp, "admin.kubeconfig")); err != nil {
 		return sc, err
 	}
-	sc.cfg = admin.Config()
-	if sc.client, err = kubernetes.NewForConfig(sc.cfg); err != nil {
-		return sc, err
-	}
-	if sc.dyn, err = dynamic.NewForConfig(sc.cfg); err != nil {
-		return sc, err
-	}
+	sc.controlPlane = *cp
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -245,77 +217,24 @@ func (sc *schedulingEnv) stop() error {
 	return errors.Join(errs...)
 }
 
-// createNodes creates the fixed node set, Ready. The API server taints every
-// new node not-ready, and no node controller runs here to take the taint off
-// again, so it is removed by hand.
+// createNodes creates the fixed node set, Ready.
 func (sc *schedulingEnv) createNodes(ctx context.Context) error {
-	type nodeSpec struct {
-		name, zone    string
-		eci           bool
-		cpu, mem, pod string
-	}
-	for _, n := range []nodeSpec{
-		{name: "cn-hangzhou.192.168.0.10", zone: zoneI, cpu: "4", mem: "8Gi", pod: "110"},
-		{name: "cn-hangzhou.192.168.0.11", zone: zoneI, cpu: "4", mem: "8Gi", pod: "110"},
-		// ack-virtual-node reports capacities this large: a virtual node is a
-		// region's worth of ECI, not a machine.
-		{name: "virtual-kubelet-cn-hangzhou-i", zone: zoneI, eci: true, cpu: "10000", mem: "40Ti", pod: "20000"},
-		{name: "virtual-kubelet-cn-hangzhou-j", zone: zoneJ, eci: true, cpu: "10000", mem: "40Ti", pod: "20000"},
+	for _, n := range []fakeNode{
+		{name: "cn-hangzhou.192.168.0.10", zone: zoneI},
+		{name: "cn-hangzhou.192.168.0.11", zone: zoneI},
+		{name: "virtual-kubelet-cn-hangzhou-i", zone: zoneI, eci: true},
+		{name: "virtual-kubelet-cn-hangzhou-j", zone: zoneJ, eci: true},
 	} {
-		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n.name, Labels: map[string]string{
-			corev1.LabelHostname:       n.name,
-			corev1.LabelOSStable:       "linux",
-			corev1.LabelArchStable:     "amd64",
-			corev1.LabelTopologyZone:   n.zone,
-			corev1.LabelTopologyRegion: "cn-hangzhou",
-		}}}
-		var taints []corev1.Taint
+		n.labels = map[string]string{corev1.LabelTopologyRegion: "cn-hangzhou"}
+		if err := createNode(ctx, sc.client, n); err != nil {
+			return err
+		}
 		if n.eci {
-			node.Labels["type"] = "virtual-kubelet"
-			taints = []corev1.Taint{{Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule}}
 			sc.eciNodes = append(sc.eciNodes, n.name)
 		} else {
 			sc.ecsNodes = append(sc.ecsNodes, n.name)
 		}
 		sc.zoneOf[n.name] = n.zone
-
-		nodes := sc.client.CoreV1().Nodes()
-		if _, err := nodes.Create(ctx, node, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("creating node %s: %w", n.name, err)
-		}
-		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			node, err := nodes.Get(ctx, n.name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			node.Spec.Taints = taints
-			_, err = nodes.Update(ctx, node, metav1.UpdateOptions{})
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("setting the taints of node %s: %w", n.name, err)
-		}
-		err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			node, err := nodes.Get(ctx, n.name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			node.Status.Capacity = corev1.ResourceList{
-				corev1.ResourceCPU:    resource.MustParse(n.cpu),
-				corev1.ResourceMemory: resource.MustParse(n.mem),
-				corev1.ResourcePods:   resource.MustParse(n.pod),
-			}
-			node.Status.Allocatable = node.Status.Capacity
-			node.Status.Conditions = []corev1.NodeCondition{{
-				Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
-				LastHeartbeatTime: metav1.Now(), LastTransitionTime: metav1.Now(),
-			}}
-			_, err = nodes.UpdateStatus(ctx, node, metav1.UpdateOptions{})
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("setting the status of node %s: %w", n.name, err)
-		}
 	}
 	return nil
 }
@@ -604,25 +523,6 @@ func (p *process) tail(n int) string {
 	}
 	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
 	return string(bytes.Join(lines[max(0, len(lines)-n):], []byte("\n")))
-}
-
-// newNamespace creates a namespace named after the test in the scheduling
-// cluster. Namespaces are never finished deleting here either (no controller),
-// and pods are not deleted with them: submitPods deletes its own.
-func (sc *schedulingEnv) newNamespace(t *testing.T) string {
-	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: dnsLabel(t.Name()) + "-"}}
-	ns, err := sc.client.CoreV1().Namespaces().Create(t.Context(), ns, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("creating namespace: %v", err)
-	}
-	t.Cleanup(func() {
-		err := sc.client.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
-		if err != nil {
-			t.Errorf("deleting namespace %s: %v", ns.Name, err)
-		}
-	})
-	return ns.Name
 }
 
 // isECS and isECI tell the kind of a node of the fixed set; "" (not

@@ -403,7 +403,7 @@ func (sc *schedulingEnv) checkStatusTable(t *testing.T, ns, app string, pods spa
 	if !strings.HasPrefix(stdout, header) {
 		t.Errorf("status table starts otherwise than %q:\n%s", header, stdout)
 	}
-	if got := strings.Join(lineStarting(stdout, "POD"), ","); got != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
+	if got := strings.Join(rowOf(stdout, "POD"), ","); got != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
 		t.Errorf("status table columns %q:\n%s", got, stdout)
 	}
 	for _, p := range pods.all() {
@@ -413,7 +413,7 @@ func (sc *schedulingEnv) checkStatusTable(t *testing.T, ns, app string, pods spa
 		}
 		// No kubelet runs the pods: bound, they stay Pending.
 		want := []string{p.Name, p.Labels[sparkapp.LabelSparkRole], "Pending", p.Spec.NodeName, kind, "-"}
-		got := lineStarting(stdout, p.Name)
+		got := rowOf(stdout, p.Name)
 		if len(got) != 7 || strings.Join(append(got[:5:5], got[6]), "|") != strings.Join(want, "|") {
 			t.Errorf("status table row %q, want %q and an age", got, want)
 		}
@@ -569,25 +569,30 @@ func (sc *schedulingEnv) checkWatchedRows(t *testing.T, out string, pods sparkPo
 	}
 }
 
-// rowNames are the first fields of a table's rows, but its header's.
-func rowNames(table string) []string {
-	var rows []string
-	for _, line := range strings.Split(table, "\n") {
-		if f := strings.Fields(line); len(f) > 0 && f[0] != "POD" && !strings.HasSuffix(f[0], ":") {
-			rows = append(rows, f[0])
-		}
-	}
-	return rows
-}
-
 // waitForOutput waits until a running command printed text.
 func waitForOutput(t *testing.T, w *watchedCommand, text string) {
 	t.Helper()
+	waitForText(t, w, fmt.Sprintf("printed %q", text), func() bool { return strings.Contains(w.stdout.String(), text) })
+}
+
+// waitForLog waits until a running command wrote on stderr, where -v logs
+// go, a line holding every one of parts.
+func waitForLog(t *testing.T, w *watchedCommand, parts ...string) {
+	t.Helper()
+	waitForText(t, w, fmt.Sprintf("logged a line with %q", parts), func() bool {
+		return slices.ContainsFunc(strings.Split(w.stderr.String(), "\n"), func(line string) bool {
+			return !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(line, p) })
+		})
+	})
+}
+
+func waitForText(t *testing.T, w *watchedCommand, what string, written func() bool) {
+	t.Helper()
 	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		return strings.Contains(w.stdout.String(), text), nil
+		return written(), nil
 	})
 	if err != nil {
-		t.Fatalf("kubectl %s never printed %q:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), text, w.stdout.String(), w.stderr.String())
+		t.Fatalf("kubectl %s never %s:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), what, w.stdout.String(), w.stderr.String())
 	}
 }
 

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -315,17 +316,18 @@ func schedulingMessage(pod *corev1.Pod) string {
 // scheduler retries unschedulable pods whenever the cluster changes.
 func (sc *schedulingEnv) staysPending(t *testing.T, pods []*corev1.Pod, d time.Duration) {
 	t.Helper()
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+	holdsFor(t, d, func(ctx context.Context) error {
 		for _, p := range pods {
-			got, err := sc.client.CoreV1().Pods(p.Namespace).Get(t.Context(), p.Name, metav1.GetOptions{})
+			got, err := sc.client.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
 			if err != nil {
-				t.Fatalf("getting pod %s: %v", p.Name, err)
+				return fmt.Errorf("getting pod %s: %w", p.Name, err)
 			}
 			if got.Spec.NodeName != "" {
-				t.Fatalf("pod %s, pending at first, was bound to %s", p.Name, got.Spec.NodeName)
+				return fmt.Errorf("pod %s, pending at first, was bound to %s", p.Name, got.Spec.NodeName)
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // hasRoomFor tells whether node's allocatable CPU and memory, less the

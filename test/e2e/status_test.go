@@ -12,7 +12,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -43,58 +42,18 @@ func newStatusNodes(t *testing.T, ns string) statusNodes {
 		ecs1: "cn-hangzhou." + ns + ".1", ecs2: "cn-hangzhou." + ns + ".2", cordoned: "cn-hangzhou." + ns + ".3",
 		eci1: "virtual-kubelet-" + ns + "-a", notReadyECI: "virtual-kubelet-" + ns + "-b",
 	}
-	for _, name := range []string{n.ecs1, n.ecs2, n.cordoned} {
-		createNode(t, name, map[string]string{zoneLabel: n.zone}, nil, name == n.cordoned, true)
-	}
-	eciTaint := []corev1.Taint{{Key: "virtual-kubelet.io/provider", Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule}}
-	for _, name := range []string{n.eci1, n.notReadyECI} {
-		createNode(t, name, map[string]string{zoneLabel: n.zone, "type": "virtual-kubelet"}, eciTaint, false, name == n.eci1)
+	for _, node := range []fakeNode{
+		{name: n.ecs1, zone: n.zone}, {name: n.ecs2, zone: n.zone}, {name: n.cordoned, zone: n.zone, cordoned: true},
+		{name: n.eci1, zone: n.zone, eci: true}, {name: n.notReadyECI, zone: n.zone, eci: true, notReady: true},
+	} {
+		if err := createNode(t.Context(), cluster.client, node); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cluster.client.CoreV1().Nodes().Delete(context.Background(), node.name, metav1.DeleteOptions{})
+		})
 	}
 	return n
-}
-
-// createNode creates a node, Ready or not. The API server's admission taints
-// every new node not-ready and no node controller runs here to lift it: a
-// ready node gets it removed, as the node lifecycle controller would.
-func createNode(t *testing.T, name string, labels map[string]string, taints []corev1.Taint, cordoned, ready bool) {
-	t.Helper()
-	nodes := cluster.client.CoreV1().Nodes()
-	node := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
-		Spec:       corev1.NodeSpec{Taints: taints, Unschedulable: cordoned},
-	}
-	created, err := nodes.Create(t.Context(), node, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("create node %s: %v", name, err)
-	}
-	t.Cleanup(func() { _ = nodes.Delete(context.Background(), name, metav1.DeleteOptions{}) })
-	created.Status.Capacity = corev1.ResourceList{
-		corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse("8Gi"), corev1.ResourcePods: resource.MustParse("110"),
-	}
-	created.Status.Allocatable = created.Status.Capacity
-	status := corev1.ConditionFalse
-	if ready {
-		status = corev1.ConditionTrue
-	}
-	created.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: status, LastHeartbeatTime: metav1.Now()}}
-	if created, err = nodes.UpdateStatus(t.Context(), created, metav1.UpdateOptions{}); err != nil {
-		t.Fatalf("node %s status: %v", name, err)
-	}
-	if !ready {
-		return
-	}
-	var kept []corev1.Taint
-	for _, taint := range created.Spec.Taints {
-		if taint.Key != corev1.TaintNodeNotReady {
-			kept = append(kept, taint)
-		}
-	}
-	if len(kept) != len(created.Spec.Taints) {
-		created.Spec.Taints = kept
-		if _, err := nodes.Update(t.Context(), created, metav1.UpdateOptions{}); err != nil {
-			t.Fatalf("node %s: lifting the not-ready taint: %v", name, err)
-		}
-	}
 }
 
 // createZonedApp creates a SparkApplication whose driver and executors are
@@ -203,27 +162,6 @@ func statusJSON(t *testing.T, stdout string) podplacement.Status {
 	return s
 }
 
-// fields splits a table line into its cells (no cell here holds three spaces).
-func cells(line string) []string {
-	var out []string
-	for _, c := range strings.Split(line, "   ") {
-		if c = strings.TrimSpace(c); c != "" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// lineStarting returns the first line of out whose first cell is first.
-func lineStarting(out, first string) []string {
-	for _, line := range strings.Split(out, "\n") {
-		if c := cells(line); len(c) > 0 && c[0] == first {
-			return c
-		}
-	}
-	return nil
-}
-
 // Before any pod exists, status counts the nodes each role could be placed
 // on, from the application's rules and the nodes' labels, taints and cordons,
 // and warns about a role that fits nowhere.
@@ -241,10 +179,10 @@ func TestStatusBeforeThePodsExist(t *testing.T) {
 	if !strings.HasPrefix(stdout, wantHeader+"\n\nNo pods.\n") {
 		t.Errorf("want the header line %q and no pods:\n%s", wantHeader, stdout)
 	}
-	if got := strings.Join(lineStarting(stdout, "driver"), " "); got != "driver 0/1 0 0 2 0" {
+	if got := strings.Join(rowOf(stdout, "driver"), " "); got != "driver 0/1 0 0 2 0" {
 		t.Errorf("driver: %q, want 2 ECS nodes (the third is cordoned), no ECI", got)
 	}
-	if got := strings.Join(lineStarting(stdout, "executor"), " "); got != "executor 0/3 0 0 0 1" {
+	if got := strings.Join(rowOf(stdout, "executor"), " "); got != "executor 0/3 0 0 0 1" {
 		t.Errorf("executor: %q, want 1 ECI node (the other is not ready), no ECS", got)
 	}
 	if strings.Contains(stderr, "no schedulable node") {
@@ -325,7 +263,7 @@ func TestStatusRowsAndSchedulerReasons(t *testing.T) {
 	if !strings.HasPrefix(stdout, "APPLICATION spark-pi   NAMESPACE "+ns+"   STATE RUNNING   DRIVER ecs   EXECUTORS eci\n") {
 		t.Errorf("header line:\n%s", stdout)
 	}
-	if got := lineStarting(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
+	if got := rowOf(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
 		t.Errorf("columns %q", got)
 	}
 	for _, want := range [][]string{
@@ -334,7 +272,7 @@ func TestStatusRowsAndSchedulerReasons(t *testing.T) {
 		{"spark-pi-exec-2", "executor", "Pending", "-", "-", full},
 		{"spark-pi-exec-3", "executor", "Pending", "-", "-", "0/5 nodes are available: 1 Insufficient cpu."},
 	} {
-		got := lineStarting(stdout, want[0])
+		got := rowOf(stdout, want[0])
 		if len(got) != 7 || strings.Join(append(got[:5:5], got[6]), "|") != strings.Join(want, "|") {
 			t.Errorf("row %q, want %q (and an age)", got, want)
 		}
@@ -370,15 +308,15 @@ func TestStatusRowsAndSchedulerReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, _, _ = runPlugin(t, "status", "-n", ns, "spark-pi", "-o", "wide")
-	if got := lineStarting(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,ECI SPEC,SPOT,REASON" {
+	if got := rowOf(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,ECI SPEC,SPOT,REASON" {
 		t.Errorf("wide columns %q", got)
 	}
 	for pod, want := range map[string]string{"spark-pi-exec-1": "2.0-4.0Gi SpotAsPriceGo -", "spark-pi-driver": "- - -"} {
-		if row := lineStarting(stdout, pod); len(row) < 3 || strings.Join(row[len(row)-3:], " ") != want {
+		if row := rowOf(stdout, pod); len(row) < 3 || strings.Join(row[len(row)-3:], " ") != want {
 			t.Errorf("wide row of %s: %q, want it to end %q", pod, row, want)
 		}
 	}
-	if got := strings.Join(lineStarting(stdout, "executor"), " "); got != "executor 3/3 1 1 0 1" {
+	if got := strings.Join(rowOf(stdout, "executor"), " "); got != "executor 3/3 1 1 0 1" {
 		t.Errorf("wide roles block: %q\n%s", got, stdout)
 	}
 
@@ -495,6 +433,39 @@ func TestStatusWatchTimesOut(t *testing.T) {
 	}
 	if s := statusJSON(t, stdout); s.Applications[0].Settled {
 		t.Errorf("printed a settled status: %+v", s.Applications[0])
+	}
+}
+
+// An application deleted while status --watch waits for it is no longer
+// waited for; once every application shown is gone, the watch ends with an
+// error.
+func TestStatusWatchDropsDeletedApps(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	for _, app := range []string{"first", "second"} {
+		createZonedApp(t, ns, app, nodes.zone, 1, "team: gone")
+		pendingPod(t, ns, app, app+"-driver", "driver")
+	}
+	w := startKubectl(t, cluster.kubeconfig, "spark-eci", "status", "-n", ns, "-l", "team=gone", "--watch")
+	waitForOutput(t, w, "APPLICATION second")
+	apps := cluster.dyn.Resource(sparkAppGVR).Namespace(ns)
+	if err := apps.Delete(t.Context(), "second", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitForLog(t, w, ns+"/second: deleted")
+	if w.ended() {
+		t.Fatalf("status --watch ended while first still waits:\n%s", w.stderr.String())
+	}
+	if err := apps.Delete(t.Context(), "first", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("status --watch did not end once every application was deleted:\n%s", w.stderr.String())
+	}
+	if want := "error: every application shown was deleted\n"; w.code == 0 || !strings.HasSuffix(w.stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q, want it to end with %q", w.code, w.stderr.String(), want)
 	}
 }
 

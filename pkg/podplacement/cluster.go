@@ -1,0 +1,144 @@
+package podplacement
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// Cluster is what status knows of the applications it shows: each
+// application, its pods, the latest FailedScheduling event of each pod, and
+// the nodes. Callers fill it from their lists, and keep it as the cluster
+// changes; Build makes the status of one application from it.
+type Cluster struct {
+	// Failed keeps each pod's latest FailedScheduling event.
+	Failed FailedScheduling
+	// Nodes are the nodes pods are placed on and could be.
+	Nodes *Nodes
+	// AllSubmissions shows the pods of every submission of an application,
+	// not only those of its current one.
+	AllSubmissions bool
+
+	apps  map[string]*unstructured.Unstructured // by namespace/name
+	order []string                              // apps in the order shown
+	pods  map[string][]corev1.Pod               // by the namespace/name of their application
+	owner map[types.UID]podAt                   // where each pod is kept
+}
+
+// podAt is where a pod is kept: its application, and its index among that
+// application's pods.
+type podAt struct {
+	app   string
+	index int
+}
+
+// NewCluster returns a cluster with no applications yet.
+func NewCluster(nodes *Nodes, allSubmissions bool) *Cluster {
+	return &Cluster{
+		Failed: FailedScheduling{}, Nodes: nodes, AllSubmissions: allSubmissions,
+		apps: map[string]*unstructured.Unstructured{}, pods: map[string][]corev1.Pod{}, owner: map[types.UID]podAt{},
+	}
+}
+
+// PutApp keeps an application as it is now: a new one is shown after those
+// put before. It returns the application's key, its namespace/name.
+func (c *Cluster) PutApp(app *unstructured.Unstructured) string {
+	key := app.GetNamespace() + "/" + app.GetName()
+	if _, ok := c.apps[key]; !ok {
+		c.order = append(c.order, key)
+	}
+	c.apps[key] = app
+	return key
+}
+
+// DeleteApp forgets an application and its pods, and tells whether it was
+// shown.
+func (c *Cluster) DeleteApp(key string) bool {
+	if c.apps[key] == nil {
+		return false
+	}
+	for _, p := range c.pods[key] {
+		delete(c.owner, p.UID)
+	}
+	delete(c.apps, key)
+	delete(c.pods, key)
+	for i, k := range c.order {
+		if k == key {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// PutPod keeps a pod as it is now, or forgets it when deleted. It returns
+// the key of the application it changed, "" when the pod is of no
+// application shown or was deleted unseen.
+func (c *Cluster) PutPod(pod *corev1.Pod, deleted bool) string {
+	key := sparkapp.AppKey(pod)
+	if c.apps[key] == nil {
+		return ""
+	}
+	at, kept := c.owner[pod.UID]
+	kept = kept && at.app == key
+	pods := c.pods[key]
+	switch {
+	case deleted && kept:
+		delete(c.owner, pod.UID)
+		c.pods[key] = append(pods[:at.index], pods[at.index+1:]...)
+		for i := at.index; i < len(c.pods[key]); i++ {
+			c.owner[c.pods[key][i].UID] = podAt{key, i}
+		}
+	case deleted:
+		return ""
+	case kept:
+		pods[at.index] = *pod
+	default:
+		c.owner[pod.UID] = podAt{key, len(pods)}
+		c.pods[key] = append(pods, *pod)
+	}
+	return key
+}
+
+// AppOf is the key of the application of a pod kept, "" for another pod.
+func (c *Cluster) AppOf(pod types.UID) string { return c.owner[pod].app }
+
+// Keys are the applications shown, in order.
+func (c *Cluster) Keys() []string { return c.order }
+
+// App is the application of key, nil when it is not shown.
+func (c *Cluster) App(key string) *unstructured.Unstructured { return c.apps[key] }
+
+// Pods are the pods of every application shown, of all their submissions.
+func (c *Cluster) Pods() []corev1.Pod {
+	var pods []corev1.Pod
+	for _, key := range c.order {
+		pods = append(pods, c.pods[key]...)
+	}
+	return pods
+}
+
+// Submission is the id of the current submission of the application of
+// key, "" before its pods name one.
+func (c *Cluster) Submission(key string) string {
+	return sparkapp.CurrentSubmissions(sparkapp.PodsOf(c.pods[key]))[key]
+}
+
+// Build makes the status of the application of key (see the package
+// function Build) from the pods of its current submission, or of all with
+// AllSubmissions, and returns that submission's id too ("" before its pods
+// name one).
+func (c *Cluster) Build(key string) (Application, []string, string) {
+	if c.apps[key] == nil {
+		return Application{}, nil, ""
+	}
+	pods := c.pods[key]
+	current := sparkapp.CurrentSubmissions(sparkapp.PodsOf(pods))
+	if !c.AllSubmissions {
+		pods, _ = current.Keep(pods)
+	}
+	a, warnings := Build(c.apps[key].Object, pods, c.Failed, c.Nodes)
+	return a, warnings, current[key]
+}

@@ -1,0 +1,163 @@
+package podplacement
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Watch follows the status of a cluster's applications as their objects,
+// pods and the scheduler's events change, and tells what of it to print
+// again: an application's header line when its state or placement changes,
+// a pod's row when anything but its age does, and a new submission once.
+type Watch struct {
+	cluster     *Cluster
+	built       map[string]Application // each application's status
+	headers     map[string]string      // what was last printed of each application
+	rows        map[types.UID]string   // what was last printed of each pod
+	submissions map[string]string      // each application's current submission
+}
+
+// Update is what changed of one application's status.
+type Update struct {
+	// Key is the application's namespace/name.
+	Key string
+	// NewSubmission is the id of a submission that took the place of
+	// another, "" when none did.
+	NewSubmission string
+	// Header is the application's header line when it changed, else "".
+	Header string
+	// Rows are the pods whose rows changed, in the order status shows them.
+	Rows []Pod
+}
+
+// NewWatch starts from the cluster as it is and the status first printed of
+// it (an application per key of the cluster, in the same order).
+func NewWatch(cluster *Cluster, printed Status) *Watch {
+	w := &Watch{cluster: cluster, built: map[string]Application{}, headers: map[string]string{},
+		rows: map[types.UID]string{}, submissions: map[string]string{}}
+	for i, key := range cluster.Keys() {
+		a := printed.Applications[i]
+		w.built[key] = a
+		w.headers[key] = HeaderLine(a)
+		for _, p := range a.Pods {
+			w.rows[p.UID] = rowKey(p)
+		}
+		w.submissions[key] = cluster.Submission(key)
+	}
+	return w
+}
+
+// PutPod takes a pod as it is now, or deleted, and tells what changed of
+// its application's status; ok is false when nothing did.
+func (w *Watch) PutPod(pod *corev1.Pod, deleted bool) (Update, bool) {
+	key := w.cluster.PutPod(pod, deleted)
+	if deleted {
+		delete(w.rows, pod.UID)
+	}
+	return w.update(key)
+}
+
+// PutEvent takes a FailedScheduling event and tells what changed of the
+// status of the application of its pod.
+func (w *Watch) PutEvent(e *corev1.Event) (Update, bool) {
+	if !w.cluster.Failed.Put(e) {
+		return Update{}, false
+	}
+	return w.update(w.cluster.AppOf(e.InvolvedObject.UID))
+}
+
+// PutApp takes an application as it is now and tells what changed of its
+// status. A new application is shown after the others.
+func (w *Watch) PutApp(app *unstructured.Unstructured) (Update, bool) {
+	return w.update(w.cluster.PutApp(app))
+}
+
+// DeleteApp forgets an application: nothing is left to wait for of it. It
+// tells whether the application was shown.
+func (w *Watch) DeleteApp(key string) bool {
+	delete(w.built, key)
+	return w.cluster.DeleteApp(key)
+}
+
+// update builds the status of one application again and tells what of it
+// changed since it was last printed.
+func (w *Watch) update(key string) (Update, bool) {
+	if w.cluster.App(key) == nil {
+		return Update{}, false
+	}
+	a, _, id := w.cluster.Build(key)
+	w.built[key] = a
+	u := Update{Key: key}
+	if was := w.submissions[key]; id != "" && id != was {
+		w.submissions[key] = id
+		if was != "" {
+			u.NewSubmission = id
+		}
+	}
+	if header := HeaderLine(a); w.headers[key] != header {
+		w.headers[key] = header
+		u.Header = header
+	}
+	for _, p := range a.Pods {
+		if row := rowKey(p); w.rows[p.UID] != row {
+			w.rows[p.UID] = row
+			u.Rows = append(u.Rows, p)
+		}
+	}
+	return u, u.NewSubmission != "" || u.Header != "" || len(u.Rows) > 0
+}
+
+// rowKey is what a pod's row shows, but its age: a pod is printed again
+// when it changes.
+func rowKey(p Pod) string {
+	message := ""
+	if p.Scheduler != nil {
+		message = p.Scheduler.Message
+	}
+	return strings.Join([]string{string(p.Phase), fmt.Sprint(p.Terminating), p.Node, p.NominatedNode, p.IP, p.Ready, fmt.Sprint(p.Restarts), message}, "\x00")
+}
+
+// Settled tells whether every application shown is settled: every expected
+// pod has a node, or the application has ended.
+func (w *Watch) Settled() bool {
+	for _, key := range w.cluster.Keys() {
+		if !w.built[key].Settled {
+			return false
+		}
+	}
+	return true
+}
+
+// Status is the status of every application shown, as it is now.
+func (w *Watch) Status() Status {
+	apps := make([]Application, 0, len(w.cluster.Keys()))
+	for _, key := range w.cluster.Keys() {
+		apps = append(apps, w.built[key])
+	}
+	return NewStatus(apps)
+}
+
+// Waiting names each application not settled and, for each of its roles,
+// how many pods have a node of how many are expected: "spark/spark-pi
+// (executor 2/5 with a node)".
+func (w *Watch) Waiting() []string {
+	var waiting []string
+	for _, key := range w.cluster.Keys() {
+		a := w.built[key]
+		if a.Settled {
+			continue
+		}
+		var missing []string
+		for _, r := range a.Roles {
+			if n := r.ExpectedPods - r.Scheduled; n > 0 || r.Pods > r.Scheduled {
+				missing = append(missing, fmt.Sprintf("%s %d/%d with a node", r.Role, r.Scheduled, max(r.ExpectedPods, r.Pods)))
+			}
+		}
+		waiting = append(waiting, fmt.Sprintf("%s (%s)", key, strings.Join(missing, ", ")))
+	}
+	return waiting
+}
