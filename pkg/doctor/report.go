@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/table"
 )
 
 // Status is the outcome of a check.
@@ -78,15 +79,15 @@ func (r Report) Failed() bool { return r.Summary.Fail > 0 }
 // WriteTable prints one row per check, its fix on the line below, and a
 // summary line.
 func (r Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tCHECK\tRESULT")
+	t := table.New("STATUS", "CHECK", "RESULT")
+	t.Gap = 2
 	for _, c := range r.Checks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Status, c.Title, oneLine(c.Message))
+		t.Append(string(c.Status), c.Title, oneLine(c.Message))
 		if c.Fix != "" && c.Status != OK && c.Status != Info {
-			fmt.Fprintf(tw, "\t\tfix: %s\n", oneLine(c.Fix))
+			t.Append("", "", "fix: "+oneLine(c.Fix))
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\n%s, %s, %s\n", plural(r.Summary.OK, "check", "checks")+" OK",

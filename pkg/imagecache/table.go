@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/printers"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/table"
 )
 
 // Coverage says how far a cache covers an application's images; nil when no
@@ -22,22 +22,21 @@ type Coverage struct {
 // application, a COVERS column says how many of its images each cache holds,
 // and a last line which ready cache, if any, holds them all.
 func WriteTable(w io.Writer, caches []Cache, coverage *Coverage, noHeaders bool, now time.Time) error {
-	t := printers.GetNewTabWriter(w)
-	headers := []string{"NAME", "ID", "PHASE", "PROGRESS", "SIZE", "IMAGES", "EXPIRES"}
-	if coverage != nil {
-		headers = append(headers, "COVERS "+coverage.App)
-	}
+	t := table.New()
 	if !noHeaders {
-		fmt.Fprintln(t, strings.Join(headers, "\t"))
+		t.Headers = []string{"NAME", "ID", "PHASE", "PROGRESS", "SIZE", "IMAGES", "EXPIRES"}
+		if coverage != nil {
+			t.Headers = append(t.Headers, "COVERS "+coverage.App)
+		}
 	}
 	for _, c := range caches {
 		row := []string{c.Name, dash(c.ID), dash(c.Phase), dash(c.Progress), size(c.SizeGiB), images(c.Images), expires(c, now)}
 		if coverage != nil {
 			row = append(row, covers(c, coverage.Images))
 		}
-		fmt.Fprintln(t, strings.Join(row, "\t"))
+		t.Append(row...)
 	}
-	if err := t.Flush(); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	if coverage != nil && !noHeaders {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
-	"k8s.io/cli-runtime/pkg/printers"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/table"
 )
 
 var tableHeaders = []string{"POD", "ROLE", "NODE", "KIND", "CACHE", "IMAGE PULL", "WITH WAITING", "SIZE"}
@@ -19,15 +19,14 @@ var tableHeaders = []string{"POD", "ROLE", "NODE", "KIND", "CACHE", "IMAGE PULL"
 // summary with it so that every line left is a pod.
 func WriteTable(w io.Writer, r Report, noHeaders bool) error {
 	bw := bufio.NewWriter(w)
-	// kubectl get's own tab writer: left-aligned cells three spaces apart.
-	t := printers.GetNewTabWriter(bw)
+	t := table.New()
 	if !noHeaders {
-		fmt.Fprintln(t, strings.Join(tableHeaders, "\t"))
+		t.Headers = tableHeaders
 	}
 	for _, p := range r.Pods {
-		fmt.Fprintln(t, strings.Join(row(p), "\t"))
+		t.Append(row(p)...)
 	}
-	if err := t.Flush(); err != nil {
+	if err := t.Write(bw); err != nil {
 		return err
 	}
 	if len(r.Pods) > 1 && !noHeaders {

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
-
-	"k8s.io/cli-runtime/pkg/printers"
 
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/table"
 )
 
 // TableOptions say how the table is written.
@@ -78,7 +76,7 @@ func missingRole(a Application) bool {
 }
 
 func writePods(w io.Writer, pods []Pod, opts TableOptions, header bool) error {
-	headers := []any{"POD", "ROLE", "PHASE", "NODE", "KIND", "AGE"}
+	headers := []string{"POD", "ROLE", "PHASE", "NODE", "KIND", "AGE"}
 	if opts.Wide {
 		headers = append(headers, "READY", "RESTARTS", "IP", "NOMINATED NODE", "ECI SPEC", "SPOT")
 	}
@@ -117,7 +115,7 @@ func eciColumns(p Pod) []string {
 }
 
 func writeRoles(w io.Writer, roles []Role) error {
-	headers := []any{"ROLE", "PODS", "SCHEDULED", "ON ECI", "ELIGIBLE ECS NODES", "ELIGIBLE ECI NODES"}
+	headers := []string{"ROLE", "PODS", "SCHEDULED", "ON ECI", "ELIGIBLE ECS NODES", "ELIGIBLE ECI NODES"}
 	rows := make([][]string, len(roles))
 	for i, r := range roles {
 		ecs, eci := "?", "?"
@@ -130,21 +128,15 @@ func writeRoles(w io.Writer, roles []Role) error {
 	return render(w, headers, rows, true)
 }
 
-// render writes a table as kubectl get does, with kubectl's own tab writer:
-// left-aligned cells three spaces apart, nothing wrapped, no trailing padding.
-func render(w io.Writer, headers []any, rows [][]string, header bool) error {
-	tw := printers.GetNewTabWriter(w)
+// render writes a table as kubectl get does (package table), its header row
+// only when header.
+func render(w io.Writer, headers []string, rows [][]string, header bool) error {
+	t := table.New()
 	if header {
-		cells := make([]string, len(headers))
-		for i, h := range headers {
-			cells[i] = fmt.Sprint(h)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		t.Headers = headers
 	}
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	return tw.Flush()
+	t.Rows = rows
+	return t.Write(w)
 }
 
 // age is written as kubectl writes it: 34s, 5m2s, 3h, 2d.
