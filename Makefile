@@ -5,6 +5,7 @@ BIN     := bin/kubectl-spark_eci
 PKG     := github.com/spark-eci/kubectl-spark-eci
 VERSION ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo v0.1.0-dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+COMMIT_SHA ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # The commit's time, not the build's, so that a release rebuilds byte for byte.
 DATE    ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -50,15 +51,16 @@ e2e: build testbin ## End-to-end tests against a real kube-apiserver and etcd, k
 testbin: ## Build (once, then cached) the control plane the end-to-end tests run against
 	hack/testbin.sh >/dev/null
 
-dist: ## Release archives for linux, darwin and windows on amd64 and arm64, with sha256 files, in dist/ (goreleaser)
+dist: ## Release archives for linux, darwin and windows on amd64 and arm64 in dist/ (goreleaser), and their krew manifest dist/spark-eci.yaml
 	VERSION=$(VERSION) DATE=$(DATE) SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) LDFLAGS='$(LDFLAGS)' \
 		$$(hack/testbin.sh goreleaser) release --snapshot --clean --skip=validate
+	$(GO) run ./hack/krew-manifest -tag $(VERSION) -commit $(COMMIT_SHA) -dist dist -out dist/spark-eci.yaml
 
-krew-manifest: dist ## Render the krew index manifest plugins/spark-eci.yaml from the archives in dist/
-	$(GO) run ./hack/krew-manifest -template deploy/krew/.krew.yaml -tag $(VERSION) -dist dist -out plugins/spark-eci.yaml
+krew-manifest: dist ## At a release's tag: write plugins/spark-eci.yaml, the repository's krew index, for it (README: Releasing)
+	$(GO) run ./hack/krew-manifest -release -tag $(VERSION) -commit $(COMMIT_SHA) -dist dist -out plugins/spark-eci.yaml
 
-release-test: krew-manifest testbin ## Check the manifest against krew's rules; install each archive with krew and run it
-	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) test -tags release -count=1 ./test/release/
+release-test: dist testbin ## The krew manifests against krew's rules; each archive installed with krew; the repository as a krew index
+	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) test -tags release -count=1 -timeout 30m ./test/release/
 
 fuzz: ## Fuzz the placement transform for a minute
 	$(GO) test ./pkg/placement -run '^$$' -fuzz FuzzPlacement -fuzztime 60s
@@ -68,4 +70,4 @@ bench: build testbin ## Benchmarks: the transform; start-up, size and cache-repo
 	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) run ./hack/bench -plugin $(BIN)
 
 clean: ## Remove build output (the cached control plane stays)
-	rm -rf bin dist plugins/spark-eci.yaml
+	rm -rf bin dist

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
 )
@@ -259,5 +260,21 @@ func TestMatchPlatform(t *testing.T) {
 	}
 	if _, ok := MatchPlatform(p, "darwin", "arm64"); ok {
 		t.Fatal("MatchPlatform(darwin/arm64) matched a platform the manifest does not list")
+	}
+}
+
+func TestHeaderReadsBack(t *testing.T) {
+	p := validPlugin()
+	body, err := yaml.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Header{Tag: p.Spec.Version, Commit: "0123456789abcdef0123456789abcdef01234567", Toolchain: "go1.26.8"}
+	got, err := ParseHeader(append([]byte(want.String()), body...))
+	if err != nil || got != want {
+		t.Errorf("ParseHeader = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := ParseHeader(body); err == nil {
+		t.Error("a manifest without the header was read as one with it")
 	}
 }

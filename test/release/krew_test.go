@@ -40,6 +40,43 @@ func krewRun(t *testing.T, env []string, name string, args ...string) string {
 	return out.String()
 }
 
+// checkPluginRuns runs the plugin krew installed, through kubectl, and checks
+// that it reports version.
+func checkPluginRuns(t *testing.T, env []string, kubectl, version string) {
+	t.Helper()
+	out := krewRun(t, env, kubectl, "spark-eci", "version", "-o", "json")
+	var v struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("kubectl spark-eci version -o json: %v in %q", err, out)
+	}
+	if v.Version != version {
+		t.Errorf("kubectl spark-eci reports %q, the manifest says %q", v.Version, version)
+	}
+}
+
+// uninstall has krew uninstall the plugin, and checks that it is gone from
+// krew's bin directory.
+func uninstall(t *testing.T, env []string, kubectl, root string) {
+	t.Helper()
+	krewRun(t, env, kubectl, "krew", "uninstall", "spark-eci")
+	if _, err := os.Lstat(filepath.Join(root, "bin", "kubectl-spark_eci")); !os.IsNotExist(err) {
+		t.Errorf("kubectl-spark_eci is still linked after krew uninstall: %v", err)
+	}
+}
+
+// krewEnv is krew's environment for a root of its own, installing for
+// goos/goarch, with the plugins it installs and krew itself on PATH.
+func krewEnv(t *testing.T, root, goos, goarch string) []string {
+	return []string{
+		"KREW_ROOT=" + root, "KREW_OS=" + goos, "KREW_ARCH=" + goarch,
+		"KREW_NO_UPGRADE_CHECK=1",
+		"HOME=" + t.TempDir(),
+		"PATH=" + strings.Join([]string{filepath.Join(root, "bin"), testbin(t), os.Getenv("PATH")}, string(os.PathListSeparator)),
+	}
+}
+
 func environWithout(names ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -55,19 +92,21 @@ func environWithout(names ...string) []string {
 	return env
 }
 
-// The krew index's own validator accepts the manifest. Its install step
-// downloads each URI, which only exists once the release is published, so
-// the archives are installed from dist/ below instead.
-func TestKrewIndexValidatorAcceptsTheManifest(t *testing.T) {
+// The krew index's own validator accepts both manifests. Its install step
+// downloads each URI, which for this build's archives exists nowhere, so the
+// archives are installed from dist/ below instead.
+func TestKrewIndexValidatorAcceptsTheManifests(t *testing.T) {
 	validator := filepath.Join(testbin(t), "validate-krew-manifest")
-	krewRun(t, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, validator, "-manifest", manifestPath, "-skip-install")
+	for _, path := range []string{builtManifest, releaseManifest} {
+		krewRun(t, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, validator, "-manifest", path, "-skip-install")
+	}
 }
 
 // Real krew installs every platform's archive from dist/ with the manifest
 // (krew checks the sha256 and the bin), and on this machine the installed
 // plugin runs through kubectl and uninstalls cleanly.
 func TestKrewInstallsEveryArchive(t *testing.T) {
-	p := loadManifest(t)
+	p := loadManifest(t, builtManifest)
 	kubectl, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Fatalf("kubectl not found: %v", err)
@@ -76,16 +115,12 @@ func TestKrewInstallsEveryArchive(t *testing.T) {
 		goos, goarch := pl.Selector.MatchLabels["os"], pl.Selector.MatchLabels["arch"]
 		t.Run(goos+"_"+goarch, func(t *testing.T) {
 			root := t.TempDir()
-			env := []string{
-				"KREW_ROOT=" + root, "KREW_OS=" + goos, "KREW_ARCH=" + goarch,
-				"HOME=" + t.TempDir(),
-				"PATH=" + strings.Join([]string{filepath.Join(root, "bin"), testbin(t), os.Getenv("PATH")}, string(os.PathListSeparator)),
-			}
+			env := krewEnv(t, root, goos, goarch)
 			archive, err := filepath.Abs(filepath.Join(distDir, path.Base(pl.URI)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			krewRun(t, env, kubectl, "krew", "install", "--manifest="+manifestPath, "--archive="+archive)
+			krewRun(t, env, kubectl, "krew", "install", "--manifest="+builtManifest, "--archive="+archive)
 
 			store := filepath.Join(root, "store", p.Name, p.Spec.Version)
 			helper := "kubectl_complete-spark_eci"
@@ -101,16 +136,7 @@ func TestKrewInstallsEveryArchive(t *testing.T) {
 				return
 			}
 
-			out := krewRun(t, env, kubectl, "spark-eci", "version", "-o", "json")
-			var v struct {
-				Version string `json:"version"`
-			}
-			if err := json.Unmarshal([]byte(out), &v); err != nil {
-				t.Fatalf("kubectl spark-eci version -o json: %v in %q", err, out)
-			}
-			if v.Version != p.Spec.Version {
-				t.Errorf("kubectl spark-eci reports %q, the manifest says %q", v.Version, p.Spec.Version)
-			}
+			checkPluginRuns(t, env, kubectl, p.Spec.Version)
 
 			// krew uninstall wants a plugin index, which install --manifest does
 			// without; an empty local one stands in for the krew-index clone.
@@ -119,10 +145,7 @@ func TestKrewInstallsEveryArchive(t *testing.T) {
 			if err := os.MkdirAll(filepath.Join(index, "plugins"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			krewRun(t, env, kubectl, "krew", "uninstall", p.Name)
-			if _, err := os.Lstat(filepath.Join(root, "bin", "kubectl-spark_eci")); !os.IsNotExist(err) {
-				t.Errorf("kubectl-spark_eci is still linked after krew uninstall: %v", err)
-			}
+			uninstall(t, env, kubectl, root)
 		})
 	}
 }

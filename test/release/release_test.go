@@ -1,8 +1,11 @@
 //go:build release
 
-// Package release checks what `make dist` and `make krew-manifest` produced:
-// the krew index manifest against the index's rules, and every archive
-// installed the way krew installs it. Run through `make release-test`.
+// Package release checks what `make dist` produced and the krew manifests:
+// dist/spark-eci.yaml, rendered for this build's archives, against the krew
+// index's rules, with every archive installed the way krew installs it; and
+// plugins/spark-eci.yaml, the committed manifest of the latest release,
+// which makes the repository a krew custom index. Run through `make
+// release-test`.
 package release
 
 import (
@@ -22,15 +25,19 @@ import (
 )
 
 const (
-	manifestPath = "../../plugins/spark-eci.yaml"
-	distDir      = "../../dist"
+	// builtManifest is rendered by make release-test for the archives in
+	// dist/; releaseManifest is committed for the latest release.
+	builtManifest   = "../../dist/spark-eci.yaml"
+	releaseManifest = "../../plugins/spark-eci.yaml"
+	distDir         = "../../dist"
+	repoRoot        = "../.."
 )
 
-func loadManifest(t *testing.T) *krew.Plugin {
+func loadManifest(t *testing.T, path string) *krew.Plugin {
 	t.Helper()
-	data, err := os.ReadFile(manifestPath)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("read the manifest (make krew-manifest writes it): %v", err)
+		t.Fatalf("read the manifest (make release-test renders dist/spark-eci.yaml): %v", err)
 	}
 	p, err := krew.Parse(data)
 	if err != nil {
@@ -39,20 +46,22 @@ func loadManifest(t *testing.T) *krew.Plugin {
 	return p
 }
 
-func TestManifestFollowsTheKrewIndexRules(t *testing.T) {
-	p := loadManifest(t)
-	if err := krew.Validate(p, manifestPath); err != nil {
-		t.Fatal(err)
-	}
-	if p.Name != "spark-eci" {
-		t.Errorf("metadata.name = %q, want spark-eci", p.Name)
+func TestManifestsFollowTheKrewIndexRules(t *testing.T) {
+	for _, path := range []string{builtManifest, releaseManifest} {
+		p := loadManifest(t, path)
+		if err := krew.Validate(p, path); err != nil {
+			t.Error(err)
+		}
+		if p.Name != "spark-eci" {
+			t.Errorf("%s: metadata.name = %q, want spark-eci", path, p.Name)
+		}
 	}
 }
 
 // Every archive in dist/ is in the manifest, and every release platform has an
 // archive.
 func TestManifestCoversEveryArchive(t *testing.T) {
-	p := loadManifest(t)
+	p := loadManifest(t, builtManifest)
 	listed := map[string]bool{}
 	for _, pl := range p.Spec.Platforms {
 		listed[path.Base(pl.URI)] = true
@@ -84,7 +93,7 @@ func TestManifestCoversEveryArchive(t *testing.T) {
 // built for the platform its selector names, the LICENSE, and the completion
 // helper.
 func TestEveryArchiveInstalls(t *testing.T) {
-	p := loadManifest(t)
+	p := loadManifest(t, builtManifest)
 	for _, pl := range p.Spec.Platforms {
 		goos, goarch := pl.Selector.MatchLabels["os"], pl.Selector.MatchLabels["arch"]
 		t.Run(goos+"_"+goarch, func(t *testing.T) {
@@ -119,7 +128,7 @@ func TestEveryArchiveInstalls(t *testing.T) {
 // The archive krew picks for this machine installs a plugin that runs and
 // reports the manifest's version.
 func TestInstalledPluginRunsHere(t *testing.T) {
-	p := loadManifest(t)
+	p := loadManifest(t, builtManifest)
 	pl, ok := krew.MatchPlatform(p, runtime.GOOS, runtime.GOARCH)
 	if !ok {
 		t.Fatalf("no platform of the manifest installs on %s/%s", runtime.GOOS, runtime.GOARCH)
