@@ -86,15 +86,7 @@ next. "off" is a pod whose annotations turn ECI's matching off.
 Events expire, after one hour by default: older pods report no events.`,
 		Example: cacheReportExample,
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 	flags := cmd.Flags()
 	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the pods to report.")

@@ -82,15 +82,7 @@ func NewCmdDoctor(configFlags *genericclioptions.ConfigFlags, streams genericioo
 The exit code is 1 when a check fails; warnings leave it 0.`,
 		Example: doctorExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 	flags := cmd.Flags()
 	addOutputFlag(cmd, &o.Output, "Output format: json or yaml (the DoctorReport); the default is a table.", "json", "yaml")

@@ -86,15 +86,7 @@ terminal; --place then pins the application to it (as place --image-cache=imc-..
 with place's rules: an active application changes only with --restart).`,
 		Example: imageCacheCreateExample,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
 	flags := cmd.Flags()

@@ -48,15 +48,7 @@ func NewCmdImageCacheDelete(configFlags *genericclioptions.ConfigFlags, streams 
 none is deleted (unless --ignore-not-found). Pods pinned to a deleted cache miss it.`,
 		Example: "  kubectl spark-eci image-cache delete default-spark-pi-1a2b3c4d",
 		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().BoolVar(&o.IgnoreNotFound, "ignore-not-found", o.IgnoreNotFound, "Treat a cache that does not exist as deleted.")

@@ -54,15 +54,7 @@ expiry. With --for, a column says how many of the application's images each cach
 and a last line which ready cache holds them all, ready to pin.`,
 		Example: imageCacheListExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().StringVar(&o.For, "for", o.For, "Say which caches hold every image of this application.")

@@ -130,15 +130,7 @@ The Spark operator kills and resubmits an application whose spec changes (under 
 v2.5 PartialRestart gate, but for changes of the executors' placement alone). place
 refuses to change an active application unless --restart is given.`,
 		Example: placeExample,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 
 	o.PrintFlags.AddFlags(cmd)

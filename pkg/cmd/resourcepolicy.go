@@ -156,15 +156,7 @@ fields of the policy it does not set (whenTryNextUnits, unless given; labels;
 anything added by hand) are left as they are.`,
 		Example: resourcePolicyExample,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 
 	o.PrintFlags.AddFlags(cmd)

@@ -83,3 +83,24 @@ func oneLine(err error) string {
 	}
 	return strings.Join(lines, "; ")
 }
+
+// command is what every subcommand's Options are: kubectl's three steps.
+type command interface {
+	Complete(cmd *cobra.Command, args []string) error
+	Validate() error
+	Run(ctx context.Context) error
+}
+
+// runCommand is a cobra RunE that completes, validates and runs o, with the
+// command's context (cancelled on Ctrl-C).
+func runCommand(o command) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := o.Complete(cmd, args); err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		return o.Run(cmd.Context())
+	}
+}

@@ -112,15 +112,7 @@ meanwhile is no longer waited for; when every one shown is gone, it ends with an
 error.`,
 		Example: statusExample,
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:    runCommand(o),
 	}
 	flags := cmd.Flags()
 	flags.StringVarP(&o.Selector, "selector", "l", o.Selector, "Selector (label query) of the applications to show.")
