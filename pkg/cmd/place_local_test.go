@@ -2,11 +2,15 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
@@ -15,9 +19,29 @@ import (
 // run runs the plugin in-process, without a cluster.
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runWithInput(t, "", args...)
+}
+
+// runWithInput is run with stdin. cli-runtime's resource builder reads -f -
+// from os.Stdin itself, so that is where the input goes too.
+func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	if stdin != "" {
+		path := filepath.Join(t.TempDir(), "stdin")
+		if err := os.WriteFile(path, []byte(stdin), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := os.Stdin
+		os.Stdin = f
+		defer func() { os.Stdin = saved; f.Close() }()
+	}
 	var out, errOut bytes.Buffer
-	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	streams := genericiooptions.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
 	root := NewCmdRoot(streams)
 	root.SetArgs(args)
 	code = Execute(root, streams)
@@ -189,5 +213,80 @@ func TestPlaceLocalFilenames(t *testing.T) {
 				t.Errorf("output %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+const gitopsInput = "testdata/gitops-input.yaml"
+
+// decodeAll reads a stream of YAML or JSON documents.
+func decodeAll(t *testing.T, stream string) []map[string]interface{} {
+	t.Helper()
+	d := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(stream), 4096)
+	var docs []map[string]interface{}
+	for {
+		var doc map[string]interface{}
+		if err := d.Decode(&doc); errors.Is(err, io.EOF) {
+			return docs
+		} else if err != nil {
+			t.Fatalf("decode: %v\n%s", err, stream)
+		}
+		if doc != nil {
+			docs = append(docs, doc)
+		}
+	}
+}
+
+// A manifest of several kinds: with --local and -o yaml|json every document
+// comes back out, in order, the others as they were read; with other output
+// the others are named on stderr, in one line.
+func TestPlaceLocalPassesOtherKindsThrough(t *testing.T) {
+	in, err := os.ReadFile(gitopsInput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := decodeAll(t, string(in))
+	kinds := func(docs []map[string]interface{}) []string {
+		var k []string
+		for _, d := range docs {
+			k = append(k, d["kind"].(string))
+		}
+		return k
+	}
+	for _, output := range []string{"yaml", "json"} {
+		t.Run(output, func(t *testing.T) {
+			stdout, stderr, code := run(t, "place", "-f", gitopsInput, "--local", "--executors=eci", "-o", output)
+			if code != 0 || stderr != "" {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			if output == "yaml" {
+				golden.Assert(t, "place-local-gitops.yaml", stdout)
+			}
+			out := decodeAll(t, stdout)
+			if got, want := kinds(out), kinds(input); !reflect.DeepEqual(got, want) {
+				t.Fatalf("kinds %q, want %q, in the input's order", got, want)
+			}
+			for i := range out {
+				switch spark := strings.HasSuffix(out[i]["kind"].(string), "SparkApplication"); {
+				case spark && reflect.DeepEqual(out[i], input[i]):
+					t.Errorf("document %d, a %s, was not placed", i, out[i]["kind"])
+				case !spark && !reflect.DeepEqual(out[i], input[i]):
+					t.Errorf("document %d, a %s, changed:\n%v\nwas\n%v", i, out[i]["kind"], out[i], input[i])
+				}
+			}
+		})
+	}
+
+	skipped := "Skipped, not Spark applications: serviceaccount/spark, configmap/spark-conf\n"
+	stdout, stderr, code := run(t, "place", "-f", gitopsInput, "--local", "--executors=eci", "-o", "name")
+	if want := "sparkapplication.sparkoperator.k8s.io/spark-pi\nscheduledsparkapplication.sparkoperator.k8s.io/nightly\n"; code != 0 || stdout != want || stderr != skipped {
+		t.Errorf("-o name: exit %d, stdout %q, stderr %q; want %q and %q", code, stdout, stderr, want, skipped)
+	}
+	stdout, stderr, code = run(t, "place", "-f", gitopsInput, "--local", "--executors=eci", "--diff")
+	if code != 0 || stderr != skipped || strings.Contains(stdout, "ConfigMap") || strings.Count(stdout, "+++ ") != 2 {
+		t.Errorf("--diff: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+	stdout, stderr, code = runWithInput(t, string(in), "place", "-f", "-", "--local", "--executors=eci", "-o", "yaml")
+	if code != 0 || len(decodeAll(t, stdout)) != len(input) {
+		t.Errorf("from stdin: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
 	}
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,11 +17,12 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
-// placePlan is what place will do to one object.
+// placePlan is what place will do to one object. An object of another kind
+// than the Spark applications has only its info: place never writes it.
 type placePlan struct {
 	info   *resource.Info
 	before *unstructured.Unstructured
-	result *placement.Result
+	result *placement.Result // nil for an object of another kind
 	change sparkapp.SpecChange
 }
 
@@ -72,10 +74,18 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	infos, skipped, err := o.sparkObjects(infos)
+	if err != nil {
+		return err
+	}
 	plans := make([]*placePlan, 0, len(infos))
 	var refused []string
 	partialRestartHint := false
 	for _, info := range infos {
+		if !isSparkObject(info) {
+			plans = append(plans, &placePlan{info: info})
+			continue
+		}
 		p, err := o.plan(info)
 		if err != nil {
 			return err
@@ -99,12 +109,67 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 	if !o.Local {
 		o.warnIfNoPodWebhook(ctx, plans)
 	}
+	passThrough := o.Local && o.PrintFlags.printsDocuments()
+	if len(skipped) > 0 && !passThrough {
+		fmt.Fprintf(o.ErrOut, "Skipped, not Spark applications: %s\n", strings.Join(skipped, ", "))
+	}
 	for _, p := range plans {
-		if err := o.apply(p); err != nil {
+		var err error
+		switch {
+		case p.result != nil:
+			err = o.apply(p)
+		case passThrough:
+			err = o.print(p.info.Object.(*unstructured.Unstructured), "")
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sparkObjects sorts out the objects of the input: the Spark applications
+// place places and, in the input's order, the others, which it never writes
+// (with --local and -o json|yaml it writes them back out as they are). Their
+// names are returned to be told. An input without a Spark application is an
+// error. Against a cluster, a Spark application read from a file is read
+// again from the cluster, as kubectl does with the objects of -f.
+func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]*resource.Info, []string, error) {
+	var skipped []string
+	var firstOther *resource.Info
+	spark := 0
+	for _, info := range infos {
+		if !isSparkObject(info) {
+			skipped = append(skipped, nameOf(info))
+			firstOther = cmp.Or(firstOther, info)
+			continue
+		}
+		spark++
+		if !o.Local && info.Source != "" {
+			if err := info.Get(); err != nil {
+				return nil, nil, o.explain(err)
+			}
+		}
+	}
+	if spark == 0 {
+		return nil, nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications and ScheduledSparkApplications",
+			sourceOf(firstOther), firstOther.Name, firstOther.Object.GetObjectKind().GroupVersionKind().Kind)
+	}
+	return infos, skipped, nil
+}
+
+func isSparkObject(info *resource.Info) bool {
+	return sparkapp.IsSparkKind(info.Object.GetObjectKind().GroupVersionKind().GroupKind())
+}
+
+// nameOf is an object's KIND[.GROUP]/NAME, as -o name writes it.
+func nameOf(info *resource.Info) string {
+	gvk := info.Object.GetObjectKind().GroupVersionKind()
+	kind := strings.ToLower(gvk.Kind)
+	if gvk.Group != "" {
+		kind += "." + gvk.Group
+	}
+	return kind + "/" + info.Name
 }
 
 func (o *PlaceOptions) infos() ([]*resource.Info, error) {
@@ -121,8 +186,7 @@ func (o *PlaceOptions) infos() ([]*resource.Info, error) {
 	if !o.Local {
 		b = b.LabelSelectorParam(o.Selector).
 			SelectAllParam(o.All).
-			ResourceTypeOrNameArgs(false, o.resourceArgs...).
-			Latest()
+			ResourceTypeOrNameArgs(false, o.resourceArgs...)
 	}
 	infos, err := b.Do().Infos()
 	if err != nil {
@@ -138,10 +202,6 @@ func (o *PlaceOptions) plan(info *resource.Info) (*placePlan, error) {
 	obj, ok := info.Object.(*unstructured.Unstructured)
 	if !ok {
 		return nil, fmt.Errorf("%s: unexpected object %T", info.Name, info.Object)
-	}
-	if gvk := obj.GroupVersionKind(); !sparkapp.IsSparkKind(gvk.GroupKind()) {
-		return nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications and ScheduledSparkApplications",
-			sourceOf(info), obj.GetName(), gvk.Kind)
 	}
 	result, err := placement.Apply(obj.Object, o.request)
 	if err != nil {
@@ -210,7 +270,7 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 	}
 	changed := false
 	for _, p := range plans {
-		changed = changed || p.result.Changed
+		changed = changed || p.result != nil && p.result.Changed
 	}
 	if !changed {
 		return

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,12 +72,28 @@ func (f *PrintFlags) ToPrinter() (printers.ResourcePrinter, error) {
 }
 
 // printerFor returns what commands that write print with: the printer -o
-// asks for, whose name printer reports operation and the dry run.
+// asks for, whose name printer reports operation and the dry run. A JSON or
+// YAML printer is made once for the run: the YAML printer sets each document
+// after the first apart with "---", which it can only do if it prints them
+// all.
 func (f *PrintFlags) printerFor(dryRun dryRunStrategy) func(operation string) (printers.ResourcePrinter, error) {
+	var documents printers.ResourcePrinter
 	return func(operation string) (printers.ResourcePrinter, error) {
+		if documents != nil {
+			return documents, nil
+		}
 		f.NamePrintFlags.Operation = operation + dryRun.suffix()
-		return f.ToPrinter()
+		p, err := f.ToPrinter()
+		if err == nil && f.printsDocuments() {
+			documents = p
+		}
+		return p, err
 	}
+}
+
+// printsDocuments tells whether -o asks for whole objects: json or yaml.
+func (f *PrintFlags) printsDocuments() bool {
+	return f.OutputFormat != nil && slices.Contains(f.JSONYamlPrintFlags.AllowedFormats(), *f.OutputFormat)
 }
 
 // AddFlags adds -o and the flags of each printer to cmd.
