@@ -695,9 +695,12 @@ func (sc *schedulingEnv) latestRun(t *testing.T, ns, scheduled, not string) stri
 // not: check returns an error when it has.
 func holdsFor(t *testing.T, d time.Duration, check func(ctx context.Context) error) {
 	t.Helper()
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if err := check(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	defer cancel()
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		return false, check(ctx)
+	})
+	if err != nil && ctx.Err() == nil {
+		t.Fatal(err)
 	}
 }
