@@ -697,8 +697,10 @@ func holdsFor(t *testing.T, d time.Duration, check func(ctx context.Context) err
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
-	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		return false, check(ctx)
+	// The checks get the test's context: one cut short by the end of d
+	// would fail for that alone.
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(context.Context) (bool, error) {
+		return false, check(t.Context())
 	})
 	if err != nil && ctx.Err() == nil {
 		t.Fatal(err)
