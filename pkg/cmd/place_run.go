@@ -74,7 +74,7 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	infos, skipped, err := o.sparkObjects(infos)
+	skipped, err := o.sparkObjects(infos)
 	if err != nil {
 		return err
 	}
@@ -128,13 +128,12 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// sparkObjects sorts out the objects of the input: the Spark applications
-// place places and, in the input's order, the others, which it never writes
-// (with --local and -o json|yaml it writes them back out as they are). Their
-// names are returned to be told. An input without a Spark application is an
-// error. Against a cluster, a Spark application read from a file is read
+// sparkObjects names, in the input's order, the objects that are not Spark
+// applications, which place never writes (with --local and -o json|yaml it
+// writes them back out as they are). An input without a Spark application is
+// an error. Against a cluster, a Spark application read from a file is read
 // again from the cluster, as kubectl does with the objects of -f.
-func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]*resource.Info, []string, error) {
+func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]string, error) {
 	var skipped []string
 	var firstOther *resource.Info
 	spark := 0
@@ -147,15 +146,15 @@ func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]*resource.Info, [
 		spark++
 		if !o.Local && info.Source != "" {
 			if err := info.Get(); err != nil {
-				return nil, nil, o.explain(err)
+				return nil, o.explain(err)
 			}
 		}
 	}
 	if spark == 0 {
-		return nil, nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications and ScheduledSparkApplications",
+		return nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications and ScheduledSparkApplications",
 			sourceOf(firstOther), firstOther.Name, firstOther.Object.GetObjectKind().GroupVersionKind().Kind)
 	}
-	return infos, skipped, nil
+	return skipped, nil
 }
 
 func isSparkObject(info *resource.Info) bool {

@@ -79,6 +79,9 @@ func (w *Watch) PutApp(app *unstructured.Unstructured) (Update, bool) {
 // DeleteApp forgets an application: nothing is left to wait for of it. It
 // tells whether the application was shown.
 func (w *Watch) DeleteApp(key string) bool {
+	for _, p := range w.built[key].Pods {
+		delete(w.rows, p.UID)
+	}
 	delete(w.built, key)
 	return w.cluster.DeleteApp(key)
 }
