@@ -29,6 +29,9 @@ const cacheReportExample = `  # How the driver's image was pulled, and whether E
   # The driver and every executor of an application, with a summary
   kubectl spark-eci cache-report app/spark-pi
 
+  # The server and executors of a SparkConnect
+  kubectl spark-eci cache-report sparkconnect/spark-connect
+
   # Gate a pipeline on cache hits
   kubectl spark-eci cache-report app/spark-pi --fail-on-miss -o json`
 
@@ -48,7 +51,8 @@ type CacheReportOptions struct {
 	AllSubmissions bool
 
 	podName   string // one pod, by name
-	appName   string // the pods of one SparkApplication
+	appName   string // the pods of one SparkApplication (or SparkConnect)
+	kind      string // of the application named
 	namespace string
 	nodes     placement.VirtualNodes
 	client    corev1client.CoreV1Interface
@@ -66,11 +70,13 @@ func NewCmdCacheReport(configFlags *genericclioptions.ConfigFlags, streams gener
 		IOStreams:   streams,
 	}
 	cmd := &cobra.Command{
-		Use:   "cache-report (POD | app/NAME | -l SELECTOR)",
+		Use:   "cache-report (POD | app/NAME | sparkconnect/NAME | -l SELECTOR)",
 		Short: "Report image pull times and ECI image cache results of Spark pods",
 		Long: `Report, for each pod, where it runs (ECS or ECI), the result of ECI's image cache
 and how long each image took to pull, read from the pod's events. For an application
-(app/NAME): its driver and executors, and a summary.
+(app/NAME): its driver and executors, and a summary; for a SparkConnect
+(sparkconnect/NAME): its server and executors, labelled with its name
+(sparkoperator.k8s.io/connect-name).
 
 For app/NAME and -l, the pods are those of each application's current submission:
 the operator submits an application again when its spec changes (place --restart),
@@ -115,9 +121,11 @@ func (o *CacheReportOptions) Complete(_ *cobra.Command, args []string) error {
 		case refUntyped, refPod:
 			o.podName = ref.name
 		case refApp:
-			o.appName = ref.name
+			o.appName, o.kind = ref.name, sparkapp.KindSparkApplication
+		case refConnect:
+			o.appName, o.kind = ref.name, sparkapp.KindSparkConnect
 		default:
-			return fmt.Errorf("cache-report takes a pod, pod/NAME or app/NAME, not %q", args[0])
+			return fmt.Errorf("cache-report takes a pod, pod/NAME, app/NAME or sparkconnect/NAME, not %q", args[0])
 		}
 	}
 	var err error
@@ -144,7 +152,7 @@ func (o *CacheReportOptions) Validate() error {
 		}
 	}
 	if chosen != 1 {
-		return errors.New("give one of POD, app/NAME or -l SELECTOR")
+		return errors.New("give one of POD, app/NAME, sparkconnect/NAME or -l SELECTOR")
 	}
 	if o.AllNamespaces && o.Selector == "" {
 		return errors.New("--all-namespaces needs -l SELECTOR")
@@ -244,6 +252,9 @@ func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, int, error
 	case len(pods) > 0:
 		return pods, left, nil
 	case o.appName != "":
+		if o.kind == sparkapp.KindSparkConnect {
+			return nil, 0, fmt.Errorf("no pods of SparkConnect %q in namespace %q", o.appName, o.namespace)
+		}
 		return nil, 0, fmt.Errorf("no pods of application %q in namespace %q", o.appName, o.namespace)
 	}
 	return nil, 0, fmt.Errorf("no pods match %q", o.Selector)
@@ -277,7 +288,7 @@ func (o *CacheReportOptions) podScope() (string, string) {
 		namespace = metav1.NamespaceAll
 	}
 	if o.appName != "" {
-		selector = labels.Set{sparkapp.LabelAppName: o.appName}.String()
+		selector = labels.Set{podLabelOf(o.kind): o.appName}.String()
 	}
 	return namespace, selector
 }

@@ -48,11 +48,12 @@ func completeNames(f *genericclioptions.ConfigFlags, resourceType, prefix, selec
 }
 
 // completeSparkApps completes SparkApplication names as NAME, and the names of
-// either kind as TYPE/NAME once a type and a slash are typed.
-func completeSparkApps(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
+// the Spark kinds a command takes as TYPE/NAME once a type and a slash are
+// typed.
+func completeSparkApps(f *genericclioptions.ConfigFlags, kinds ...refKind) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if ref := parseRef(toComplete); ref.kind != refUntyped {
-			if (ref.kind != refApp && ref.kind != refScheduled) || strings.EqualFold(ref.typ, "app") {
+			if !slices.Contains(kinds, ref.kind) || strings.EqualFold(ref.typ, "app") {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
 			return withPrefix(ref.typ+"/", completeNames(f, ref.typ, ref.name, "")), cobra.ShellCompDirectiveNoFileComp
@@ -63,8 +64,8 @@ func completeSparkApps(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 
 // completeOneSparkApp is completeSparkApps for commands that take one
 // application.
-func completeOneSparkApp(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
-	apps := completeSparkApps(f)
+func completeOneSparkApp(f *genericclioptions.ConfigFlags, kinds ...refKind) cobra.CompletionFunc {
+	apps := completeSparkApps(f, kinds...)
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -76,7 +77,7 @@ func completeOneSparkApp(f *genericclioptions.ConfigFlags) cobra.CompletionFunc 
 // completeAppRef completes the one application image-cache takes: NAME,
 // app/NAME, or TYPE/NAME.
 func completeAppRef(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
-	apps := completeSparkApps(f)
+	apps := completeSparkApps(f, refApp, refScheduled)
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -93,7 +94,8 @@ func completeAppRef(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 }
 
 // completeSparkPods completes the names of Spark pods (those with a
-// spark-role label), and app/NAME for applications.
+// spark-role label), app/NAME for applications, and TYPE/NAME for
+// SparkConnects once their type is typed.
 func completeSparkPods(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
@@ -110,6 +112,8 @@ func completeSparkPods(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 			return withPrefix(ref.typ+"/", completeNames(f, "sparkapplications", ref.name, "")), cobra.ShellCompDirectiveNoFileComp
 		case refPod:
 			return withPrefix(ref.typ+"/", completeNames(f, "pods", ref.name, sparkapp.LabelSparkRole)), cobra.ShellCompDirectiveNoFileComp
+		case refConnect:
+			return withPrefix(ref.typ+"/", completeNames(f, ref.typ, ref.name, "")), cobra.ShellCompDirectiveNoFileComp
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -28,6 +28,13 @@ var (
 			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve SparkApplications (%s): is the Kubeflow Spark Operator installed? (%v)", sparkapp.GroupVersion, err)}
 		},
 	}
+	sparkConnectCRD = crd{
+		gk:      schema.GroupKind{Group: sparkapp.ConnectGroupVersion.Group, Kind: sparkapp.KindSparkConnect},
+		version: sparkapp.ConnectGroupVersion.Version,
+		missing: func(err error) error {
+			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve SparkConnects (%s): they come with the Kubeflow Spark Operator v2.3.0 and later (%v)", sparkapp.ConnectGroupVersion, err)}
+		},
+	}
 	resourcePolicyCRD = crd{
 		gk:      resourcepolicy.GroupKind,
 		version: resourcepolicy.GroupVersion.Version,
@@ -72,3 +79,29 @@ type notServed struct {
 
 func (e *notServed) Error() string { return e.msg }
 func (e *notServed) Unwrap() error { return e.err }
+
+// sparkCRD is the CRD of a kind named by status and cache-report: a
+// SparkApplication's, or a SparkConnect's.
+func sparkCRD(kind string) crd {
+	if kind == sparkapp.KindSparkConnect {
+		return sparkConnectCRD
+	}
+	return sparkAppCRD
+}
+
+// sparkResource is the resource of sparkCRD(kind).
+func sparkResource(kind string) schema.GroupVersionResource {
+	if kind == sparkapp.KindSparkConnect {
+		return sparkapp.ConnectGroupVersion.WithResource("sparkconnects")
+	}
+	return sparkapp.GroupVersion.WithResource("sparkapplications")
+}
+
+// podLabelOf is the label that names, on each pod, the object of kind it
+// belongs to.
+func podLabelOf(kind string) string {
+	if kind == sparkapp.KindSparkConnect {
+		return sparkapp.LabelConnectName
+	}
+	return sparkapp.LabelAppName
+}

@@ -28,6 +28,9 @@ const placeExample = `  # Run the executors of spark-pi on ECI virtual nodes
   # Future runs of a scheduled application
   kubectl spark-eci place scheduledsparkapplication/nightly --preset=driver-on-ecs
 
+  # A SparkConnect: its server (--driver) on ECS, its executors on ECI
+  kubectl spark-eci place sparkconnect/spark-connect --preset=driver-on-ecs
+
   # Transform a manifest without a cluster (GitOps)
   kubectl spark-eci place -f spark-pi.yaml --local --preset=eci-only -o yaml
 
@@ -111,6 +114,11 @@ Targets, per role:
 
 Presets: ecs-only, eci-only, ecs-first, driver-on-ecs (driver ecs, executors eci).
 
+A SparkConnect (sparkconnect/NAME) is placed the same way, its server as the driver,
+in its pod templates (spec.server.template, spec.executor.template; --via does not
+apply). The operator uses them only when it creates the server pod (NAME-server):
+a change reaches a running server, and its executors, once that pod is deleted.
+
 Only the toleration of the virtual-node taint and the node-affinity expressions on
 the virtual-node label belong to place: everything else in the application is kept
 as it is, so targets can be switched back and forth.
@@ -136,7 +144,7 @@ refuses to change an active application unless --restart is given.`,
 	o.PrintFlags.AddFlags(cmd)
 	flags := cmd.Flags()
 	flags.StringVar(&o.Preset, "preset", o.Preset, "Targets of both roles: one of "+strings.Join(placement.PresetNames(), ", ")+".")
-	flags.StringVar(&o.Driver, "driver", o.Driver, "Target of the driver: ecs, eci, ecs-first or eci-first.")
+	flags.StringVar(&o.Driver, "driver", o.Driver, "Target of the driver (a SparkConnect's server): ecs, eci, ecs-first or eci-first.")
 	flags.StringVar(&o.Executors, "executors", o.Executors, "Target of the executors: ecs, eci, ecs-first or eci-first.")
 	flags.StringVar(&o.ImageCache, "image-cache", o.ImageCache, "ECI image cache of the pods that may run on ECI: auto, off (no matching, which ECI does by default), or an image cache id (imc-...).")
 	flags.StringVar(&o.Spot, "spot", o.Spot, "Run the executors on ECI spot instances (executors), or stop doing so (off).")
@@ -160,9 +168,9 @@ refuses to change an active application unless --restart is given.`,
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
 	flags.StringVar(&o.OperatorFeatureGates, "operator-feature-gates", o.OperatorFeatureGates,
 		"The feature gates the Spark operator's controller runs with (PartialRestart=true), for when its Deployment cannot be read; a Deployment that can be read wins.")
-	cmdFilenameFlags(flags, &o.FilenameOptions, "the SparkApplication manifests to place")
+	cmdFilenameFlags(flags, &o.FilenameOptions, "the manifests of the Spark applications (or SparkConnects) to place")
 
-	cmd.ValidArgsFunction = completeSparkApps(configFlags)
+	cmd.ValidArgsFunction = completeSparkApps(configFlags, refApp, refScheduled, refConnect)
 	targets := make([]string, len(placement.Targets))
 	for i, t := range placement.Targets {
 		targets[i] = string(t)

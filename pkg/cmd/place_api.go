@@ -47,7 +47,7 @@ func wouldRefuse(app *unstructured.Unstructured, req placement.Request, restart 
 	if err != nil {
 		return fmt.Errorf("%s: %w", app.GetName(), err)
 	}
-	if change := sparkapp.OnSpecChange(app.GetKind(), applicationState(app)); res.Changed && change.Disruptive && !restart {
+	if change := sparkapp.OnSpecChange(app.GetKind(), sparkapp.StateOf(app.Object)); res.Changed && change.Disruptive && !restart {
 		return fmt.Errorf("refusing to change an active application without --restart (the Spark operator resubmits an application whose spec changes): %s: %s",
 			app.GetName(), change.Effect)
 	}

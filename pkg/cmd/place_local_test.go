@@ -89,6 +89,7 @@ func TestPlaceBadInput(t *testing.T) {
 	}
 	malformed := write("malformed.yaml", "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nspec: [unclosed\n")
 	pod := write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: nginx}]}\n")
+	oldConnect := write("connect.yaml", "apiVersion: sparkoperator.k8s.io/v1alpha1\nkind: SparkConnect\nmetadata: {name: sc}\nspec: {sparkVersion: 2.4.8, server: {}, executor: {template: {}}}\n")
 	before, err := os.ReadFile(example)
 	if err != nil {
 		t.Fatal(err)
@@ -117,8 +118,9 @@ func TestPlaceBadInput(t *testing.T) {
 		{"spot on ECS executors", []string{"place", "-f", example, "--local", "--spot"}, "--spot: the executors cannot run on virtual nodes"},
 		{"missing file", []string{"place", "-f", filepath.Join(dir, "nope.yaml"), "--local", "--preset=eci-only"}, "does not exist"},
 		{"malformed file", []string{"place", "-f", malformed, "--local", "--preset=eci-only"}, "malformed.yaml"},
-		{"file of another kind", []string{"place", "-f", pod, "--local", "--preset=eci-only"}, `pod.yaml: "web" is a Pod: place works on SparkApplications and ScheduledSparkApplications`},
+		{"file of another kind", []string{"place", "-f", pod, "--local", "--preset=eci-only"}, `pod.yaml: "web" is a Pod: place works on SparkApplications, ScheduledSparkApplications and SparkConnects`},
 		{"unknown flag", []string{"place", "-f", example, "--local", "--presets=eci-only"}, "unknown flag: --presets"},
+		{"SparkConnect of Spark 2", []string{"place", "-f", oldConnect, "--local", "--executors=eci"}, "sc: a SparkConnect is placed through its pod templates, which need Spark 3.0 or later; this one runs Spark 2.4.8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, code := run(t, tc.args...)
@@ -266,7 +268,8 @@ func TestPlaceLocalPassesOtherKindsThrough(t *testing.T) {
 				t.Fatalf("kinds %q, want %q, in the input's order", got, want)
 			}
 			for i := range out {
-				switch spark := strings.HasSuffix(out[i]["kind"].(string), "SparkApplication"); {
+				kind := out[i]["kind"].(string)
+				switch spark := strings.HasSuffix(kind, "SparkApplication") || kind == "SparkConnect"; {
 				case spark && reflect.DeepEqual(out[i], input[i]):
 					t.Errorf("document %d, a %s, was not placed", i, out[i]["kind"])
 				case !spark && !reflect.DeepEqual(out[i], input[i]):
@@ -278,15 +281,24 @@ func TestPlaceLocalPassesOtherKindsThrough(t *testing.T) {
 
 	skipped := "Skipped, not Spark applications: serviceaccount/spark, configmap/spark-conf\n"
 	stdout, stderr, code := run(t, "place", "-f", gitopsInput, "--local", "--executors=eci", "-o", "name")
-	if want := "sparkapplication.sparkoperator.k8s.io/spark-pi\nscheduledsparkapplication.sparkoperator.k8s.io/nightly\n"; code != 0 || stdout != want || stderr != skipped {
+	if want := "sparkapplication.sparkoperator.k8s.io/spark-pi\nscheduledsparkapplication.sparkoperator.k8s.io/nightly\nsparkconnect.sparkoperator.k8s.io/spark-connect\n"; code != 0 || stdout != want || stderr != skipped {
 		t.Errorf("-o name: exit %d, stdout %q, stderr %q; want %q and %q", code, stdout, stderr, want, skipped)
 	}
 	stdout, stderr, code = run(t, "place", "-f", gitopsInput, "--local", "--executors=eci", "--diff")
-	if code != 0 || stderr != skipped || strings.Contains(stdout, "ConfigMap") || strings.Count(stdout, "+++ ") != 2 {
+	if code != 0 || stderr != skipped || strings.Contains(stdout, "ConfigMap") || strings.Count(stdout, "+++ ") != 3 {
 		t.Errorf("--diff: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
 	}
 	stdout, stderr, code = runWithInput(t, string(in), "place", "-f", "-", "--local", "--executors=eci", "-o", "yaml")
 	if code != 0 || len(decodeAll(t, stdout)) != len(input) {
 		t.Errorf("from stdin: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+	}
+}
+
+// A SparkConnect's server is its driver: place says so.
+func TestPlaceLocalNamesTheServer(t *testing.T) {
+	stdout, stderr, code := run(t, "place", "-f", gitopsInput, "--local", "--preset=driver-on-ecs")
+	want := "sparkconnect.sparkoperator.k8s.io/spark-connect placed (server: ecs, executors: eci)\n"
+	if code != 0 || !strings.HasSuffix(stdout, want) || !strings.Contains(stdout, "spark-pi placed (driver: ecs, executors: eci)") {
+		t.Errorf("exit %d, stderr %q, stdout %q; want it to end with %q", code, stderr, stdout, want)
 	}
 }

@@ -151,7 +151,7 @@ func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]string, error) {
 		}
 	}
 	if spark == 0 {
-		return nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications and ScheduledSparkApplications",
+		return nil, fmt.Errorf("%s %q is a %s: place works on SparkApplications, ScheduledSparkApplications and SparkConnects",
 			sourceOf(firstOther), firstOther.Name, firstOther.Object.GetObjectKind().GroupVersionKind().Kind)
 	}
 	return skipped, nil
@@ -210,7 +210,7 @@ func (o *PlaceOptions) plan(info *resource.Info) (*placePlan, error) {
 		info:   info,
 		before: obj,
 		result: result,
-		change: o.operator.OnChange(obj.GetKind(), applicationState(obj), obj.Object, result.Object),
+		change: o.operator.OnChange(obj.GetKind(), sparkapp.StateOf(obj.Object), obj.Object, result.Object),
 	}, nil
 }
 
@@ -230,7 +230,7 @@ func (o *PlaceOptions) apply(p *placePlan) error {
 		}
 	}
 	if o.Local {
-		return o.print(&unstructured.Unstructured{Object: p.result.Object}, "placed ("+p.result.Placement.String()+")")
+		return o.print(&unstructured.Unstructured{Object: p.result.Object}, placedResult(p.result))
 	}
 
 	written, before, result := &unstructured.Unstructured{Object: p.result.Object}, p.before, p.result
@@ -243,13 +243,18 @@ func (o *PlaceOptions) apply(p *placePlan) error {
 			return o.print(written, "unchanged")
 		}
 	}
-	change := o.operator.OnChange(written.GetKind(), applicationState(before), before.Object, written.Object)
+	change := o.operator.OnChange(written.GetKind(), sparkapp.StateOf(before.Object), before.Object, written.Object)
 	if o.dryRun != dryRunNone {
 		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, change.Effect)
 	} else {
 		fmt.Fprintf(o.ErrOut, "%s: %s\n", name, change.Effect)
 	}
-	return o.print(written, "placed ("+result.Placement.String()+")")
+	return o.print(written, placedResult(result))
+}
+
+// placedResult is what -o name and the default output say of a placed object.
+func placedResult(r *placement.Result) string {
+	return "placed (" + r.Placement.Describe(r.Kind) + ")"
 }
 
 func (o *PlaceOptions) print(obj *unstructured.Unstructured, result string) error {
@@ -269,7 +274,8 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 	}
 	changed := false
 	for _, p := range plans {
-		changed = changed || p.result != nil && p.result.Changed
+		// A SparkConnect's placement is in its pod templates: no webhook needed.
+		changed = changed || p.result != nil && p.result.Changed && !sparkapp.PodTemplateOnly(p.result.Kind)
 	}
 	if !changed {
 		return
@@ -320,11 +326,6 @@ func (o *PlaceOptions) findOperator(ctx context.Context) sparkapp.Operator {
 		return sparkapp.Operator{}
 	}
 	return sparkapp.OperatorOfAll(list.Items)
-}
-
-func applicationState(obj *unstructured.Unstructured) string {
-	state, _, _ := unstructured.NestedString(obj.Object, "status", "applicationState", "state")
-	return state
 }
 
 func sourceOf(info *resource.Info) string {

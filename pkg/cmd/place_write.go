@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // conflictBackoff bounds the re-reads when others write the same object
@@ -48,7 +49,7 @@ func (o *PlaceOptions) patch(p *placePlan) (written, before *unstructured.Unstru
 				written = current
 				return nil
 			}
-			if change := o.operator.OnChange(current.GetKind(), applicationState(current), current.Object, result.Object); change.Disruptive && !o.Restart {
+			if change := o.operator.OnChange(current.GetKind(), sparkapp.StateOf(current.Object), current.Object, result.Object); change.Disruptive && !o.Restart {
 				return fmt.Errorf("refusing to change an active application without --restart: %s", change.Effect)
 			}
 		}

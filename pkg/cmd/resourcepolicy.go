@@ -176,7 +176,7 @@ anything added by hand) are left as they are.`,
 	addDryRunFlag(cmd, &o.DryRun)
 	addFieldManagerFlag(flags, &o.FieldManager)
 
-	cmd.ValidArgsFunction = completeSparkApps(configFlags)
+	cmd.ValidArgsFunction = completeSparkApps(configFlags, refApp, refScheduled)
 	for name, complete := range map[string]cobra.CompletionFunc{
 		"preempt-policy":      fixedValues(resourcepolicy.AfterAllUnits, resourcepolicy.BeforeNextUnit),
 		"when-try-next-units": fixedValues(resourcepolicy.TryNextPolicies...),

@@ -22,8 +22,16 @@ var sparkTypeNames = func() map[string]bool {
 		names[n+"."+sparkapp.GroupVersion.Group] = true
 		names[n+"."+sparkapp.GroupVersion.Version+"."+sparkapp.GroupVersion.Group] = true
 	}
+	for _, n := range sparkConnectTypeNames {
+		names[n] = true
+		names[n+"."+sparkapp.ConnectGroupVersion.Group] = true
+		names[n+"."+sparkapp.ConnectGroupVersion.Version+"."+sparkapp.ConnectGroupVersion.Group] = true
+	}
 	return names
 }()
+
+// sparkConnectTypeNames are kubectl's names for a SparkConnect, without group.
+var sparkConnectTypeNames = []string{"sparkconnects", "sparkconnect", "sparkconn"}
 
 // refKind is what kind of object a TYPE/NAME argument names.
 type refKind int
@@ -32,6 +40,7 @@ const (
 	refUntyped   refKind = iota // NAME alone: each command says what it names
 	refApp                      // app/NAME, or a SparkApplication's type names
 	refScheduled                // a ScheduledSparkApplication's type names
+	refConnect                  // a SparkConnect's type names
 	refPod                      // pod/NAME, pods/NAME, po/NAME
 	refOther                    // any other TYPE
 )
@@ -60,6 +69,8 @@ func parseRef(arg string) objectRef {
 		r.kind = refPod
 	case sparkTypeNames[t] && strings.HasPrefix(t, "scheduled"):
 		r.kind = refScheduled
+	case sparkTypeNames[t] && strings.HasPrefix(t, "sparkconn"):
+		r.kind = refConnect
 	case sparkTypeNames[t]:
 		r.kind = refApp
 	}
@@ -139,7 +150,7 @@ func (o *PlaceOptions) checkResourceTypes() error {
 			return o.explain(err)
 		}
 		if !sparkapp.IsSparkKind(gvk.GroupKind()) {
-			return fmt.Errorf("%q is a %s: place works on SparkApplications and ScheduledSparkApplications", name, gvk.Kind)
+			return fmt.Errorf("%q is a %s: place works on SparkApplications, ScheduledSparkApplications and SparkConnects", name, gvk.Kind)
 		}
 	}
 	return nil

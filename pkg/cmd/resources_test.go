@@ -16,6 +16,11 @@ func TestParseRef(t *testing.T) {
 		{"sparkapplications.sparkoperator.k8s.io/spark-pi", refApp, "spark-pi"},
 		{"scheduledsparkapplication/nightly", refScheduled, "nightly"},
 		{"scheduledsparkapp.v1beta2.sparkoperator.k8s.io/nightly", refScheduled, "nightly"},
+		{"sparkconnect/sc", refConnect, "sc"},
+		{"SparkConn/sc", refConnect, "sc"},
+		{"sparkconnects.v1alpha1.sparkoperator.k8s.io/sc", refConnect, "sc"},
+		// A SparkConnect is not at v1beta2.
+		{"sparkconnects.v1beta2.sparkoperator.k8s.io/sc", refOther, "sc"},
 		{"pod/spark-pi-driver", refPod, "spark-pi-driver"},
 		{"po/spark-pi-driver", refPod, "spark-pi-driver"},
 		{"deployment/web", refOther, "web"},

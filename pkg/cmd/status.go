@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ const statusExample = `  # Where the driver and executors of spark-pi landed, an
   # Follow the pods until every expected pod has a node
   kubectl spark-eci status spark-pi --watch
 
+  # A SparkConnect: its server and executors
+  kubectl spark-eci status sparkconnect/spark-connect
+
   # The documented report, for scripts
   kubectl spark-eci status spark-pi -o json`
 
@@ -57,6 +61,7 @@ type StatusOptions struct {
 	Taint          string
 
 	appName   string
+	kind      string // of the application named: SparkApplication, or SparkConnect
 	namespace string
 	nodes     placement.VirtualNodes
 	client    corev1client.CoreV1Interface
@@ -82,7 +87,7 @@ func NewStatusOptions(configFlags *genericclioptions.ConfigFlags, streams generi
 func NewCmdStatus(configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := NewStatusOptions(configFlags, streams)
 	cmd := &cobra.Command{
-		Use:   "status (NAME | -l SELECTOR | -A)",
+		Use:   "status (NAME | sparkconnect/NAME | -l SELECTOR | -A)",
 		Short: "Show where the driver and executors of Spark applications landed: ECS or ECI",
 		Long: `Show, for each SparkApplication, its state and placement (the targets place would
 report for the driver and the executors, or custom), and one row per pod: its role,
@@ -109,7 +114,12 @@ allocation's initial count), or the application has ended. While the operator
 submits an application again (INVALIDATING, PENDING_RERUN) it waits for the new
 submission's pods, and says on stderr when they come. An application deleted
 meanwhile is no longer waited for; when every one shown is gone, it ends with an
-error.`,
+error.
+
+A SparkConnect (sparkconnect/NAME) shows the same way, its server as the driver: its
+state is Ready or NotReady, its pods are those labelled with its name
+(sparkoperator.k8s.io/connect-name), and the nodes they may use are judged from its
+pod templates. -l and -A show SparkApplications.`,
 		Example: statusExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE:    runCommand(o),
@@ -123,7 +133,7 @@ error.`,
 	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Show the pods of every submission of an application, not only the current one's.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 
-	cmd.ValidArgsFunction = completeOneSparkApp(configFlags)
+	cmd.ValidArgsFunction = completeOneSparkApp(configFlags, refApp, refConnect)
 	return cmd
 }
 
@@ -137,12 +147,15 @@ func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
 		switch ref.kind {
 		case refUntyped, refApp:
 			o.appName = ref.name
+		case refConnect:
+			o.appName, o.kind = ref.name, sparkapp.KindSparkConnect
 		case refScheduled:
 			return fmt.Errorf("status shows SparkApplications: the runs of %s are SparkApplications named %s-<time>", args[0], ref.name)
 		default:
-			return fmt.Errorf("status takes a SparkApplication: NAME, app/NAME or sparkapplication/NAME, not %q", args[0])
+			return fmt.Errorf("status takes a SparkApplication or a SparkConnect: NAME, app/NAME, sparkapplication/NAME or sparkconnect/NAME, not %q", args[0])
 		}
 	}
+	o.kind = cmp.Or(o.kind, sparkapp.KindSparkApplication)
 	var err error
 	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
 		return err
@@ -158,7 +171,7 @@ func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.apps = dyn.Resource(sparkapp.GroupVersion.WithResource("sparkapplications"))
+	o.apps = dyn.Resource(sparkResource(o.kind))
 	if o.webhooks, err = admissionregistrationv1.NewForConfig(config); err != nil {
 		return err
 	}
@@ -305,7 +318,7 @@ func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructu
 		}
 		switch {
 		case o.appName != "":
-			return nil, "", fmt.Errorf("sparkapplication %q not found %s", o.appName, where)
+			return nil, "", fmt.Errorf("%s %q not found %s", strings.ToLower(o.kind), o.appName, where)
 		case o.Selector != "":
 			return nil, "", fmt.Errorf("no SparkApplications match %q %s", o.Selector, where)
 		}
@@ -334,18 +347,18 @@ func (o *StatusOptions) appListOptions() metav1.ListOptions {
 // resource comes back as Not Found, from other errors.
 func (o *StatusOptions) explainAppError(err error) error {
 	if apierrors.IsNotFound(err) {
-		if _, crdErr := mappingOf(o.ConfigFlags, sparkAppCRD); meta.IsNoMatchError(crdErr) {
+		if _, crdErr := mappingOf(o.ConfigFlags, sparkCRD(o.kind)); meta.IsNoMatchError(crdErr) {
 			return crdErr
 		}
 	}
 	return explainError(o.ConfigFlags, err)
 }
 
-// podSelector selects the pods of the application named, or of any
-// application (those not shown are dropped in memory).
+// podSelector selects the pods of the application (or SparkConnect) named,
+// or of any application (those not shown are dropped in memory).
 func (o *StatusOptions) podSelector() string {
 	if o.appName != "" {
-		return labels.Set{sparkapp.LabelAppName: o.appName}.String()
+		return labels.Set{podLabelOf(o.kind): o.appName}.String()
 	}
 	req, _ := labels.NewRequirement(sparkapp.LabelAppName, selection.Exists, nil)
 	return labels.NewSelector().Add(*req).String()

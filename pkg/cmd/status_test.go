@@ -15,7 +15,7 @@ func TestStatusBadInput(t *testing.T) {
 		{"two names", []string{"status", "a", "b"}, "accepts at most 1 arg(s), received 2"},
 		{"name and selector", []string{"status", "spark-pi", "-l", "team=ml"}, "a NAME cannot be combined with --selector"},
 		{"name everywhere", []string{"status", "spark-pi", "-A"}, "a NAME cannot be combined with --all-namespaces"},
-		{"a pod", []string{"status", "pod/spark-pi-driver"}, `status takes a SparkApplication: NAME, app/NAME or sparkapplication/NAME, not "pod/spark-pi-driver"`},
+		{"a pod", []string{"status", "pod/spark-pi-driver"}, `status takes a SparkApplication or a SparkConnect: NAME, app/NAME, sparkapplication/NAME or sparkconnect/NAME, not "pod/spark-pi-driver"`},
 		{"a scheduled application", []string{"status", "scheduledsparkapp/nightly"}, "the runs of scheduledsparkapp/nightly are SparkApplications named nightly-<time>"},
 		{"no name", []string{"status", "app/"}, `"app/" names no object`},
 		{"unknown output", []string{"status", "spark-pi", "-o", "name"}, `unknown --output "name": want wide, json or yaml`},

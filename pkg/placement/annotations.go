@@ -12,7 +12,7 @@ import (
 // pods may run on ECI; a role on ECS only keeps none), the spot annotations
 // (on the executors) and the other pod options. Annotations
 // reach the pods through spark-submit, webhook or not, so they always go into
-// the role's spec.
+// the role's spec (a SparkConnect's: its pod template).
 func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, error) {
 	var warnings []string
 	onECI := map[sparkapp.Role]bool{}
@@ -26,13 +26,12 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 		}
 		for _, role := range sparkapp.Roles {
 			if !onECI[role] && r.ImageCache.adds() {
-				warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, image cache not set for it", role))
+				warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, image cache not set for it", sparkapp.RoleField(kind, role)))
 			}
-			setAnnotations(obj, sparkapp.RolePath(kind, role), r.ImageCache.annotations(onECI[role]), eci.ImageCacheAnnotations...)
+			setAnnotations(obj, kind, role, r.ImageCache.annotations(onECI[role]), eci.ImageCacheAnnotations...)
 		}
 	}
 
-	executorPath := sparkapp.RolePath(kind, sparkapp.Executor)
 	switch r.Spot.mode {
 	case spotOn:
 		if !onECI[sparkapp.Executor] {
@@ -43,10 +42,10 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 			set[eci.AnnotationSpotStrategy] = eci.SpotWithPriceLimit
 			set[eci.AnnotationSpotPriceLimit] = r.Spot.priceLimit
 		}
-		setAnnotations(obj, executorPath, set, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit)
+		setAnnotations(obj, kind, sparkapp.Executor, set, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit)
 	case spotOff:
 		// The spot options go with the strategy they qualify.
-		setAnnotations(obj, executorPath, nil, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit,
+		setAnnotations(obj, kind, sparkapp.Executor, nil, eci.AnnotationSpotStrategy, eci.AnnotationSpotPriceLimit,
 			eci.AnnotationSpotDuration, eci.AnnotationSpotFallback)
 	}
 
@@ -77,7 +76,7 @@ func (o PodOption) annotate(obj map[string]interface{}, kind string, onECI map[s
 			}
 			return nil, fmt.Errorf("--%s: neither the driver nor the executors can run on virtual nodes, where it applies; place them there first (--executors=eci, --preset=...)", o.Flag)
 		}
-		if o.needsSpot && mapAt(obj, append(sparkapp.RolePath(kind, sparkapp.Executor), "annotations")...)[eci.AnnotationSpotStrategy] == nil {
+		if o.needsSpot && mapAt(obj, sparkapp.PodAnnotationsPath(kind, sparkapp.Executor)...)[eci.AnnotationSpotStrategy] == nil {
 			return nil, fmt.Errorf("--%s qualifies the executors' spot instances: give --spot too", o.Flag)
 		}
 	}
@@ -88,17 +87,18 @@ func (o PodOption) annotate(obj map[string]interface{}, kind string, onECI map[s
 		case o.adds() && onECI[role]:
 			set = map[string]string{o.annotation: o.value}
 		case o.adds():
-			warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, --%s not set for it", role, o.Flag))
+			warnings = append(warnings, fmt.Sprintf("%s: runs on ECS only, --%s not set for it", sparkapp.RoleField(kind, role), o.Flag))
 		}
-		setAnnotations(obj, sparkapp.RolePath(kind, role), set, o.annotation)
+		setAnnotations(obj, kind, role, set, o.annotation)
 	}
 	return warnings, nil
 }
 
-// setAnnotations makes the annotations named in owned hold exactly set, at the
-// role at rolePath; other annotations are left alone.
-func setAnnotations(obj map[string]interface{}, rolePath []string, set map[string]string, owned ...string) {
-	annotations := mapAt(obj, append(rolePath, "annotations")...)
+// setAnnotations makes the annotations named in owned hold exactly set, on
+// the pods of a role; other annotations are left alone.
+func setAnnotations(obj map[string]interface{}, kind string, role sparkapp.Role, set map[string]string, owned ...string) {
+	path := sparkapp.PodAnnotationsPath(kind, role)
+	annotations := mapAt(obj, path...)
 	removed := false
 	for _, key := range owned {
 		if _, ok := set[key]; !ok && annotations != nil {
@@ -110,12 +110,12 @@ func setAnnotations(obj map[string]interface{}, rolePath []string, set map[strin
 	}
 	if removed {
 		// Drop what the removal emptied: the annotations, even the role.
-		pruneEmpty(obj, append(rolePath, "annotations")...)
+		pruneBelow(obj, sparkapp.KeptPath(kind, role), path)
 	}
 	for key, value := range set {
 		if annotations == nil || annotations[key] != value {
-			ensureMapAt(obj, append(rolePath, "annotations")...)[key] = value
-			annotations = mapAt(obj, append(rolePath, "annotations")...)
+			annotations = ensureMapAt(obj, path...)
+			annotations[key] = value
 		}
 	}
 }

@@ -29,47 +29,67 @@ func TestRequiredAffinityIsANDedIntoEveryTerm(t *testing.T) {
 	}
 }
 
+// userObjects hold rules of the user's own in every place placement writes
+// to: an application's roles, a SparkConnect's pod templates.
+var userObjects = []struct {
+	name string
+	load func(testing.TB) map[string]interface{}
+	// kept are maps placement never touches; driverPodSpec is where the
+	// driver's (the server's) rules are.
+	kept          [][]string
+	driverPodSpec []string
+}{
+	{"SparkApplication", userApp, [][]string{
+		{"spec", "driver", "nodeSelector"},
+		{"spec", "driver", "annotations"},
+		{"spec", "driver", "affinity", "podAntiAffinity"},
+		{"metadata"},
+	}, []string{"spec", "driver"}},
+	{"SparkConnect", sparkConnect, [][]string{
+		{"spec", "server", "template", "metadata"},
+		{"spec", "executor", "template", "metadata"},
+		{"metadata"},
+	}, []string{"spec", "server", "template", "spec"}},
+}
+
 func TestUserContentSurvivesEveryTarget(t *testing.T) {
-	original := userApp(t)
-	for _, target := range Targets {
-		t.Run(string(target), func(t *testing.T) {
-			placed := mustApply(t, original, Request{Driver: target, Executor: target})
-			if got := placed.Placement; got.Driver != target {
-				t.Errorf("driver detected as %s", got.Driver)
-			}
-			back := mustApply(t, placed.Object, Request{Driver: ECS, Executor: ECS})
-			if got, want := canonical(t, back.Object), canonical(t, original); got != want {
-				t.Errorf("round trip through %s lost or changed something:\ngot  %s\nwant %s", target, got, want)
-			}
-			// Untouched parts are identical even while placed.
-			for _, path := range [][]string{
-				{"spec", "driver", "nodeSelector"},
-				{"spec", "driver", "annotations"},
-				{"spec", "driver", "affinity", "podAntiAffinity"},
-				{"metadata"},
-			} {
-				if got, want := canonical(t, mapAt(placed.Object, path...)), canonical(t, mapAt(original, path...)); got != want {
-					t.Errorf("%v changed:\ngot  %s\nwant %s", path, got, want)
+	for _, input := range userObjects {
+		original := input.load(t)
+		for _, target := range Targets {
+			t.Run(input.name+"/"+string(target), func(t *testing.T) {
+				placed := mustApply(t, original, Request{Driver: target, Executor: target})
+				if got := placed.Placement; got.Driver != target || got.Executor != target {
+					t.Errorf("detected as %v", got)
 				}
-			}
-			tolerations := listAt(mapAt(placed.Object, "spec", "driver"), keyTolerations)
-			if first := tolerations[0].(map[string]interface{}); first["key"] != "dedicated" {
-				t.Errorf("user's toleration moved or lost: %v", tolerations)
-			}
-		})
+				back := mustApply(t, placed.Object, Request{Driver: ECS, Executor: ECS})
+				if got, want := canonical(t, back.Object), canonical(t, original); got != want {
+					t.Errorf("round trip through %s lost or changed something:\ngot  %s\nwant %s", target, got, want)
+				}
+				// Untouched parts are identical even while placed.
+				for _, path := range input.kept {
+					if got, want := canonical(t, mapAt(placed.Object, path...)), canonical(t, mapAt(original, path...)); got != want {
+						t.Errorf("%v changed:\ngot  %s\nwant %s", path, got, want)
+					}
+				}
+				tolerations := listAt(mapAt(placed.Object, input.driverPodSpec...), keyTolerations)
+				if first := tolerations[0].(map[string]interface{}); first["key"] != "dedicated" {
+					t.Errorf("user's toleration moved or lost: %v", tolerations)
+				}
+			})
+		}
 	}
 }
 
 func TestSwitchingTargetsReplacesOwnedRules(t *testing.T) {
-	obj := userApp(t)
-	var res *Result
-	for _, target := range []Target{ECI, ECSFirst, ECIFirst, ECI} {
-		res = mustApply(t, obj, Request{Executor: target})
-		obj = res.Object
-	}
-	want := mustApply(t, userApp(t), Request{Executor: ECI})
-	if got, want := canonical(t, obj), canonical(t, want.Object); got != want {
-		t.Errorf("switching left stale rules:\ngot  %s\nwant %s", got, want)
+	for _, input := range userObjects {
+		obj := input.load(t)
+		for _, target := range []Target{ECI, ECSFirst, ECIFirst, ECI} {
+			obj = mustApply(t, obj, Request{Executor: target}).Object
+		}
+		want := mustApply(t, input.load(t), Request{Executor: ECI})
+		if got, want := canonical(t, obj), canonical(t, want.Object); got != want {
+			t.Errorf("%s: switching left stale rules:\ngot  %s\nwant %s", input.name, got, want)
+		}
 	}
 }
 
@@ -77,22 +97,25 @@ func TestSecondRunIsUnchanged(t *testing.T) {
 	cache, _ := ParseImageCache("auto")
 	spot, _ := ParseSpot("executors", "0.25")
 	req := Request{Driver: ECSFirst, Executor: ECI, ImageCache: cache, Spot: spot}
-	first := mustApply(t, userApp(t), req)
-	if !first.Changed {
-		t.Fatal("first run changed nothing")
-	}
-	second := mustApply(t, first.Object, req)
-	if second.Changed {
-		t.Errorf("second run changed the object again")
+	for _, input := range userObjects {
+		first := mustApply(t, input.load(t), req)
+		if !first.Changed {
+			t.Fatalf("%s: first run changed nothing", input.name)
+		}
+		if second := mustApply(t, first.Object, req); second.Changed {
+			t.Errorf("%s: second run changed the object again", input.name)
+		}
 	}
 }
 
 func TestApplyDoesNotModifyItsInput(t *testing.T) {
-	obj := userApp(t)
-	before := canonical(t, obj)
-	mustApply(t, obj, Request{Driver: ECI, Executor: ECI})
-	if canonical(t, obj) != before {
-		t.Error("Apply modified its input")
+	for _, input := range userObjects {
+		obj := input.load(t)
+		before := canonical(t, obj)
+		mustApply(t, obj, Request{Driver: ECI, Executor: ECI})
+		if canonical(t, obj) != before {
+			t.Errorf("%s: Apply modified its input", input.name)
+		}
 	}
 }
 

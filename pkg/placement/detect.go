@@ -17,7 +17,13 @@ type Placement struct {
 }
 
 func (p Placement) String() string {
-	return fmt.Sprintf("driver: %s, executors: %s", p.Driver, p.Executor)
+	return p.Describe(sparkapp.KindSparkApplication)
+}
+
+// Describe says the placement with the roles named as in an object of kind:
+// a SparkConnect's driver is its server.
+func (p Placement) Describe(kind string) string {
+	return fmt.Sprintf("%s: %s, executors: %s", sparkapp.RoleField(kind, sparkapp.Driver), p.Driver, p.Executor)
 }
 
 // Of returns the target of role.
@@ -28,8 +34,8 @@ func (p Placement) Of(role sparkapp.Role) Target {
 	return p.Executor
 }
 
-// Detect reads where the roles of a SparkApplication or ScheduledSparkApplication
-// are placed: the target whose rules a role holds (in its spec or its pod
+// Detect reads where the roles of a SparkApplication, ScheduledSparkApplication
+// or SparkConnect are placed: the target whose rules a role holds (in its spec or its pod
 // template), or Custom when they match none.
 func (v VirtualNodes) Detect(obj map[string]interface{}) Placement {
 	kind, _ := obj["kind"].(string)

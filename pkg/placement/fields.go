@@ -54,6 +54,12 @@ func pruneEmpty(m map[string]interface{}, path ...string) {
 	}
 }
 
+// pruneBelow is pruneEmpty of path (which starts with keep) that never
+// deletes the map at keep or any above it.
+func pruneBelow(m map[string]interface{}, keep, path []string) {
+	pruneEmpty(mapAt(m, keep...), path[len(keep):]...)
+}
+
 // removeMatching returns l without the items match accepts, and how many it removed.
 func removeMatching(l []interface{}, match func(interface{}) bool) ([]interface{}, int) {
 	kept := make([]interface{}, 0, len(l))

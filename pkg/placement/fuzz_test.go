@@ -68,23 +68,31 @@ func (r *bytesReader) subset(pool []interface{}) []interface{} {
 }
 
 func (r *bytesReader) app(t testing.TB) map[string]interface{} {
-	kind := "SparkApplication"
-	if r.next(4) == 0 {
-		kind = "ScheduledSparkApplication"
+	kind := []string{sparkapp.KindScheduledSparkApplication, sparkapp.KindSparkConnect}[r.next(2)]
+	if r.next(2) == 0 {
+		kind = sparkapp.KindSparkApplication
 	}
-	app := parse(t, "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: "+kind+"\nmetadata: {name: fuzz}\nspec: {}\n")
-	appSpec := mapAt(app, "spec")
-	if kind == "ScheduledSparkApplication" {
-		appSpec = ensureMapAt(app, "spec", "template")
+	apiVersion := sparkapp.GroupVersion.String()
+	if kind == sparkapp.KindSparkConnect {
+		apiVersion = sparkapp.ConnectGroupVersion.String()
 	}
+	app := parse(t, "apiVersion: "+apiVersion+"\nkind: "+kind+"\nmetadata: {name: fuzz}\nspec: {}\n")
+	appSpec := ensureMapAt(app, sparkapp.AppSpecPath(kind)...)
 	appSpec["sparkVersion"] = "3.5.2"
-	for _, role := range []string{"driver", "executor"} {
-		if r.next(8) == 7 {
+	for _, role := range sparkapp.Roles {
+		templateOnly := sparkapp.PodTemplateOnly(kind)
+		if r.next(8) == 7 && !templateOnly {
 			continue // a role the user left out: placement may create it
 		}
 		spec := map[string]interface{}{"cores": int64(1)}
+		// Where the user's rules are: the role's spec, or (a SparkConnect's
+		// only place) its pod template.
+		podSpec, annotated := spec, spec
+		if templateOnly {
+			podSpec, annotated = map[string]interface{}{}, map[string]interface{}{}
+		}
 		if l := r.subset(userTolerations); l != nil {
-			spec[keyTolerations] = l
+			podSpec[keyTolerations] = l
 		}
 		nodeAffinity := map[string]interface{}{}
 		if terms := r.subset(userTerms); terms != nil {
@@ -103,17 +111,34 @@ func (r *bytesReader) app(t testing.TB) map[string]interface{} {
 			}}
 		}
 		if len(affinity) > 0 {
-			spec[keyAffinity] = affinity
+			podSpec[keyAffinity] = affinity
 		}
 		if r.next(2) == 1 {
-			spec["annotations"] = map[string]interface{}{"team": "ml"}
+			annotated["annotations"] = map[string]interface{}{"team": "ml"}
 		}
-		if r.next(2) == 1 {
+		switch {
+		case templateOnly:
+			template := map[string]interface{}{}
+			if len(podSpec) > 0 {
+				template["spec"] = podSpec
+			}
+			if len(annotated) > 0 {
+				template["metadata"] = annotated
+			}
+			// The executors of a SparkConnect need a template (the
+			// operator v2.3 and v2.4 dereference it), which placement
+			// keeps, if empty; the server may have none. (An empty
+			// template elsewhere, the same as none to the operator, is
+			// not kept once placement emptied it again.)
+			if len(template) > 0 || role == sparkapp.Executor {
+				spec["template"] = template
+			}
+		case r.next(2) == 1:
 			spec["template"] = map[string]interface{}{"spec": map[string]interface{}{
 				keyTolerations: []interface{}{userTolerations[0]},
 			}}
 		}
-		appSpec[role] = spec
+		appSpec[sparkapp.RoleField(kind, role)] = spec
 	}
 	// The decoder's view of it: plain JSON types, independent copies.
 	return parse(t, canonical(t, app))
@@ -158,24 +183,43 @@ func everythingOff() []PodOption {
 	return out
 }
 
-// requiredTermCount counts the required node-affinity terms where via writes.
-func requiredTermCount(role map[string]interface{}, via Via) int {
+// requiredTermCount counts the required node-affinity terms where via writes
+// (a SparkConnect's: its template).
+func requiredTermCount(kind string, role map[string]interface{}, via Via) int {
 	podSpec := role
-	if via == ViaTemplate {
+	if via == ViaTemplate || sparkapp.PodTemplateOnly(kind) {
 		podSpec = mapAt(role, "template", "spec")
 	}
 	return len(listAt(mapAt(podSpec, append(nodeAffinityPath, keyRequired)...), keyTerms))
 }
 
+// fuzzSeeds are the inputs FuzzPlacement runs as a test.
+var fuzzSeeds = [][]byte{
+	{},
+	{0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 2, 2, 0, 1, 1},
+	{1, 15, 7, 3, 1, 1, 1, 15, 7, 3, 1, 1, 4, 2, 1, 1, 0, 3, 3, 0, 2, 2},
+	{2, 5, 5, 2, 0, 0, 1, 6, 1, 1, 1, 0, 1, 4, 1, 3, 1, 2, 4, 4, 1, 0, 0},
+	{3, 0, 2, 0, 1, 1, 0, 2, 3, 0, 0, 1, 2, 3, 0, 1, 2, 1, 3, 2, 1, 2, 1, 0, 4, 3, 1, 1, 1},
+	{0, 3, 2, 1, 0, 1, 1, 3, 1, 1, 1, 1, 2, 0, 1, 2, 1, 3, 4, 1, 0, 1, 1, 3, 2, 0, 1, 0},
+	// SparkConnects.
+	{1, 1, 15, 7, 3, 1, 1, 1, 15, 7, 3, 0, 1, 2, 2, 1, 2, 1, 3, 1, 1, 1, 2, 2, 1},
+	{1, 1, 2, 1, 0, 0, 0, 1, 0, 1, 1, 1, 3, 1, 0, 3, 2, 1, 2, 2, 2, 2, 1, 0, 4, 4, 0, 2, 1, 1},
+}
+
+func TestFuzzSeedsCoverEveryKind(t *testing.T) {
+	kinds := map[string]bool{}
+	for _, s := range fuzzSeeds {
+		kinds[(&bytesReader{data: s}).app(t)["kind"].(string)] = true
+	}
+	for _, kind := range placeableKinds {
+		if !kinds[kind] {
+			t.Errorf("no seed makes a %s", kind)
+		}
+	}
+}
+
 func FuzzPlacement(f *testing.F) {
-	for _, s := range [][]byte{
-		{},
-		{0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 2, 2, 0, 1, 1},
-		{1, 15, 7, 3, 1, 1, 1, 15, 7, 3, 1, 1, 4, 2, 1, 1, 0, 3, 3, 0, 2, 2},
-		{2, 5, 5, 2, 0, 0, 1, 6, 1, 1, 1, 0, 1, 4, 1, 3, 1, 2, 4, 4, 1, 0, 0},
-		{3, 0, 2, 0, 1, 1, 0, 2, 3, 0, 0, 1, 2, 3, 0, 1, 2, 1, 3, 2, 1, 2, 1, 0, 4, 3, 1, 1, 1},
-		{0, 3, 2, 1, 0, 1, 1, 3, 1, 1, 1, 1, 2, 0, 1, 2, 1, 3, 4, 1, 0, 1, 1, 3, 2, 0, 1, 0},
-	} {
+	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -203,11 +247,11 @@ func FuzzPlacement(f *testing.F) {
 					t.Fatalf("step %d: %s placed on %s, want %s", step, role, got, target)
 				}
 				before, after := rolesOf(t, kind, original, role), rolesOf(t, kind, res.Object, role)
-				userTerms := requiredTermCount(before, req.Via)
+				userTerms := requiredTermCount(kind, before, req.Via)
 				if target == ECI && userTerms == 0 {
 					userTerms = 1
 				}
-				if got := requiredTermCount(after, req.Via); got != userTerms {
+				if got := requiredTermCount(kind, after, req.Via); got != userTerms {
 					t.Fatalf("step %d: %s has %d required terms, want %d (terms are ANDed, never added)", step, role, got, userTerms)
 				}
 			}

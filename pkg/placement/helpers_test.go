@@ -8,6 +8,8 @@ import (
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // parse decodes a YAML manifest the way the API server's JSON decoder does
@@ -71,8 +73,5 @@ func mustApply(t testing.TB, obj map[string]interface{}, req Request) *Result {
 
 func rolesOf(t testing.TB, kind string, obj map[string]interface{}, role string) map[string]interface{} {
 	t.Helper()
-	if kind == "ScheduledSparkApplication" {
-		return mapAt(obj, "spec", "template", role)
-	}
-	return mapAt(obj, "spec", role)
+	return mapAt(obj, sparkapp.RolePath(kind, sparkapp.Role(role))...)
 }

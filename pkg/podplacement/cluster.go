@@ -21,9 +21,9 @@ type Cluster struct {
 	// not only those of its current one.
 	AllSubmissions bool
 
-	apps  map[string]*unstructured.Unstructured // by namespace/name
+	apps  map[string]*unstructured.Unstructured // by sparkapp.Key
 	order []string                              // apps in the order shown
-	pods  map[string][]corev1.Pod               // by the namespace/name of their application
+	pods  map[string][]corev1.Pod               // by the key of their application
 	owner map[types.UID]podAt                   // where each pod is kept
 }
 
@@ -42,10 +42,11 @@ func NewCluster(nodes *Nodes, allSubmissions bool) *Cluster {
 	}
 }
 
-// PutApp keeps an application as it is now: a new one is shown after those
-// put before. It returns the application's key, its namespace/name.
+// PutApp keeps an application (or a SparkConnect) as it is now: a new one is
+// shown after those put before. It returns the application's key (see
+// sparkapp.Key).
 func (c *Cluster) PutApp(app *unstructured.Unstructured) string {
-	key := app.GetNamespace() + "/" + app.GetName()
+	key := sparkapp.Key(app.GetKind(), app.GetNamespace(), app.GetName())
 	if _, ok := c.apps[key]; !ok {
 		c.order = append(c.order, key)
 	}

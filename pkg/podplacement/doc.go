@@ -21,9 +21,11 @@
 //	apiVersion: spark-eci.io/v1alpha1
 //	kind: PlacementStatus
 //	applications:                # in the order asked for; by namespace and name for -l and -A
-//	- namespace: string
+//	- kind: SparkApplication|SparkConnect
+//	  namespace: string
 //	  name: string
-//	  state: string              # .status.applicationState.state; "" before the operator saw it
+//	  state: string              # .status.applicationState.state (a SparkConnect's
+//	                             # .status.state: Ready, NotReady); "" before the operator saw it
 //	  placement:                 # what place would report for each role
 //	    driver: ecs|eci|ecs-first|eci-first|custom
 //	    executor: ecs|eci|ecs-first|eci-first|custom
@@ -31,7 +33,7 @@
 //	                             # application has ended: what status --watch waits for.
 //	                             # Never while the operator submits it again
 //	                             # (INVALIDATING, PENDING_RERUN)
-//	  roles:                     # driver, then executor
+//	  roles:                     # driver (a SparkConnect's server), then executor
 //	  - role: driver|executor
 //	    expectedPods: integer    # 1 driver; executors: spec.executor.instances (Spark's
 //	                             # default 2), or the initial count of dynamic allocation
@@ -46,7 +48,8 @@
 //	                             # then executors by executor id, then others
 //	  - name: string
 //	    uid: string
-//	    role: driver|executor    # the spark-role label; omitted when empty
+//	    role: driver|executor|connect-server
+//	                             # the spark-role label; omitted when empty
 //	    executorId: string       # the spark-exec-id label; omitted when empty
 //	    phase: Pending|Running|Succeeded|Failed|Unknown
 //	    terminating: true        # the pod is being deleted (the table's PHASE says

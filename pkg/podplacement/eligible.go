@@ -129,7 +129,7 @@ func RolePodSpec(app map[string]interface{}, role sparkapp.Role) (corev1.PodSpec
 		errs = append(errs, fmt.Errorf("spec.nodeSelector: %w", err))
 	}
 	if err := fromUnstructured(roleSpec, &fields); err != nil {
-		errs = append(errs, fmt.Errorf("spec.%s: %w", role, err))
+		errs = append(errs, fmt.Errorf("spec.%s: %w", sparkapp.RoleField(kind, role), err))
 	}
 	spec.NodeSelector = mergeSelectors(spec.NodeSelector, appFields.NodeSelector, fields.NodeSelector)
 	spec.Tolerations = append(spec.Tolerations, fields.Tolerations...)
@@ -137,7 +137,7 @@ func RolePodSpec(app map[string]interface{}, role sparkapp.Role) (corev1.PodSpec
 		spec.Affinity = fields.Affinity
 	}
 	if len(errs) > 0 {
-		return spec, fmt.Errorf("%s: %w", role, errors.Join(errs...))
+		return spec, fmt.Errorf("%s: %w", sparkapp.RoleField(kind, role), errors.Join(errs...))
 	}
 	return spec, nil
 }

@@ -37,8 +37,10 @@ func NewStatus(apps []Application) Status {
 	return Status{APIVersion: StatusAPIVersion, Kind: StatusKind, Applications: apps}
 }
 
-// Application is where the pods of one SparkApplication are, and could be.
+// Application is where the pods of one SparkApplication (or SparkConnect)
+// are, and could be.
 type Application struct {
+	Kind      string    `json:"kind"`
 	Namespace string    `json:"namespace"`
 	Name      string    `json:"name"`
 	State     string    `json:"state"`
@@ -97,9 +99,11 @@ const labelExecutorID = "spark-exec-id"
 // whose pods cannot go anywhere, and settings that could not be read.
 func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedScheduling, nodes *Nodes) (Application, []string) {
 	meta, _ := app["metadata"].(map[string]interface{})
-	state, _ := mapAt(app, "status", "applicationState")["state"].(string)
+	state := sparkapp.StateOf(app)
+	kind, _ := app["kind"].(string)
 	detected := nodes.Virtual.Detect(app)
 	a := Application{
+		Kind:      kind,
 		Namespace: stringAt(meta, "namespace"),
 		Name:      stringAt(meta, "name"),
 		State:     state,
@@ -123,7 +127,7 @@ func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedSchedulin
 	for i := range pods {
 		p := podOf(&pods[i], failed[pods[i].UID], nodes)
 		a.Pods = append(a.Pods, p)
-		r, ok := roles[sparkapp.Role(p.Role)]
+		r, ok := roles[sparkapp.RoleOfLabel(p.Role)]
 		if !ok || p.Terminating {
 			// A pod being deleted is shown, but counts for no role: it
 			// neither waits for a node nor keeps one for long.
@@ -156,7 +160,7 @@ func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedSchedulin
 		a.Roles = append(a.Roles, *r)
 		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !Ended(state) {
 			warnings = append(warnings, fmt.Sprintf(
-				"no schedulable node matches the %s's tolerations, node selector and required node affinity: its pods cannot be placed", role))
+				"no schedulable node matches the %s's tolerations, node selector and required node affinity: its pods cannot be placed", sparkapp.RoleField(kind, role)))
 		}
 	}
 	return a, warnings
@@ -249,7 +253,7 @@ func comparePods(a, b Pod) int {
 }
 
 func roleRank(role string) int {
-	switch sparkapp.Role(role) {
+	switch sparkapp.RoleOfLabel(role) {
 	case sparkapp.Driver:
 		return 0
 	case sparkapp.Executor:

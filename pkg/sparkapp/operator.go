@@ -194,6 +194,10 @@ func WebhookFieldsOnlyChange(before, after map[string]interface{}) bool {
 // knowing the operator: with its PartialRestart gate, a change of only the
 // executors' webhook fields restarts nothing, whatever the state.
 func (o Operator) OnChange(kind, state string, before, after map[string]interface{}) SpecChange {
+	if kind == KindSparkConnect {
+		name, _ := mapAt(after, "metadata")["name"].(string)
+		return onConnectChange(state, name)
+	}
 	if kind != KindSparkApplication || !o.PartialRestart || !WebhookFieldsOnlyChange(before, after) {
 		return OnSpecChange(kind, state)
 	}

@@ -20,6 +20,26 @@ const (
 	StateUnknown          = "UNKNOWN"
 )
 
+// SparkConnect states of .status.state.
+const (
+	ConnectStateProvisioning = "Provisioning"
+	ConnectStateReady        = "Ready"
+	ConnectStateNotReady     = "NotReady"
+	ConnectStateFailed       = "Failed"
+)
+
+// StateOf reads the state of an object of one of the Spark kinds: a
+// SparkConnect's .status.state, an application's
+// .status.applicationState.state; "" before the operator saw it.
+func StateOf(obj map[string]interface{}) string {
+	status := mapAt(obj, "status")
+	if kind, _ := obj["kind"].(string); kind != KindSparkConnect {
+		status = mapAt(status, "applicationState")
+	}
+	state, _ := status["state"].(string)
+	return state
+}
+
 // SpecChange says what the operator does to an application whose .spec changes.
 type SpecChange struct {
 	// Disruptive is true when pods of the application may be running (or about
@@ -34,10 +54,15 @@ type SpecChange struct {
 // resubmits a SparkApplication on any spec change whatever its state (but a
 // suspended one, and, under the PartialRestart gate, a change of the
 // executors' placement alone: see Operator.OnChange); a
-// ScheduledSparkApplication only passes its template on to future runs.
+// ScheduledSparkApplication only passes its template on to future runs; a
+// SparkConnect's templates reach only the server pods the operator creates
+// from then on (see onConnectChange).
 func OnSpecChange(kind, state string) SpecChange {
-	if kind == KindScheduledSparkApplication {
+	switch kind {
+	case KindScheduledSparkApplication:
 		return SpecChange{Effect: "applies to future runs; runs already started keep their placement"}
+	case KindSparkConnect:
+		return onConnectChange(state, "")
 	}
 	switch state {
 	case StateNew:
@@ -63,3 +88,28 @@ func stateName(state string) string {
 	}
 	return state
 }
+
+// onConnectChange is OnSpecChange for a SparkConnect. The operator's
+// controller (v2.3 to v2.5) copies the server's template into the server pod
+// only when it creates the pod, and the executors' template into a ConfigMap
+// that the server reads, through a subPath mount, only when it starts: a
+// change of either template reaches no pod until the server pod is made
+// again, which the operator does when it is deleted. Nothing is restarted,
+// so nothing needs consent.
+// name, when known, names the server pod.
+func onConnectChange(state, name string) SpecChange {
+	if state == StateNew || state == ConnectStateProvisioning {
+		return SpecChange{Effect: "no server yet: the operator creates it with this placement"}
+	}
+	pod := "its server pod"
+	if name != "" {
+		pod = "pod " + ConnectServerPod(name)
+	}
+	return SpecChange{Effect: fmt.Sprintf(
+		"state %s: not applied until the server restarts: the operator uses the templates only when it creates the server pod, and the server gives its executors the template it started with; delete %s (its sessions end) and the operator creates it again with this placement",
+		state, pod)}
+}
+
+// ConnectServerPod is the name of the server pod the operator creates for
+// a SparkConnect.
+func ConnectServerPod(name string) string { return name + "-server" }

@@ -27,10 +27,67 @@ func TestOnSpecChange(t *testing.T) {
 		{KindSparkApplication, StateSubmissionFailed, false, "state SUBMISSION_FAILED"},
 		{KindSparkApplication, StateSuspended, false, "state SUSPENDED: the application stays suspended; once resumed"},
 		{KindScheduledSparkApplication, StateRunning, false, "applies to future runs"},
+		{KindSparkConnect, StateNew, false, "no server yet: the operator creates it with this placement"},
+		{KindSparkConnect, ConnectStateReady, false, "state Ready: not applied until the server restarts: the operator uses the templates only when it creates the server pod, and the server gives its executors the template it started with; delete its server pod (its sessions end)"},
+		{KindSparkConnect, ConnectStateNotReady, false, "state NotReady: not applied until the server restarts"},
+		// An application's states mean nothing to a SparkConnect.
+		{KindSparkConnect, StateRunning, false, "not applied until the server restarts"},
 	} {
 		got := OnSpecChange(tc.kind, tc.state)
 		if got.Disruptive != tc.disruptive || !strings.Contains(got.Effect, tc.effect) {
 			t.Errorf("OnSpecChange(%s, %q) = %+v, want disruptive %v and %q", tc.kind, tc.state, got, tc.disruptive, tc.effect)
+		}
+	}
+}
+
+func TestStateOf(t *testing.T) {
+	for _, tc := range []struct {
+		obj  map[string]interface{}
+		want string
+	}{
+		{map[string]interface{}{"kind": KindSparkApplication, "status": map[string]interface{}{
+			"applicationState": map[string]interface{}{"state": StateRunning}, "state": "ignored"}}, StateRunning},
+		{map[string]interface{}{"kind": KindScheduledSparkApplication}, StateNew},
+		{map[string]interface{}{"kind": KindSparkConnect, "status": map[string]interface{}{
+			"state": ConnectStateReady, "applicationState": map[string]interface{}{"state": "ignored"}}}, ConnectStateReady},
+		{map[string]interface{}{"kind": KindSparkConnect, "status": map[string]interface{}{}}, StateNew},
+	} {
+		if got := StateOf(tc.obj); got != tc.want {
+			t.Errorf("StateOf(%v) = %q, want %q", tc.obj, got, tc.want)
+		}
+	}
+}
+
+func TestSparkConnectPaths(t *testing.T) {
+	for _, tc := range []struct {
+		kind                        string
+		role                        Role
+		rolePath, annotations, kept string
+	}{
+		{KindSparkApplication, Driver, "spec.driver", "spec.driver.annotations", "spec"},
+		{KindScheduledSparkApplication, Executor, "spec.template.executor", "spec.template.executor.annotations", "spec.template"},
+		{KindSparkConnect, Driver, "spec.server", "spec.server.template.metadata.annotations", "spec.server"},
+		{KindSparkConnect, Executor, "spec.executor", "spec.executor.template.metadata.annotations", "spec.executor.template"},
+	} {
+		join := func(p []string) string { return strings.Join(p, ".") }
+		if got := join(RolePath(tc.kind, tc.role)); got != tc.rolePath {
+			t.Errorf("RolePath(%s, %s) = %s, want %s", tc.kind, tc.role, got, tc.rolePath)
+		}
+		if got := join(PodAnnotationsPath(tc.kind, tc.role)); got != tc.annotations {
+			t.Errorf("PodAnnotationsPath(%s, %s) = %s, want %s", tc.kind, tc.role, got, tc.annotations)
+		}
+		if got := join(KeptPath(tc.kind, tc.role)); got != tc.kept {
+			t.Errorf("KeptPath(%s, %s) = %s, want %s", tc.kind, tc.role, got, tc.kept)
+		}
+	}
+}
+
+func TestOnChangeNamesTheServerPod(t *testing.T) {
+	conn := map[string]interface{}{"kind": KindSparkConnect, "metadata": map[string]interface{}{"name": "sc"}}
+	for _, op := range []Operator{{}, {Version: "v2.5.2", PartialRestart: true}} {
+		got := op.OnChange(KindSparkConnect, ConnectStateReady, conn, conn)
+		if got.Disruptive || !strings.Contains(got.Effect, "delete pod sc-server (its sessions end)") {
+			t.Errorf("%+v: OnChange = %+v", op, got)
 		}
 	}
 }

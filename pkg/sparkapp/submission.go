@@ -13,14 +13,43 @@ import (
 // submission (LabelSubmission) while the pods of the one before are deleted.
 type Submissions map[string]string
 
-// AppKey is the namespace/name of the application a pod belongs to, "" for
-// a pod that names none.
+// AppKey is the Key of the application (or SparkConnect) a pod belongs to,
+// "" for a pod that names none.
 func AppKey(pod *corev1.Pod) string {
-	name := pod.Labels[LabelAppName]
-	if name == "" {
-		return ""
+	if name := pod.Labels[LabelAppName]; name != "" {
+		return Key(KindSparkApplication, pod.Namespace, name)
 	}
-	return pod.Namespace + "/" + name
+	if name := pod.Labels[LabelConnectName]; name != "" {
+		return Key(KindSparkConnect, pod.Namespace, name)
+	}
+	return ""
+}
+
+// Key names an object of one of the Spark kinds, as the pods that belong to
+// it name it: namespace/name; a SparkConnect, which may share its name with an
+// application, namespace/sparkconnect/name.
+func Key(kind, namespace, name string) string {
+	if kind == KindSparkConnect {
+		return namespace + "/sparkconnect/" + name
+	}
+	return namespace + "/" + name
+}
+
+// RoleOf is the role of a Spark pod, told by its spark-role label: a
+// SparkConnect's server is its driver; "" for a pod of no role.
+func RoleOf(pod *corev1.Pod) Role {
+	return RoleOfLabel(pod.Labels[LabelSparkRole])
+}
+
+// RoleOfLabel is RoleOf for the value of a spark-role label.
+func RoleOfLabel(label string) Role {
+	switch label {
+	case string(Driver), RoleConnectServer:
+		return Driver
+	case string(Executor):
+		return Executor
+	}
+	return ""
 }
 
 // CurrentSubmissions reads each application's current submission from its
@@ -88,7 +117,7 @@ func submissionRank(pod *corev1.Pod) int {
 	switch {
 	case pod.DeletionTimestamp != nil:
 		return 0
-	case Role(pod.Labels[LabelSparkRole]) == Driver:
+	case RoleOf(pod) == Driver:
 		return 2
 	}
 	return 1

@@ -128,3 +128,30 @@ func TestSubmissionsChanged(t *testing.T) {
 		t.Errorf("Changed = %v, want [ns/pi]", got)
 	}
 }
+
+func TestAppKeyAndRoleOfConnectPods(t *testing.T) {
+	pod := func(labels map[string]string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Labels: labels}}
+	}
+	for _, tc := range []struct {
+		labels map[string]string
+		key    string
+		role   Role
+	}{
+		{map[string]string{LabelAppName: "pi", LabelSparkRole: "driver"}, "ns/pi", Driver},
+		{map[string]string{LabelConnectName: "pi", LabelSparkRole: RoleConnectServer}, "ns/sparkconnect/pi", Driver},
+		{map[string]string{LabelConnectName: "pi", LabelSparkRole: "executor"}, "ns/sparkconnect/pi", Executor},
+		{map[string]string{LabelSparkRole: "other"}, "", ""},
+	} {
+		p := pod(tc.labels)
+		if got := AppKey(p); got != tc.key {
+			t.Errorf("AppKey(%v) = %q, want %q", tc.labels, got, tc.key)
+		}
+		if got := RoleOf(p); got != tc.role {
+			t.Errorf("RoleOf(%v) = %q, want %q", tc.labels, got, tc.role)
+		}
+	}
+	if Key(KindSparkConnect, "ns", "pi") != AppKey(pod(map[string]string{LabelConnectName: "pi"})) {
+		t.Error("a SparkConnect's key differs from its pods'")
+	}
+}

@@ -231,8 +231,8 @@ func TestCacheReportBadInputAndGaps(t *testing.T) {
 	}{
 		{[]string{"nope"}, `pod "nope" not found in namespace "` + ns + `", and no events name it`},
 		{[]string{"app/nope"}, `no pods of application "nope"`},
-		{[]string{"deployment/web"}, `cache-report takes a pod, pod/NAME or app/NAME, not "deployment/web"`},
-		{[]string{}, "give one of POD, app/NAME or -l SELECTOR"},
+		{[]string{"deployment/web"}, `cache-report takes a pod, pod/NAME, app/NAME or sparkconnect/NAME, not "deployment/web"`},
+		{[]string{}, "give one of POD, app/NAME, sparkconnect/NAME or -l SELECTOR"},
 		{[]string{"quiet-driver", "-o", "table"}, `unknown --output "table"`},
 		{[]string{"-l", "a in (b"}, "invalid --selector"},
 		{[]string{"-A", "quiet-driver"}, "--all-namespaces needs -l SELECTOR"},

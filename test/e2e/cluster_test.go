@@ -46,6 +46,7 @@ var cluster struct {
 var (
 	sparkAppGVR          = schema.GroupVersionResource{Group: "sparkoperator.k8s.io", Version: "v1beta2", Resource: "sparkapplications"}
 	scheduledSparkAppGVR = schema.GroupVersionResource{Group: "sparkoperator.k8s.io", Version: "v1beta2", Resource: "scheduledsparkapplications"}
+	sparkConnectGVR      = schema.GroupVersionResource{Group: "sparkoperator.k8s.io", Version: "v1alpha1", Resource: "sparkconnects"}
 )
 
 // newNamespace creates a namespace of the shared cluster for the test.

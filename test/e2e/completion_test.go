@@ -61,6 +61,7 @@ func TestCompletionThroughKubectl(t *testing.T) {
 	for _, name := range []string{"spark-pi", "spark-sql", "other-job"} {
 		createFromYAML(t, ns, strings.ReplaceAll(sparkPi, "name: spark-pi", "name: "+name))
 	}
+	createFromYAML(t, ns, sparkConnectManifest)
 	ecs, _ := ensureNodes(t)
 	sparkPod(t, ns, "spark-pi", "spark-pi-driver", "driver", ecs)
 
@@ -87,6 +88,16 @@ func TestCompletionThroughKubectl(t *testing.T) {
 		got, _ := completeThroughKubectl(t, "spark-eci", "place", "-n", ns, "sparkapplication/o")
 		if want := []string{"sparkapplication/other-job"}; !slices.Equal(got, want) {
 			t.Errorf("got %v, want %v", got, want)
+		}
+		for _, command := range []string{"place", "status", "cache-report"} {
+			got, _ = completeThroughKubectl(t, "spark-eci", command, "-n", ns, "sparkconnect/")
+			if want := []string{"sparkconnect/spark-connect"}; !slices.Equal(got, want) {
+				t.Errorf("%s sparkconnect/<TAB> = %v, want %v", command, got, want)
+			}
+		}
+		got, _ = completeThroughKubectl(t, "spark-eci", "status", "-n", ns, "scheduledsparkapplication/")
+		if len(got) != 0 {
+			t.Errorf("status, which takes no ScheduledSparkApplication, offers %v", got)
 		}
 	})
 

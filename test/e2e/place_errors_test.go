@@ -40,7 +40,7 @@ func TestPlaceBadInputChangesNothing(t *testing.T) {
 		{"one unknown among many", "", []string{"place", "-n", ns, "spark-pi", "nope", "--executors=eci"},
 			`"nope" not found`},
 		{"wrong kind", "", []string{"place", "-n", ns, "configmap/kube-root-ca.crt", "--executors=eci"},
-			`"configmap" is a ConfigMap: place works on SparkApplications and ScheduledSparkApplications`},
+			`"configmap" is a ConfigMap: place works on SparkApplications, ScheduledSparkApplications and SparkConnects`},
 		{"unknown kind", "", []string{"place", "-n", ns, "sparkjob/x", "--executors=eci"},
 			`the server has no resource type "sparkjob"`},
 		{"namespace missing", "", []string{"place", "-n", "no-such-namespace", "spark-pi", "--executors=eci"},

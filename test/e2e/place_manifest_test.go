@@ -13,8 +13,8 @@ import (
 )
 
 // gitopsManifest is a manifest as a GitOps folder keeps it: a
-// ServiceAccount, a SparkApplication, a ConfigMap and a
-// ScheduledSparkApplication.
+// ServiceAccount, a SparkApplication, a ConfigMap, a
+// ScheduledSparkApplication and a SparkConnect.
 const gitopsManifest = "../../pkg/cmd/testdata/gitops-input.yaml"
 
 // Against a cluster, place -f places the Spark applications a manifest of
@@ -28,12 +28,12 @@ func TestPlaceManifestOfSeveralKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, doc := range strings.Split(string(data), "\n---\n") {
-		if strings.Contains(doc, "SparkApplication\n") {
+		if strings.Contains(doc, "kind: Spark") || strings.Contains(doc, "kind: ScheduledSpark") {
 			createFromYAML(t, ns, doc)
 		}
 	}
 	skipped := "Skipped, not Spark applications: serviceaccount/spark, configmap/spark-conf\n"
-	names := "sparkapplication.sparkoperator.k8s.io/spark-pi\nscheduledsparkapplication.sparkoperator.k8s.io/nightly\n"
+	names := "sparkapplication.sparkoperator.k8s.io/spark-pi\nscheduledsparkapplication.sparkoperator.k8s.io/nightly\nsparkconnect.sparkoperator.k8s.io/spark-connect\n"
 
 	for _, tc := range []struct{ name, flag string }{{"client dry run", "--dry-run=client"}, {"server dry run", "--dry-run=server"}, {"diff", "--diff"}} {
 		before := getApp(t, ns, "spark-pi").GetResourceVersion()
@@ -48,8 +48,8 @@ func TestPlaceManifestOfSeveralKinds(t *testing.T) {
 		if tc.flag != "--diff" && stdout != names {
 			t.Errorf("%s: stdout %q, want %q", tc.name, stdout, names)
 		}
-		if tc.flag == "--diff" && (strings.Count(stdout, "+++ ") != 2 || strings.Contains(stdout, "spark-conf\n")) {
-			t.Errorf("--diff: want the two applications' diffs:\n%s", stdout)
+		if tc.flag == "--diff" && (strings.Count(stdout, "+++ ") != 3 || strings.Contains(stdout, "spark-conf\n")) {
+			t.Errorf("--diff: want the three applications' diffs:\n%s", stdout)
 		}
 		if tc.flag != "--diff" && getApp(t, ns, "spark-pi").GetResourceVersion() != before {
 			t.Errorf("%s changed spark-pi", tc.name)
@@ -66,6 +66,25 @@ func TestPlaceManifestOfSeveralKinds(t *testing.T) {
 	if !strings.Contains(field(t, getObject(t, scheduledSparkAppGVR, ns, "nightly").Object, "spec", "template", "executor", "tolerations"), "virtual-kubelet.io/provider") {
 		t.Error("nightly was not placed")
 	}
+	// The API server validated the SparkConnect against the operator's CRD,
+	// which keeps its templates as they are written.
+	connect := getObject(t, sparkConnectGVR, ns, "spark-connect").Object
+	if !strings.Contains(field(t, connect, "spec", "executor", "template", "spec", "tolerations"), "virtual-kubelet.io/provider") {
+		t.Error("spark-connect was not placed")
+	}
+	if got := field(t, connect, "spec", "server"); got != `{"template":{"metadata":{"annotations":{"team":"ml"}},"spec":{"serviceAccount":"spark"}}}` {
+		t.Errorf("spark-connect's server changed: %s", got)
+	}
+	// SparkConnects by type, as kubectl names them.
+	stdout, stderr, code = runPlugin(t, "place", "-n", ns, "sparkconnects", "--all", "--driver=eci")
+	if want := "sparkconnect.sparkoperator.k8s.io/spark-connect placed (server: eci, executors: eci)\n"; code != 0 || stdout != want ||
+		!strings.Contains(stderr, "spark-connect: no server yet: the operator creates it with this placement") {
+		t.Errorf("place sparkconnects --all: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	connect = getObject(t, sparkConnectGVR, ns, "spark-connect").Object
+	if !strings.Contains(field(t, connect, "spec", "server", "template", "spec", "tolerations"), "virtual-kubelet.io/provider") {
+		t.Error("the server of spark-connect was not placed")
+	}
 	core := cluster.client.CoreV1()
 	if _, err := core.ConfigMaps(ns).Get(t.Context(), "spark-conf", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the ConfigMap of the manifest was written: %v", err)
@@ -79,7 +98,7 @@ func TestPlaceManifestOfSeveralKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code = runPlugin(t, "place", "-n", ns, "-f", onlyOthers, "--executors=eci")
-	if want := `"spark-conf" is a ConfigMap: place works on SparkApplications and ScheduledSparkApplications`; code == 0 || stdout != "" ||
+	if want := `"spark-conf" is a ConfigMap: place works on SparkApplications, ScheduledSparkApplications and SparkConnects`; code == 0 || stdout != "" ||
 		strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
 		t.Errorf("a manifest without a Spark application: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
