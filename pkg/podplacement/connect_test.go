@@ -2,12 +2,14 @@ package podplacement
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -96,4 +98,11 @@ func TestClusterBuildsASparkConnect(t *testing.T) {
 	if a.Settled {
 		t.Error("settled with one executor of two")
 	}
+
+	// The table names the SparkConnect and its server as such.
+	var out strings.Builder
+	if err := WriteTable(&out, NewStatus([]Application{a}), TableOptions{Wide: true, Now: t0.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "status-connect-wide.txt", out.String())
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/table"
 )
 
@@ -42,7 +44,7 @@ func WriteTable(w io.Writer, s Status, opts TableOptions) error {
 		}
 		if opts.Wide || missingRole(a) {
 			bw.WriteByte('\n')
-			if err := writeRoles(bw, a.Roles); err != nil {
+			if err := writeRoles(bw, a.Kind, a.Roles); err != nil {
 				return err
 			}
 		}
@@ -56,14 +58,19 @@ func WriteRows(w io.Writer, pods []Pod, opts TableOptions) error {
 	return writePods(w, pods, opts, false)
 }
 
-// HeaderLine names an application, its state and the placement of its roles.
+// HeaderLine names an application (or SparkConnect), its state and the
+// placement of its roles.
 func HeaderLine(a Application) string {
 	state := a.State
 	if state == "" {
 		state = "NEW"
 	}
-	return fmt.Sprintf("APPLICATION %s   NAMESPACE %s   STATE %s   DRIVER %s   EXECUTORS %s",
-		a.Name, a.Namespace, state, a.Placement.Driver, a.Placement.Executor)
+	object := "APPLICATION"
+	if a.Kind == sparkapp.KindSparkConnect {
+		object = "SPARKCONNECT"
+	}
+	return fmt.Sprintf("%s %s   NAMESPACE %s   STATE %s   %s %s   EXECUTORS %s",
+		object, a.Name, a.Namespace, state, strings.ToUpper(sparkapp.RoleField(a.Kind, sparkapp.Driver)), a.Placement.Driver, a.Placement.Executor)
 }
 
 func missingRole(a Application) bool {
@@ -114,7 +121,7 @@ func eciColumns(p Pod) []string {
 	return []string{cmp.Or(p.InstanceSpec, "?"), cmp.Or(p.Spot, "no")}
 }
 
-func writeRoles(w io.Writer, roles []Role) error {
+func writeRoles(w io.Writer, kind string, roles []Role) error {
 	headers := []string{"ROLE", "PODS", "SCHEDULED", "ON ECI", "ELIGIBLE ECS NODES", "ELIGIBLE ECI NODES"}
 	rows := make([][]string, len(roles))
 	for i, r := range roles {
@@ -122,7 +129,7 @@ func writeRoles(w io.Writer, roles []Role) error {
 		if r.EligibleNodes != nil {
 			ecs, eci = strconv.Itoa(r.EligibleNodes.ECS), strconv.Itoa(r.EligibleNodes.ECI)
 		}
-		rows[i] = []string{string(r.Role), fmt.Sprintf("%d/%d", r.Pods, r.ExpectedPods),
+		rows[i] = []string{sparkapp.RoleField(kind, r.Role), fmt.Sprintf("%d/%d", r.Pods, r.ExpectedPods),
 			strconv.Itoa(r.Scheduled), strconv.Itoa(r.ECIPods), ecs, eci}
 	}
 	return render(w, headers, rows, true)
