@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
@@ -210,8 +211,9 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 				return explainError(o.ConfigFlags, err)
 			}
 		}
+		reports = make([]imagepull.PodReport, 0, len(pods))
 		for i := range pods {
-			reports = append(reports, imagepull.BuildPodReport(&pods[i], store.Of(pods[i].UID), isECI))
+			reports = append(reports, imagepull.ReportOf(&pods[i], store.Of(pods[i].UID), isECI))
 		}
 	}
 	for _, r := range reports {
@@ -236,17 +238,33 @@ func (o *CacheReportOptions) print(report imagepull.Report) error {
 	return imagepull.WriteTable(o.Out, report, o.NoHeaders)
 }
 
-// pods lists the selected pods, of each application's current submission
-// unless --all-submissions, and tells how many pods of earlier submissions
-// it left out; a pod named but gone gives none.
-func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, int, error) {
-	pods, _, err := o.listPods(ctx)
+// pods reads the facts of the selected pods, of each application's current
+// submission unless --all-submissions, and tells how many pods of earlier
+// submissions it left out; a pod named but gone gives none. Each page of a
+// list is folded into the pods' facts as it comes: a report over many pods
+// never holds them whole.
+func (o *CacheReportOptions) pods(ctx context.Context) ([]imagepull.PodFacts, int, error) {
+	var pods []imagepull.PodFacts
+	_, err := o.eachPod(ctx, func(pod *corev1.Pod) { pods = append(pods, imagepull.FactsOf(pod)) })
 	if err != nil || o.podName != "" {
 		return pods, 0, err
 	}
 	left := 0
 	if !o.AllSubmissions {
-		pods, left = sparkapp.KeepCurrentSubmissions(pods)
+		current := sparkapp.CurrentSubmissionsOf(func(yield func(sparkapp.PodSubmission) bool) {
+			for i := range pods {
+				if !yield(pods[i].Submission) {
+					return
+				}
+			}
+		})
+		kept := pods[:0]
+		for _, p := range pods {
+			if current.HasSubmission(p.Submission) {
+				kept = append(kept, p)
+			}
+		}
+		pods, left = kept, len(pods)-len(kept)
 	}
 	switch {
 	case len(pods) > 0:
@@ -260,25 +278,25 @@ func (o *CacheReportOptions) pods(ctx context.Context) ([]corev1.Pod, int, error
 	return nil, 0, fmt.Errorf("no pods match %q", o.Selector)
 }
 
-// listPods lists the selected pods, and the resource version to watch them from.
-func (o *CacheReportOptions) listPods(ctx context.Context) ([]corev1.Pod, string, error) {
+// eachPod calls fn with each selected pod (none for a pod named but gone),
+// and returns the resource version to watch them from.
+func (o *CacheReportOptions) eachPod(ctx context.Context, fn func(*corev1.Pod)) (string, error) {
 	if o.podName != "" {
 		pod, err := o.client.Pods(o.namespace).Get(ctx, o.podName, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
-			return nil, "", nil
+			return "", nil
 		}
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
-		return []corev1.Pod{*pod}, pod.ResourceVersion, nil
+		fn(pod)
+		return pod.ResourceVersion, nil
 	}
 	namespace, selector := o.podScope()
-	var pods []corev1.Pod
-	resourceVersion, err := bulkread.Each(ctx, o.client.Pods(namespace).List, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
-		pods = append(pods, *obj.(*corev1.Pod))
+	return bulkread.Each(ctx, o.client.Pods(namespace).List, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
+		fn(obj.(*corev1.Pod))
 		return nil
 	})
-	return pods, resourceVersion, err
 }
 
 // podScope is the namespace and label selector of the selected pods.
@@ -293,19 +311,24 @@ func (o *CacheReportOptions) podScope() (string, string) {
 	return namespace, selector
 }
 
-// eventsOf returns the image and cache events of pods, and the resource
-// version of the list to watch from. One pod: a field selector; more: one
-// paginated list of the pod events of their namespace (or of all namespaces),
-// joined in memory, never a request per pod.
-func (o *CacheReportOptions) eventsOf(ctx context.Context, pods []corev1.Pod) (*imagepull.EventStore, string, error) {
-	store := imagepull.NewEventStore(pods)
+// eventsOf folds the image and cache events of pods into a store, and
+// returns the resource version of the list to watch from. One pod: a field
+// selector; more: one paginated list of the pod events of their namespace
+// (or of all namespaces), each page joined to the pods by UID as it comes
+// and the events of other pods dropped at once, never a request per pod.
+func (o *CacheReportOptions) eventsOf(ctx context.Context, pods []imagepull.PodFacts) (*imagepull.EventStore, string, error) {
+	uids := make([]types.UID, len(pods))
+	for i := range pods {
+		uids[i] = pods[i].UID
+	}
+	store := imagepull.NewEventStore(uids)
 	namespace, selector := eventScope(pods)
 	rv, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { store.Put(e) })
 	return store, rv, err
 }
 
 // eventScope is where the events of pods are listed and watched.
-func eventScope(pods []corev1.Pod) (string, fields.Set) {
+func eventScope(pods []imagepull.PodFacts) (string, fields.Set) {
 	selector := fields.Set{"involvedObject.kind": "Pod"}
 	if len(pods) == 1 {
 		selector["involvedObject.uid"] = string(pods[0].UID)

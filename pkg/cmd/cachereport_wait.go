@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
@@ -15,9 +16,17 @@ import (
 // of the list they were read from, until every pod has pulled its images (or
 // failed to), or --timeout. No event is missed across a dropped connection or
 // a restarted API server (package follow), and the store counts a repeated event
-// once. It returns the pods as they are at the end.
-func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod, store *imagepull.EventStore, resourceVersion string, isECI func(string) bool) ([]corev1.Pod, error) {
-	pending := stillPulling(podPointers(pods), store, isECI)
+// once. Each event makes again the report of the pod it is about, no other.
+// It returns the pods as they are at the end.
+func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.PodFacts, store *imagepull.EventStore, resourceVersion string, isECI func(string) bool) ([]imagepull.PodFacts, error) {
+	pending := map[types.UID]*imagepull.PodFacts{}
+	var order []types.UID // the pods pending, in the report's order
+	for i := range pods {
+		if !imagepull.ReportOf(&pods[i], store.Of(pods[i].UID), isECI).Done() {
+			pending[pods[i].UID] = &pods[i]
+			order = append(order, pods[i].UID)
+		}
+	}
 	if len(pending) == 0 {
 		return pods, nil
 	}
@@ -25,8 +34,16 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 	defer cancel()
 	progress := startProgress(o.ErrOut)
 	defer progress.stop()
-	say := func() { progress.say("waiting for the image pulls of " + joinNames(podNames(pending))) }
-	say()
+	names := func() string {
+		var first []string
+		for _, uid := range order {
+			if p := pending[uid]; p != nil && len(first) < 3 {
+				first = append(first, p.Name)
+			}
+		}
+		return joinFirst(first, len(pending))
+	}
+	progress.say("waiting for the image pulls of " + names())
 
 	namespace, selector := eventScope(pods)
 	events, errs := followEvents(waitCtx, o.client, namespace, selector.AsSelector().String(), resourceVersion)
@@ -35,74 +52,53 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []corev1.Pod
 		select {
 		case <-waitCtx.Done():
 			progress.stop()
-			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, joinNames(podNames(pending)))
-			return o.refreshPods(ctx, pods, store), nil
+			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, names())
+			return o.refreshPods(ctx, pods), nil
 		case err := <-errs:
 			return nil, err
 		case ev := <-events:
 			e, ok := ev.Object.(*corev1.Event)
-			if ok && ev.Type != watch.Deleted && imagepull.Relevant(e) && store.Put(e) {
-				// Only pods still pulling can change: the rest are done.
-				pending = stillPulling(pending, store, isECI)
-				say()
+			if !ok || ev.Type == watch.Deleted || !imagepull.Relevant(e) || !store.Put(e) {
+				continue
+			}
+			uid := e.InvolvedObject.UID
+			if p := pending[uid]; p != nil && imagepull.ReportOf(p, store.Of(uid), isECI).Done() {
+				delete(pending, uid)
+				progress.say("waiting for the image pulls of " + names())
 			}
 		}
 	}
-	return o.refreshPods(ctx, pods, store), nil
-}
-
-// stillPulling keeps the pods whose pulls have not finished.
-func stillPulling(pods []*corev1.Pod, store *imagepull.EventStore, isECI func(string) bool) []*corev1.Pod {
-	var pending []*corev1.Pod
-	for _, pod := range pods {
-		if !imagepull.BuildPodReport(pod, store.Of(pod.UID), isECI).Done() {
-			pending = append(pending, pod)
-		}
-	}
-	return pending
-}
-
-func podPointers(pods []corev1.Pod) []*corev1.Pod {
-	out := make([]*corev1.Pod, len(pods))
-	for i := range pods {
-		out[i] = &pods[i]
-	}
-	return out
-}
-
-func podNames(pods []*corev1.Pod) []string {
-	names := make([]string, len(pods))
-	for i, pod := range pods {
-		names[i] = pod.Name
-	}
-	return names
+	return o.refreshPods(ctx, pods), nil
 }
 
 // refreshPods reads the reported pods again, for the nodes and phases they
 // have now; pods gone meanwhile keep their last known state.
-func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []corev1.Pod, store *imagepull.EventStore) []corev1.Pod {
+func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []imagepull.PodFacts) []imagepull.PodFacts {
 	fresh, _, err := o.pods(ctx)
 	if err != nil {
 		return pods
 	}
-	byUID := map[string]corev1.Pod{}
-	for _, p := range fresh {
-		byUID[string(p.UID)] = p
+	byUID := make(map[types.UID]*imagepull.PodFacts, len(fresh))
+	for i := range fresh {
+		byUID[fresh[i].UID] = &fresh[i]
 	}
-	out := make([]corev1.Pod, len(pods))
-	for i, p := range pods {
-		out[i] = p
-		if now, ok := byUID[string(p.UID)]; ok {
-			out[i] = now
+	for i := range pods {
+		if now := byUID[pods[i].UID]; now != nil {
+			pods[i] = *now
 		}
 	}
-	return out
+	return pods
 }
 
 // joinNames lists a few names and counts the rest.
 func joinNames(names []string) string {
-	if len(names) > 3 {
-		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
+	return joinFirst(names[:min(len(names), 3)], len(names))
+}
+
+// joinFirst lists the first names of total and counts the rest.
+func joinFirst(first []string, total int) string {
+	if total > len(first) {
+		return fmt.Sprintf("%s and %d more", strings.Join(first, ", "), total-len(first))
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(first, ", ")
 }

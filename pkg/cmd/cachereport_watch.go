@@ -20,26 +20,27 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 
-	pods, podsVersion, err := o.listPods(ctx)
+	isECI := o.eciNodes(ctx)
+	store := imagepull.NewEventStoreOfAll()
+	f := imagepull.NewFollower(store, isECI, o.AllSubmissions)
+	var known []corev1.Pod // what the pod informer starts from, and keeps up to date
+	podsVersion, err := o.eachPod(ctx, func(pod *corev1.Pod) {
+		f.PutPod(pod, false)
+		known = append(known, *pod)
+	})
 	if err != nil {
 		return explainError(o.ConfigFlags, err)
 	}
 	namespace, selector := o.podScope()
-	store := imagepull.NewEventStoreOfAll()
 	eventSelector := fields.Set{"involvedObject.kind": "Pod"}
-	eventsVersion, err := o.eachEvent(ctx, namespace, eventSelector, func(e *corev1.Event) { store.Put(e) })
+	eventsVersion, err := o.eachEvent(ctx, namespace, eventSelector, func(e *corev1.Event) { f.PutEvent(e) })
 	if err != nil {
 		return explainError(o.ConfigFlags, err)
 	}
-	isECI := o.eciNodes(ctx)
 
-	podEvents, podErrs := followPods(ctx, o.client, namespace, selector, pods, podsVersion)
+	podEvents, podErrs := followPods(ctx, o.client, namespace, selector, known, podsVersion)
 	events, eventErrs := followEvents(ctx, o.client, namespace, eventSelector.AsSelector().String(), eventsVersion)
 
-	f := imagepull.NewFollower(store, isECI, o.AllSubmissions)
-	for i := range pods {
-		f.PutPod(&pods[i], false)
-	}
 	header := o.NoHeaders
 	for {
 		done, resubmitted := f.Completed()

@@ -7,9 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -20,32 +18,37 @@ import (
 // node is an ECI virtual node; when nil, a pod counts as on ECI when ECI wrote
 // a cache event or annotation for it.
 func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName string) bool) PodReport {
-	var r PodReport
-	var parsed []Event
+	var folded PodEvents
 	for i := range events {
-		if ev, ok := ParseEvent(&events[i]); ok {
-			parsed = append(parsed, ev)
-		}
+		folded.Put(&events[i])
 	}
+	if pod == nil {
+		return ReportOf(nil, &folded, isECI)
+	}
+	facts := FactsOf(pod)
+	return ReportOf(&facts, &folded, isECI)
+}
+
+// ReportOf is BuildPodReport from what a report keeps of a pod and of its
+// events; pod is nil when the pod is gone, events when it has none.
+func ReportOf(pod *PodFacts, events *PodEvents, isECI func(nodeName string) bool) PodReport {
+	var r PodReport
+	parsed := slices.Clone(events.Events())
 	sortEvents(parsed)
 	r.Events = len(parsed)
 
-	var annotations map[string]string
 	if pod != nil {
 		r.Namespace, r.Name, r.UID = pod.Namespace, pod.Name, pod.UID
-		r.Role = pod.Labels[sparkapp.LabelSparkRole]
-		r.Node = pod.Spec.NodeName
-		r.Phase = pod.Status.Phase
-		annotations = pod.Annotations
-	} else {
+		r.Role, r.Node, r.Phase = pod.Role, pod.Node, pod.Phase
+	} else if events != nil {
 		r.Gone = true
-		r.Namespace, r.Name, r.UID = involvedPod(events)
+		r.Namespace, r.Name, r.UID = events.Namespace, events.Name, events.UID
 		r.Role = roleFromName(r.Name)
-		r.Node = nodeFromEvents(events)
+		r.Node = cmp.Or(events.ScheduledNode, events.KubeletHost)
 	}
 
-	r.Cache = cacheResult(parsed, annotations)
-	onECI := r.Cache.Outcome != "" || annotations[eci.AnnotationMatchedImageCache] != ""
+	r.Cache = cacheResult(parsed, pod)
+	onECI := r.Cache.Outcome != "" || pod != nil && pod.MatchedID != ""
 	switch {
 	case r.Node != "" && isECI != nil:
 		r.NodeKind = kindOf(isECI(r.Node) || r.Cache.Outcome != "")
@@ -86,17 +89,6 @@ func step(k EventKind) int {
 	return 0 // ECI decides on its cache before the kubelet pulls
 }
 
-// involvedPod names the pod the events are about.
-func involvedPod(events []corev1.Event) (namespace, name string, uid types.UID) {
-	for _, e := range events {
-		o := e.InvolvedObject
-		if o.Name != "" && (o.Kind == "Pod" || o.Kind == "") {
-			return o.Namespace, o.Name, o.UID
-		}
-	}
-	return "", "", ""
-}
-
 var executorName = regexp.MustCompile(`-exec-[0-9]+$`)
 
 // roleFromName guesses the role of a pod that is gone from how Spark names
@@ -111,26 +103,27 @@ func roleFromName(name string) string {
 	return ""
 }
 
-// nodeFromEvents finds where a gone pod ran: the scheduler's "Successfully
-// assigned ns/pod to node", else the host of the kubelet that reported (the
-// kubelet's image events carry it, so it survives filtering by Relevant).
-func nodeFromEvents(events []corev1.Event) string {
-	for _, e := range events {
-		if e.Reason == reasonScheduled {
-			if i := strings.LastIndex(e.Message, " to "); i >= 0 {
-				if node := strings.TrimSpace(e.Message[i+len(" to "):]); node != "" {
-					return node
-				}
-			}
-		}
+// scheduledNode is the node of the scheduler's "Successfully assigned
+// ns/pod to node", which tells where a gone pod ran; "" for other events.
+func scheduledNode(e *corev1.Event) string {
+	if e.Reason != reasonScheduled {
+		return ""
 	}
-	for _, e := range events {
-		if e.Source.Component == "kubelet" && e.Source.Host != "" {
-			return e.Source.Host
-		}
-		if e.ReportingController == "kubelet" && e.ReportingInstance != "" {
-			return e.ReportingInstance
-		}
+	if i := strings.LastIndex(e.Message, " to "); i >= 0 {
+		return strings.TrimSpace(e.Message[i+len(" to "):])
+	}
+	return ""
+}
+
+// kubeletHost is the host of the kubelet that reported an event (the
+// kubelet's image events carry it, so it survives filtering by Relevant);
+// "" for another reporter.
+func kubeletHost(e *corev1.Event) string {
+	if e.Source.Component == "kubelet" && e.Source.Host != "" {
+		return e.Source.Host
+	}
+	if e.ReportingController == "kubelet" {
+		return e.ReportingInstance
 	}
 	return ""
 }

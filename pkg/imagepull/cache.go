@@ -2,8 +2,6 @@ package imagepull
 
 import (
 	"cmp"
-
-	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 )
 
 // cacheOutcomes ranks what ECI says about its image cache by what it means
@@ -27,10 +25,12 @@ var cacheOutcomes = []struct {
 // annotations of the pod (nil when it is gone): the outcome is the most
 // telling event, the latest among equals. The pod's
 // eci-matched-image-cache annotation is the id when no event names one.
-func cacheResult(evs []Event, annotations map[string]string) CacheResult {
+func cacheResult(evs []Event, pod *PodFacts) CacheResult {
 	var res CacheResult
-	res.PinnedID, res.Off = eci.RequestedImageCache(annotations)
-	matched := annotations[eci.AnnotationMatchedImageCache]
+	var matched string
+	if pod != nil {
+		res.PinnedID, res.Off, matched = pod.PinnedID, pod.CacheOff, pod.MatchedID
+	}
 	res.ID = matched
 	for _, o := range cacheOutcomes {
 		if i := latest(evs, o.kind); i >= 0 {

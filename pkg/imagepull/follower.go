@@ -1,54 +1,125 @@
 package imagepull
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // Follower is the state of a report that follows pods as they come
-// (cache-report --watch): the pods seen and their events, which pods were
-// reported, and each application's current submission. It reports the pods
-// of the current submission only, unless told to report all.
+// (cache-report --watch): the facts of the pods seen and their events,
+// which pods were reported, and each application's current submission. It
+// reports the pods of the current submission only, unless told to report
+// all.
+//
+// Its work on each change is about the pod changed: an event, or a pod
+// update, makes only that pod's report again, whatever the number of pods
+// followed. Only a new submission of an application looks at that
+// application's pods again.
 type Follower struct {
 	isECI          func(node string) bool
 	allSubmissions bool
 	events         *EventStore
-	pods           map[types.UID]*corev1.Pod
-	order          []types.UID // pods in the order they came
+	pods           map[types.UID]*PodFacts
+	order          map[types.UID]int // when each pod came
+	arrived        []types.UID       // the pods in the order they came
 	reported       map[types.UID]bool
-	submissions    sparkapp.Submissions
+	changed        map[types.UID]bool // pods whose report may have changed since Completed
+	apps           map[string]*appPods
+	// told is the submission of each application last told; resubmitted
+	// the applications whose submission changed since.
+	told        map[string]string
+	resubmitted map[string]bool
+}
+
+// appPods are the pods of one application and the one that tells its
+// current submission.
+type appPods struct {
+	pods []types.UID
+	best types.UID // "" before a pod names a submission
 }
 
 // NewFollower follows the events in events (which the caller fills, see
 // PutEvent) and pods to come.
 func NewFollower(events *EventStore, isECI func(node string) bool, allSubmissions bool) *Follower {
 	return &Follower{isECI: isECI, allSubmissions: allSubmissions, events: events,
-		pods: map[types.UID]*corev1.Pod{}, reported: map[types.UID]bool{}, submissions: sparkapp.Submissions{}}
+		pods: map[types.UID]*PodFacts{}, order: map[types.UID]int{}, reported: map[types.UID]bool{},
+		changed: map[types.UID]bool{}, apps: map[string]*appPods{}, told: map[string]string{}, resubmitted: map[string]bool{}}
 }
 
 // PutPod keeps a pod as it is now. A pod deleted no longer tells its
 // application's current submission.
 func (f *Follower) PutPod(pod *corev1.Pod, deleted bool) {
-	if _, ok := f.pods[pod.UID]; !ok {
-		f.order = append(f.order, pod.UID)
+	facts := FactsOf(pod)
+	facts.Submission.Deleting = facts.Submission.Deleting || deleted
+	if _, ok := f.order[pod.UID]; !ok {
+		f.order[pod.UID] = len(f.arrived)
+		f.arrived = append(f.arrived, pod.UID)
 	}
-	pod = pod.DeepCopy()
-	if deleted && pod.DeletionTimestamp == nil {
-		now := metav1.Now()
-		pod.DeletionTimestamp = &now
+	before := f.pods[pod.UID]
+	f.pods[pod.UID] = &facts
+	f.changed[pod.UID] = true
+	if app := facts.Submission.App; app != "" {
+		f.putAppPod(app, pod.UID, before == nil)
 	}
-	f.pods[pod.UID] = pod
+}
+
+// putAppPod keeps the current submission of app as pod changed: a pod that
+// tells it better takes the place of the one that told it; only when that
+// one tells it less well now (it is being deleted) are the app's pods
+// looked at again.
+func (f *Follower) putAppPod(app string, uid types.UID, isNew bool) {
+	a := f.apps[app]
+	if a == nil {
+		a = &appPods{}
+		f.apps[app] = a
+	}
+	if isNew {
+		a.pods = append(a.pods, uid)
+	}
+	was := f.currentOf(a)
+	pod := f.pods[uid].Submission
+	switch {
+	case pod.ID == "":
+		// It tells nothing of the submission.
+	case a.best == "" || a.best != uid && pod.Newer(f.pods[a.best].Submission):
+		a.best = uid
+	case a.best == uid:
+		a.best = ""
+		for _, other := range a.pods {
+			if s := f.pods[other].Submission; s.ID != "" && (a.best == "" || s.Newer(f.pods[a.best].Submission)) {
+				a.best = other
+			}
+		}
+	}
+	switch now := f.currentOf(a); {
+	case was == "":
+		f.told[app] = cmp.Or(f.told[app], now)
+	case now != was:
+		f.resubmitted[app] = true
+		for _, other := range a.pods {
+			f.changed[other] = true // reported or not, now the other way round
+		}
+	}
+}
+
+func (f *Follower) currentOf(a *appPods) string {
+	if a.best == "" {
+		return ""
+	}
+	return f.pods[a.best].Submission.ID
 }
 
 // PutEvent keeps an event the report reads, and tells whether it did.
 func (f *Follower) PutEvent(e *corev1.Event) bool {
-	return Relevant(e) && f.events.Put(e)
+	if !Relevant(e) || !f.events.Put(e) {
+		return false
+	}
+	f.changed[e.InvolvedObject.UID] = true
+	return true
 }
 
 // Resubmission is an application (namespace/name) with a new submission.
@@ -60,13 +131,23 @@ type Resubmission struct {
 // last call, in the order the pods came, and the applications that have a
 // new submission since.
 func (f *Follower) Completed() (done []PodReport, resubmitted []Resubmission) {
-	current := sparkapp.CurrentSubmissions(maps.Values(f.pods))
-	for _, key := range slices.Sorted(slices.Values(current.Changed(f.submissions))) {
-		resubmitted = append(resubmitted, Resubmission{App: key, ID: current[key]})
+	for _, app := range slices.Sorted(maps.Keys(f.resubmitted)) {
+		if now := f.currentOf(f.apps[app]); now != "" && now != f.told[app] {
+			resubmitted = append(resubmitted, Resubmission{App: app, ID: now})
+			f.told[app] = now
+		}
 	}
-	f.submissions = current
-	for _, uid := range f.order {
-		if f.reported[uid] || !f.isReported(uid) {
+	clear(f.resubmitted)
+	changed := make([]types.UID, 0, len(f.changed))
+	for uid := range f.changed {
+		if _, known := f.pods[uid]; known && !f.reported[uid] {
+			changed = append(changed, uid)
+		}
+	}
+	clear(f.changed)
+	slices.SortFunc(changed, func(a, b types.UID) int { return f.order[a] - f.order[b] })
+	for _, uid := range changed {
+		if !f.isReported(uid) {
 			continue
 		}
 		if r := f.report(uid); r.Done() {
@@ -81,7 +162,7 @@ func (f *Follower) Completed() (done []PodReport, resubmitted []Resubmission) {
 // and the names of those still pulling.
 func (f *Follower) Final() (report Report, pending []string) {
 	var reports []PodReport
-	for _, uid := range f.order {
+	for _, uid := range f.arrived {
 		if !f.isReported(uid) {
 			continue
 		}
@@ -95,9 +176,14 @@ func (f *Follower) Final() (report Report, pending []string) {
 }
 
 func (f *Follower) isReported(uid types.UID) bool {
-	return f.allSubmissions || f.submissions.Has(f.pods[uid])
+	if f.allSubmissions {
+		return true
+	}
+	pod := f.pods[uid].Submission
+	a := f.apps[pod.App]
+	return a == nil || pod.ID == "" || a.best == "" || f.currentOf(a) == pod.ID
 }
 
 func (f *Follower) report(uid types.UID) PodReport {
-	return BuildPodReport(f.pods[uid], f.events.Of(uid), f.isECI)
+	return ReportOf(f.pods[uid], f.events.Of(uid), f.isECI)
 }

@@ -1,6 +1,7 @@
 package imagepull
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -79,5 +80,45 @@ func TestFollower(t *testing.T) {
 	all.Completed()
 	if report, _ := all.Final(); report.Summary.Pods != 4 {
 		t.Errorf("every submission: %d pods, want 4", report.Summary.Pods)
+	}
+}
+
+// Each change makes again the report of the pod it is about, and no other:
+// the work of an event does not grow with the pods followed.
+func TestFollowerWorksOnThePodChanged(t *testing.T) {
+	reports := 0
+	counting := func(node string) bool { reports++; return isECI(node) }
+	f := NewFollower(NewEventStoreOfAll(), counting, false)
+	var pods []*corev1.Pod
+	for i := range 2000 {
+		p := ofSubmission(pod(fmt.Sprintf("pi-a-exec-%d", i+1), "executor", eciNode), "pi", "one", float64(i))
+		pods = append(pods, p)
+		f.PutPod(p, false)
+	}
+	f.Completed()
+	if reports != 2000 {
+		t.Fatalf("%d reports made for 2,000 new pods, want one each", reports)
+	}
+	for _, change := range []struct {
+		name string
+		do   func()
+	}{
+		{"an event", func() { f.PutEvent(pulledEvent(pods[999], 5)) }},
+		{"a pod update", func() { f.PutPod(pods[1500], false) }},
+		{"an event of a pod reported", func() { f.PutEvent(pulledEvent(pods[999], 6)) }},
+	} {
+		reports = 0
+		change.do()
+		done, _ := f.Completed()
+		if reports > 1 {
+			t.Errorf("%s: %d reports made again, want at most the pod's", change.name, reports)
+		}
+		if change.name == "an event" && !slices.Equal(names(done), []string{"pi-a-exec-1000"}) {
+			t.Errorf("%s: completed %v", change.name, names(done))
+		}
+	}
+	reports = 0
+	if done, _ := f.Completed(); len(done) != 0 || reports != 0 {
+		t.Errorf("nothing changed, yet %d reports made, %v completed", reports, names(done))
 	}
 }

@@ -11,13 +11,15 @@ import (
 type slot struct {
 	pull    ImagePull
 	fromPod bool // pull.Image is the pod spec's
-	status  *corev1.ContainerStatus
-	events  []Event
+	// status is what the pod's container status says, when no event does.
+	status ContainerFacts
+	events []Event
 }
 
-// images reports each container's image: the pod's containers in spec order,
-// then containers only the events name, in the order they were seen.
-func images(pod *corev1.Pod, evs []Event) []ImagePull {
+// images reports each container's image: the pod's containers in spec order
+// (pod is nil when it is gone), then containers only the events name, in the
+// order they were seen.
+func images(pod *PodFacts, evs []Event) []ImagePull {
 	var slots []*slot
 	byName := map[string]*slot{}
 	add := func(s *slot) *slot {
@@ -28,18 +30,8 @@ func images(pod *corev1.Pod, evs []Event) []ImagePull {
 		return s
 	}
 	if pod != nil {
-		for _, c := range pod.Spec.InitContainers {
-			add(&slot{pull: ImagePull{Container: c.Name, Image: c.Image, Init: true}, fromPod: true})
-		}
-		for _, c := range pod.Spec.Containers {
-			add(&slot{pull: ImagePull{Container: c.Name, Image: c.Image}, fromPod: true})
-		}
-		for _, statuses := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
-			for i := range statuses {
-				if s := byName[statuses[i].Name]; s != nil {
-					s.status = &statuses[i]
-				}
-			}
+		for _, c := range pod.Containers {
+			add(&slot{pull: ImagePull{Container: c.Name, Image: c.Image, Init: c.Init}, fromPod: true, status: c})
 		}
 	}
 	for _, ev := range evs {
@@ -104,7 +96,7 @@ func sameImage(spec, named string) bool {
 func (s *slot) report() ImagePull {
 	p := s.pull
 	if len(s.events) == 0 {
-		p.State, p.Error = fromStatus(s.status)
+		p.State, p.Error = s.status.State, s.status.Error
 		return p
 	}
 	evs := s.events
@@ -164,9 +156,7 @@ func failure(evs []Event) string {
 	var generic string
 	for i := len(evs) - 1; i >= 0; i-- {
 		ev := evs[i]
-		switch ev.Kind {
-		case PullFailed, InspectFailed, NeverPull, BackOff:
-		default:
+		if !ev.Kind.isFailure() {
 			continue
 		}
 		if ev.Image != "" && ev.Kind != BackOff {

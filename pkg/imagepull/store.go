@@ -5,24 +5,24 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// EventStore holds the events of the pods a report is about, by pod. A
-// repeated event is one object whose count grows: a newer version replaces
-// the older, so every event counts once however often it is seen (listed,
-// then watched, then listed again after a gap).
+// EventStore folds the events of the pods a report is about into one
+// PodEvents each, as they come (a page of a list, or a watch event): it
+// never holds the events themselves, so what it holds grows with the pods,
+// not with their events. A repeated event is one object whose count grows:
+// a newer version replaces the older, so every event counts once however
+// often it is seen (listed, then watched, then listed again after a gap).
 type EventStore struct {
 	wanted map[types.UID]bool // nil: every pod's events
-	byPod  map[types.UID][]corev1.Event
-	where  map[eventKey]int // an event -> its index in byPod[pod]
+	byPod  map[types.UID]*PodEvents
 }
 
-type eventKey struct{ pod, event types.UID }
-
-// NewEventStore holds the events of pods, and drops the others.
-func NewEventStore(pods []corev1.Pod) *EventStore {
+// NewEventStore holds the events of the pods of uids, and drops the others
+// at once.
+func NewEventStore(uids []types.UID) *EventStore {
 	s := NewEventStoreOfAll()
-	s.wanted = make(map[types.UID]bool, len(pods))
-	for i := range pods {
-		s.wanted[pods[i].UID] = true
+	s.wanted = make(map[types.UID]bool, len(uids))
+	for _, uid := range uids {
+		s.wanted[uid] = true
 	}
 	return s
 }
@@ -30,25 +30,26 @@ func NewEventStore(pods []corev1.Pod) *EventStore {
 // NewEventStoreOfAll holds the events of every pod: for a report that
 // follows pods yet to come (--watch).
 func NewEventStoreOfAll() *EventStore {
-	return &EventStore{byPod: map[types.UID][]corev1.Event{}, where: map[eventKey]int{}}
+	return &EventStore{byPod: map[types.UID]*PodEvents{}}
 }
 
-// Put keeps e when it is about a pod the store holds events of, and tells
-// whether it did.
+// Put folds e in when it is about a pod the store holds events of and the
+// report reads it, and tells whether it did.
 func (s *EventStore) Put(e *corev1.Event) bool {
 	pod := e.InvolvedObject.UID
 	if s.wanted != nil && !s.wanted[pod] {
 		return false
 	}
-	key := eventKey{pod, e.UID}
-	if i, ok := s.where[key]; ok && e.UID != "" {
-		s.byPod[pod][i] = *e
-		return true
+	folded := s.byPod[pod]
+	if folded == nil {
+		folded = &PodEvents{}
 	}
-	s.where[key] = len(s.byPod[pod])
-	s.byPod[pod] = append(s.byPod[pod], *e)
+	if !folded.Put(e) {
+		return false
+	}
+	s.byPod[pod] = folded
 	return true
 }
 
-// Of is the events of a pod, in the order they first came.
-func (s *EventStore) Of(pod types.UID) []corev1.Event { return s.byPod[pod] }
+// Of is what the events of a pod tell; nil when none was kept.
+func (s *EventStore) Of(pod types.UID) *PodEvents { return s.byPod[pod] }

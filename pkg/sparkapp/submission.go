@@ -2,6 +2,7 @@ package sparkapp
 
 import (
 	"iter"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -52,6 +53,26 @@ func RoleOfLabel(label string) Role {
 	return ""
 }
 
+// PodSubmission is what of a pod tells its application's current
+// submission: a few fields, kept for each pod by what follows many.
+type PodSubmission struct {
+	// App is the pod's AppKey; ID its submission label.
+	App, ID string
+	Name    string
+	// Deleting and Driver rank the pod (see CurrentSubmissions).
+	Deleting, Driver bool
+	Created          time.Time
+}
+
+// SubmissionOf reads what of pod tells its application's current submission.
+func SubmissionOf(pod *corev1.Pod) PodSubmission {
+	return PodSubmission{
+		App: AppKey(pod), ID: pod.Labels[LabelSubmission], Name: pod.Name,
+		Deleting: pod.DeletionTimestamp != nil, Driver: RoleOf(pod) == Driver,
+		Created: pod.CreationTimestamp.Time,
+	}
+}
+
 // CurrentSubmissions reads each application's current submission from its
 // pods. It is the submission of the application's driver while one exists
 // and is not being deleted: the operator deletes a driver before it submits
@@ -62,19 +83,29 @@ func RoleOfLabel(label string) Role {
 // status.submissionID, which the operator writes only after spark-submit
 // created the new driver, and they need no right to read the application.
 func CurrentSubmissions(pods iter.Seq[*corev1.Pod]) Submissions {
-	best := map[string]*corev1.Pod{}
+	return CurrentSubmissionsOf(func(yield func(PodSubmission) bool) {
+		for pod := range pods {
+			if !yield(SubmissionOf(pod)) {
+				return
+			}
+		}
+	})
+}
+
+// CurrentSubmissionsOf is CurrentSubmissions from what each pod tells.
+func CurrentSubmissionsOf(pods iter.Seq[PodSubmission]) Submissions {
+	best := map[string]PodSubmission{}
 	for pod := range pods {
-		key := AppKey(pod)
-		if key == "" || pod.Labels[LabelSubmission] == "" {
+		if pod.App == "" || pod.ID == "" {
 			continue
 		}
-		if b, ok := best[key]; !ok || newerSubmission(pod, b) {
-			best[key] = pod
+		if b, ok := best[pod.App]; !ok || pod.Newer(b) {
+			best[pod.App] = pod
 		}
 	}
 	current := make(Submissions, len(best))
 	for key, pod := range best {
-		current[key] = pod.Labels[LabelSubmission]
+		current[key] = pod.ID
 	}
 	return current
 }
@@ -83,9 +114,13 @@ func CurrentSubmissions(pods iter.Seq[*corev1.Pod]) Submissions {
 // that names no application or no submission cannot be told apart, and is
 // kept.
 func (s Submissions) Has(pod *corev1.Pod) bool {
-	id := pod.Labels[LabelSubmission]
-	current, ok := s[AppKey(pod)]
-	return id == "" || !ok || id == current
+	return s.HasSubmission(PodSubmission{App: AppKey(pod), ID: pod.Labels[LabelSubmission]})
+}
+
+// HasSubmission is Has for what a pod tells.
+func (s Submissions) HasSubmission(pod PodSubmission) bool {
+	current, ok := s[pod.App]
+	return pod.ID == "" || !ok || pod.ID == current
 }
 
 // Changed lists the applications whose current submission differs from
@@ -100,24 +135,24 @@ func (s Submissions) Changed(before Submissions) []string {
 	return changed
 }
 
-// newerSubmission ranks the pod that tells an application's current
-// submission: a live driver, then the newest live pod, then the newest pod
-// being deleted. Pods created in the same second are told apart by name.
-func newerSubmission(a, b *corev1.Pod) bool {
-	if ra, rb := submissionRank(a), submissionRank(b); ra != rb {
-		return ra > rb
+// Newer tells whether p tells its application's current submission rather
+// than o: a live driver, then the newest live pod, then the newest pod being
+// deleted. Pods created in the same second are told apart by name.
+func (p PodSubmission) Newer(o PodSubmission) bool {
+	if rp, ro := p.rank(), o.rank(); rp != ro {
+		return rp > ro
 	}
-	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-		return b.CreationTimestamp.Before(&a.CreationTimestamp)
+	if !p.Created.Equal(o.Created) {
+		return o.Created.Before(p.Created)
 	}
-	return a.Name > b.Name
+	return p.Name > o.Name
 }
 
-func submissionRank(pod *corev1.Pod) int {
+func (p PodSubmission) rank() int {
 	switch {
-	case pod.DeletionTimestamp != nil:
+	case p.Deleting:
 		return 0
-	case RoleOf(pod) == Driver:
+	case p.Driver:
 		return 2
 	}
 	return 1
