@@ -28,12 +28,18 @@ func Protobuf(config *rest.Config) *rest.Config {
 	return config
 }
 
-// Pager pages through a list of PageSize objects a page.
+// Pager pages through a list of PageSize objects a page, reading the next
+// page while the last is worked on, never more ahead: pages waiting would
+// hold tens of thousands of objects.
 func Pager(list func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error)) *pager.ListPager {
 	p := pager.New(list)
 	p.PageSize = PageSize
+	p.PageBufferSize = PageBufferSize
 	return p
 }
+
+// PageBufferSize is how many pages a Pager reads ahead.
+const PageBufferSize = 1
 
 // List is a list of objects that says the version it was read at:
 // *corev1.PodList, *corev1.EventList, ...

@@ -211,9 +211,13 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 				return explainError(o.ConfigFlags, err)
 			}
 		}
+		// Each pod's facts and events go as its report is made: the
+		// reports take their place.
 		reports = make([]imagepull.PodReport, 0, len(pods))
 		for i := range pods {
 			reports = append(reports, imagepull.ReportOf(&pods[i], store.Of(pods[i].UID), isECI))
+			store.Forget(pods[i].UID)
+			pods[i] = imagepull.PodFacts{}
 		}
 	}
 	for _, r := range reports {

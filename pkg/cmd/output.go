@@ -18,12 +18,17 @@ import (
 func writeDocument(w io.Writer, format string, v any) (bool, error) {
 	var b []byte
 	var err error
-	switch format {
-	case "json":
+	switch streamer, streams := v.(jsonStreamer); {
+	case format == "json" && streams:
+		if err := streamer.WriteJSON(w); err != nil {
+			return true, fmt.Errorf("encode json: %w", err)
+		}
+		return true, nil
+	case format == "json":
 		if b, err = json.MarshalIndent(v, "", "  "); err == nil {
 			b = append(b, '\n')
 		}
-	case "yaml":
+	case format == "yaml":
 		b, err = yaml.Marshal(v)
 	default:
 		return false, nil
@@ -33,6 +38,12 @@ func writeDocument(w io.Writer, format string, v any) (bool, error) {
 	}
 	_, err = w.Write(b)
 	return true, err
+}
+
+// jsonStreamer is a document that writes its JSON (as json.MarshalIndent
+// with two spaces would, and a newline) a part at a time: one of many pods.
+type jsonStreamer interface {
+	WriteJSON(io.Writer) error
 }
 
 // addOutputFlag adds -o for a command that prints its own documents: a

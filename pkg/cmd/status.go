@@ -205,10 +205,12 @@ func (o *StatusOptions) Validate() error {
 }
 
 // statusState is what status has read of the cluster, and the versions of
-// its lists, to watch from.
+// its lists, to watch from; with --watch, the pods listed, which the pods'
+// informer starts from.
 type statusState struct {
 	cluster  *podplacement.Cluster
 	versions struct{ apps, pods, events string }
+	pods     []corev1.Pod
 }
 
 // Run reads the applications, their pods, the nodes and the scheduler's
@@ -237,14 +239,18 @@ func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 	for _, app := range apps {
 		s.cluster.PutApp(app)
 	}
-	pods, version, err := o.listPods(ctx)
+	// Each page of pods goes into the cluster's records as it comes: the
+	// pods themselves are kept only to be followed.
+	version, err = o.eachPod(ctx, func(pod *corev1.Pod) {
+		s.cluster.PutPod(pod, false)
+		if o.Watch {
+			s.pods = append(s.pods, *pod)
+		}
+	})
 	if err != nil {
 		return nil, explainError(o.ConfigFlags, err)
 	}
 	s.versions.pods = version
-	for i := range pods {
-		s.cluster.PutPod(&pods[i], false)
-	}
 	// Without events the status still shows the scheduler's message from
 	// the pods' conditions; only --watch needs the version to follow them.
 	version, err = o.eachFailedScheduling(ctx, func(e *corev1.Event) { s.cluster.Failed.Put(e) })
@@ -364,15 +370,13 @@ func (o *StatusOptions) podSelector() string {
 	return labels.NewSelector().Add(*req).String()
 }
 
-// listPods lists the pods of the applications, paginated, and the version
-// of the list to watch from.
-func (o *StatusOptions) listPods(ctx context.Context) ([]corev1.Pod, string, error) {
-	var pods []corev1.Pod
-	version, err := bulkread.Each(ctx, o.client.Pods(o.scope()).List, metav1.ListOptions{LabelSelector: o.podSelector()}, func(obj runtime.Object) error {
-		pods = append(pods, *obj.(*corev1.Pod))
+// eachPod calls fn with each pod of the applications, a page at a time,
+// and returns the version of the list to watch from.
+func (o *StatusOptions) eachPod(ctx context.Context, fn func(*corev1.Pod)) (string, error) {
+	return bulkread.Each(ctx, o.client.Pods(o.scope()).List, metav1.ListOptions{LabelSelector: o.podSelector()}, func(obj runtime.Object) error {
+		fn(obj.(*corev1.Pod))
 		return nil
 	})
-	return pods, version, err
 }
 
 // failedSchedulingSelector selects the scheduler's FailedScheduling events

@@ -41,7 +41,7 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 		timeout = timer.C
 	}
 	scope := o.scope()
-	pods, podErrs := followPods(followCtx, o.client, scope, o.podSelector(), s.cluster.Pods(), s.versions.pods)
+	pods, podErrs := followPods(followCtx, o.client, scope, o.podSelector(), s.pods, s.versions.pods)
 	events, eventErrs := followEvents(followCtx, o.client, scope, failedSchedulingSelector, s.versions.events)
 	apps, appErrs := o.followApps(followCtx, s)
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -23,40 +24,49 @@ func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName 
 		folded.Put(&events[i])
 	}
 	if pod == nil {
-		return ReportOf(nil, &folded, isECI)
+		r := ReportOf(nil, &folded, isECI)
+		r.Namespace, r.Name, r.UID = involvedPod(events)
+		r.Role = roleFromName(r.Name)
+		r.Node = nodeFromEvents(events)
+		r.NodeKind = nodeKind(r.Node, r.Cache, nil, isECI)
+		return r
 	}
 	facts := FactsOf(pod)
 	return ReportOf(&facts, &folded, isECI)
 }
 
 // ReportOf is BuildPodReport from what a report keeps of a pod and of its
-// events; pod is nil when the pod is gone, events when it has none.
+// events; pod is nil when the pod is gone (the caller says who it was),
+// events when it has none.
 func ReportOf(pod *PodFacts, events *PodEvents, isECI func(nodeName string) bool) PodReport {
 	var r PodReport
-	parsed := slices.Clone(events.Events())
+	parsed := events.Events()
 	sortEvents(parsed)
 	r.Events = len(parsed)
-
-	if pod != nil {
-		r.Namespace, r.Name, r.UID = pod.Namespace, pod.Name, pod.UID
-		r.Role, r.Node, r.Phase = pod.Role, pod.Node, pod.Phase
-	} else if events != nil {
-		r.Gone = true
-		r.Namespace, r.Name, r.UID = events.Namespace, events.Name, events.UID
-		r.Role = roleFromName(r.Name)
-		r.Node = cmp.Or(events.ScheduledNode, events.KubeletHost)
-	}
-
 	r.Cache = cacheResult(parsed, pod)
-	onECI := r.Cache.Outcome != "" || pod != nil && pod.MatchedID != ""
-	switch {
-	case r.Node != "" && isECI != nil:
-		r.NodeKind = kindOf(isECI(r.Node) || r.Cache.Outcome != "")
-	case r.Node != "" || onECI:
-		r.NodeKind = kindOf(onECI)
-	}
 	r.Images = images(pod, parsed)
+	if pod == nil {
+		r.Gone = true
+		return r
+	}
+	r.Namespace, r.Name, r.UID = pod.Namespace, pod.Name, pod.UID
+	r.Role, r.Node, r.Phase = pod.Role, pod.Node, pod.Phase
+	r.NodeKind = nodeKind(r.Node, r.Cache, pod, isECI)
 	return r
+}
+
+// nodeKind tells where a pod runs: its node's kind, else, when isECI is
+// nil, on ECI when ECI wrote a cache event or annotation for it; "" for a
+// pod not scheduled that ECI said nothing of.
+func nodeKind(node string, cache CacheResult, pod *PodFacts, isECI func(nodeName string) bool) placement.NodeKind {
+	onECI := cache.Outcome != "" || pod != nil && pod.MatchedID != ""
+	switch {
+	case node != "" && isECI != nil:
+		return kindOf(isECI(node) || cache.Outcome != "")
+	case node != "" || onECI:
+		return kindOf(onECI)
+	}
+	return ""
 }
 
 func kindOf(onECI bool) placement.NodeKind {
@@ -103,27 +113,37 @@ func roleFromName(name string) string {
 	return ""
 }
 
-// scheduledNode is the node of the scheduler's "Successfully assigned
-// ns/pod to node", which tells where a gone pod ran; "" for other events.
-func scheduledNode(e *corev1.Event) string {
-	if e.Reason != reasonScheduled {
-		return ""
+// involvedPod names the pod the events are about.
+func involvedPod(events []corev1.Event) (namespace, name string, uid types.UID) {
+	for _, e := range events {
+		o := e.InvolvedObject
+		if o.Name != "" && (o.Kind == "Pod" || o.Kind == "") {
+			return o.Namespace, o.Name, o.UID
+		}
 	}
-	if i := strings.LastIndex(e.Message, " to "); i >= 0 {
-		return strings.TrimSpace(e.Message[i+len(" to "):])
-	}
-	return ""
+	return "", "", ""
 }
 
-// kubeletHost is the host of the kubelet that reported an event (the
-// kubelet's image events carry it, so it survives filtering by Relevant);
-// "" for another reporter.
-func kubeletHost(e *corev1.Event) string {
-	if e.Source.Component == "kubelet" && e.Source.Host != "" {
-		return e.Source.Host
+// nodeFromEvents finds where a gone pod ran: the scheduler's "Successfully
+// assigned ns/pod to node", else the host of the kubelet that reported (the
+// kubelet's image events carry it, so it survives filtering by Relevant).
+func nodeFromEvents(events []corev1.Event) string {
+	for _, e := range events {
+		if e.Reason == reasonScheduled {
+			if i := strings.LastIndex(e.Message, " to "); i >= 0 {
+				if node := strings.TrimSpace(e.Message[i+len(" to "):]); node != "" {
+					return node
+				}
+			}
+		}
 	}
-	if e.ReportingController == "kubelet" {
-		return e.ReportingInstance
+	for _, e := range events {
+		if e.Source.Component == "kubelet" && e.Source.Host != "" {
+			return e.Source.Host
+		}
+		if e.ReportingController == "kubelet" && e.ReportingInstance != "" {
+			return e.ReportingInstance
+		}
 	}
 	return ""
 }

@@ -1,6 +1,12 @@
 package imagepull
 
 import (
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+	"unique"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -38,16 +44,19 @@ type ContainerFacts struct {
 	Error string
 }
 
-// FactsOf reads the facts of a pod.
+// FactsOf reads the facts of a pod. The strings pods share (namespace,
+// role, node, images, ...) are interned: one copy for all the pods.
 func FactsOf(pod *corev1.Pod) PodFacts {
 	f := PodFacts{
-		Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID,
-		Role: pod.Labels[sparkapp.LabelSparkRole], Node: pod.Spec.NodeName, Phase: pod.Status.Phase,
-		MatchedID:  pod.Annotations[eci.AnnotationMatchedImageCache],
+		Namespace: intern(pod.Namespace), Name: pod.Name, UID: pod.UID,
+		Role: intern(pod.Labels[sparkapp.LabelSparkRole]), Node: intern(pod.Spec.NodeName), Phase: corev1.PodPhase(intern(string(pod.Status.Phase))),
+		MatchedID:  intern(pod.Annotations[eci.AnnotationMatchedImageCache]),
 		Containers: make([]ContainerFacts, 0, len(pod.Spec.InitContainers)+len(pod.Spec.Containers)),
 		Submission: sparkapp.SubmissionOf(pod),
 	}
+	f.Submission.App, f.Submission.ID = intern(f.Submission.App), intern(f.Submission.ID)
 	f.PinnedID, f.CacheOff = eci.RequestedImageCache(pod.Annotations)
+	f.PinnedID = intern(f.PinnedID)
 	add := func(containers []corev1.Container, statuses []corev1.ContainerStatus, init bool) {
 		for _, c := range containers {
 			var status *corev1.ContainerStatus
@@ -57,7 +66,7 @@ func FactsOf(pod *corev1.Pod) PodFacts {
 				}
 			}
 			state, err := fromStatus(status)
-			f.Containers = append(f.Containers, ContainerFacts{Name: c.Name, Image: c.Image, Init: init, State: state, Error: err})
+			f.Containers = append(f.Containers, ContainerFacts{Name: intern(c.Name), Image: intern(c.Image), Init: init, State: state, Error: err})
 		}
 	}
 	add(pod.Spec.InitContainers, pod.Status.InitContainerStatuses, true)
@@ -66,53 +75,29 @@ func FactsOf(pod *corev1.Pod) PodFacts {
 }
 
 // PodEvents is what the events of one pod tell a report, folded as they
-// come: the image and image-cache events, parsed, and, for a pod that is
-// gone, who it was and where it ran.
+// come: its image and image-cache events, parsed and packed.
 type PodEvents struct {
-	events []Event
-	uids   []types.UID // of each event, to replace a newer version of it
-	// Namespace, Name and UID are the pod the first event names.
-	Namespace, Name string
-	UID             types.UID
-	// ScheduledNode is the node the scheduler's first "Successfully
-	// assigned" names; KubeletHost the host of the first kubelet that
-	// reported.
-	ScheduledNode, KubeletHost string
+	events []packedEvent
 }
 
 // Put folds one event about the pod in, and tells whether the report reads
 // it. A newer version of an event seen before (its count grown) takes its
 // place, so every event counts once however often it is seen.
 func (p *PodEvents) Put(e *corev1.Event) bool {
-	if p.Name == "" {
-		o := e.InvolvedObject
-		if o.Name != "" && (o.Kind == "Pod" || o.Kind == "") {
-			p.Namespace, p.Name, p.UID = o.Namespace, o.Name, o.UID
-		}
-	}
-	if p.ScheduledNode == "" {
-		p.ScheduledNode = scheduledNode(e)
-	}
-	if p.KubeletHost == "" {
-		p.KubeletHost = kubeletHost(e)
-	}
 	ev, ok := ParseEvent(e)
 	if !ok {
-		return e.Reason == reasonScheduled
+		return false
 	}
-	if !ev.Kind.isFailure() {
-		ev.Message = "" // only a failure's message is reported
-	}
+	packed := pack(ev, e.UID)
 	if e.UID != "" {
-		for i, uid := range p.uids {
-			if uid == e.UID {
-				p.events[i] = ev
+		for i := range p.events {
+			if p.events[i].uid == packed.uid {
+				p.events[i] = packed
 				return true
 			}
 		}
 	}
-	p.events = append(p.events, ev)
-	p.uids = append(p.uids, e.UID)
+	p.events = append(p.events, packed)
 	return true
 }
 
@@ -121,7 +106,87 @@ func (p *PodEvents) Events() []Event {
 	if p == nil {
 		return nil
 	}
-	return p.events
+	out := make([]Event, len(p.events))
+	for i := range p.events {
+		out[i] = p.events[i].unpack()
+	}
+	return out
+}
+
+// packedEvent is an Event as a PodEvents keeps it, in less than half the
+// room: its strings interned (the message kept only for a failure, whose
+// message is reported), its times in nanoseconds, its flags in a byte, and
+// the event's UID as a hash (an event is told from the pod's few others).
+type packedEvent struct {
+	image, container, cacheID, message string
+	pullTime, withWaiting              time.Duration
+	sizeBytes                          int64
+	first, last                        int64 // Unix nanoseconds; 0 for no time
+	uid                                uint64
+	count                              int32
+	kind                               uint8 // an index in eventKinds
+	flags                              uint8
+}
+
+const (
+	packedInit uint8 = 1 << iota
+	packedHasPullTime
+	packedHasWithWaiting
+)
+
+var eventKinds = []EventKind{Pulling, Pulled, AlreadyPresent, PullFailed, BackOff, NeverPull, InspectFailed,
+	CacheHit, CacheMissed, CacheAutoCreated, CacheNotFound, CacheNotComplete, CacheAutoCreateFailed}
+
+func pack(ev Event, uid types.UID) packedEvent {
+	p := packedEvent{
+		image: intern(ev.Image), container: intern(ev.Container), cacheID: intern(ev.CacheID),
+		pullTime: ev.PullTime, withWaiting: ev.WithWaiting, sizeBytes: ev.SizeBytes,
+		first: nanos(ev.First), last: nanos(ev.Last), uid: hash(uid), count: ev.Count,
+		kind: uint8(slices.Index(eventKinds, ev.Kind)),
+	}
+	if ev.Kind.isFailure() {
+		p.message = strings.Clone(ev.Message)
+	}
+	if ev.Init {
+		p.flags |= packedInit
+	}
+	if ev.HasPullTime {
+		p.flags |= packedHasPullTime
+	}
+	if ev.HasWithWaiting {
+		p.flags |= packedHasWithWaiting
+	}
+	return p
+}
+
+func (p packedEvent) unpack() Event {
+	return Event{
+		Kind: eventKinds[p.kind], Container: p.container, Init: p.flags&packedInit != 0, Image: p.image,
+		PullTime: p.pullTime, HasPullTime: p.flags&packedHasPullTime != 0,
+		WithWaiting: p.withWaiting, HasWithWaiting: p.flags&packedHasWithWaiting != 0,
+		SizeBytes: p.sizeBytes, CacheID: p.cacheID, Message: p.message, Count: p.count,
+		First: fromNanos(p.first), Last: fromNanos(p.last),
+	}
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+func hash(uid types.UID) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(uid))
+	return h.Sum64()
 }
 
 // isFailure tells whether an event's message says why an image could not be had.
@@ -131,4 +196,12 @@ func (k EventKind) isFailure() bool {
 		return true
 	}
 	return false
+}
+
+// intern is the one copy of s that every pod's facts share.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }

@@ -152,6 +152,11 @@ func TestReportJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "app-report.json", string(b)+"\n")
+	var streamed bytes.Buffer
+	if err := r.WriteJSON(&streamed); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "app-report.json", streamed.String())
 
 	var back Report
 	if err := json.Unmarshal(b, &back); err != nil {

@@ -53,3 +53,6 @@ func (s *EventStore) Put(e *corev1.Event) bool {
 
 // Of is what the events of a pod tell; nil when none was kept.
 func (s *EventStore) Of(pod types.UID) *PodEvents { return s.byPod[pod] }
+
+// Forget drops what the store keeps of a pod, once its report is made.
+func (s *EventStore) Forget(pod types.UID) { delete(s.byPod, pod) }

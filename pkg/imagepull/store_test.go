@@ -35,9 +35,6 @@ func TestEventStore(t *testing.T) {
 	if len(got) != 2 || got[0].Count != 3 || got[1].Count != 1 {
 		t.Errorf("events of p1: %+v, want e1 (count 3) then e2", got)
 	}
-	if pe := s.Of("p1"); pe.Name != "pod-p1" || pe.UID != "p1" {
-		t.Errorf("the pod the events name: %q %q", pe.Name, pe.UID)
-	}
 
 	all := NewEventStoreOfAll()
 	all.Put(storedEvent("e4", "later", 1))

@@ -9,8 +9,9 @@ import (
 )
 
 // Cluster is what status knows of the applications it shows: each
-// application, its pods, the latest FailedScheduling event of each pod, and
-// the nodes. Callers fill it from their lists, and keep it as the cluster
+// application, what it keeps of each of their pods (a record, not the pod),
+// the latest FailedScheduling event of each pod, and the nodes. Callers fill
+// it from their lists, a page at a time, and keep it as the cluster
 // changes; Build makes the status of one application from it.
 type Cluster struct {
 	// Failed keeps each pod's latest FailedScheduling event.
@@ -23,7 +24,7 @@ type Cluster struct {
 
 	apps  map[string]*unstructured.Unstructured // by sparkapp.Key
 	order []string                              // apps in the order shown
-	pods  map[string][]corev1.Pod               // by the key of their application
+	pods  map[string][]record                   // by the key of their application
 	owner map[types.UID]podAt                   // where each pod is kept
 }
 
@@ -38,7 +39,7 @@ type podAt struct {
 func NewCluster(nodes *Nodes, allSubmissions bool) *Cluster {
 	return &Cluster{
 		Failed: FailedScheduling{}, Nodes: nodes, AllSubmissions: allSubmissions,
-		apps: map[string]*unstructured.Unstructured{}, pods: map[string][]corev1.Pod{}, owner: map[types.UID]podAt{},
+		apps: map[string]*unstructured.Unstructured{}, pods: map[string][]record{}, owner: map[types.UID]podAt{},
 	}
 }
 
@@ -61,7 +62,7 @@ func (c *Cluster) DeleteApp(key string) bool {
 		return false
 	}
 	for _, p := range c.pods[key] {
-		delete(c.owner, p.UID)
+		delete(c.owner, p.row.UID)
 	}
 	delete(c.apps, key)
 	delete(c.pods, key)
@@ -90,15 +91,15 @@ func (c *Cluster) PutPod(pod *corev1.Pod, deleted bool) string {
 		delete(c.owner, pod.UID)
 		c.pods[key] = append(pods[:at.index], pods[at.index+1:]...)
 		for i := at.index; i < len(c.pods[key]); i++ {
-			c.owner[c.pods[key][i].UID] = podAt{key, i}
+			c.owner[c.pods[key][i].row.UID] = podAt{key, i}
 		}
 	case deleted:
 		return ""
 	case kept:
-		pods[at.index] = *pod
+		pods[at.index] = recordOf(pod)
 	default:
 		c.owner[pod.UID] = podAt{key, len(pods)}
-		c.pods[key] = append(pods, *pod)
+		c.pods[key] = append(pods, recordOf(pod))
 	}
 	return key
 }
@@ -112,19 +113,10 @@ func (c *Cluster) Keys() []string { return c.order }
 // App is the application of key, nil when it is not shown.
 func (c *Cluster) App(key string) *unstructured.Unstructured { return c.apps[key] }
 
-// Pods are the pods of every application shown, of all their submissions.
-func (c *Cluster) Pods() []corev1.Pod {
-	var pods []corev1.Pod
-	for _, key := range c.order {
-		pods = append(pods, c.pods[key]...)
-	}
-	return pods
-}
-
 // Submission is the id of the current submission of the application of
 // key, "" before its pods name one.
 func (c *Cluster) Submission(key string) string {
-	return sparkapp.CurrentSubmissions(sparkapp.PodsOf(c.pods[key]))[key]
+	return currentSubmissions(c.pods[key])[key]
 }
 
 // Build makes the status of the application of key (see the package
@@ -136,10 +128,26 @@ func (c *Cluster) Build(key string) (Application, []string, string) {
 		return Application{}, nil, ""
 	}
 	pods := c.pods[key]
-	current := sparkapp.CurrentSubmissions(sparkapp.PodsOf(pods))
+	current := currentSubmissions(pods)
 	if !c.AllSubmissions {
-		pods, _ = current.Keep(pods)
+		kept := make([]record, 0, len(pods))
+		for _, p := range pods {
+			if current.HasSubmission(p.submission) {
+				kept = append(kept, p)
+			}
+		}
+		pods = kept
 	}
-	a, warnings := Build(c.apps[key].Object, pods, c.Failed, c.Nodes)
+	a, warnings := build(c.apps[key].Object, pods, c.Failed, c.Nodes)
 	return a, warnings, current[key]
+}
+
+func currentSubmissions(pods []record) sparkapp.Submissions {
+	return sparkapp.CurrentSubmissionsOf(func(yield func(sparkapp.PodSubmission) bool) {
+		for i := range pods {
+			if !yield(pods[i].submission) {
+				return
+			}
+		}
+	})
 }

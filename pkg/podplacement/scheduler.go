@@ -55,17 +55,15 @@ func waitingForNode(pod *corev1.Pod) bool {
 // FailedScheduling event, else the message the scheduler left in the pod's
 // PodScheduled condition (it outlives the events, which expire after an hour).
 // It returns nil for a pod that does not wait.
-func schedulerMessage(pod *corev1.Pod, event *corev1.Event) *SchedulerMessage {
-	if !waitingForNode(pod) {
+func schedulerMessage(waiting bool, condition *SchedulerMessage, event *corev1.Event) *SchedulerMessage {
+	switch {
+	case !waiting:
 		return nil
-	}
-	if event != nil {
+	case event != nil:
 		return &SchedulerMessage{Message: trimCombined(event.Message), From: FromEvent, Time: eventtime.Last(event), Count: eventtime.Count(event)}
-	}
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Message != "" {
-			return &SchedulerMessage{Message: c.Message, From: FromCondition, Time: c.LastTransitionTime.Time}
-		}
+	case condition != nil:
+		m := *condition
+		return &m
 	}
 	return &SchedulerMessage{}
 }

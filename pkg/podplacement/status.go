@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -98,6 +97,11 @@ const labelExecutorID = "spark-exec-id"
 // FailedScheduling event of each pod, and the nodes. The warnings name roles
 // whose pods cannot go anywhere, and settings that could not be read.
 func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedScheduling, nodes *Nodes) (Application, []string) {
+	return build(app, recordsOf(pods), failed, nodes)
+}
+
+// build is Build from what status keeps of each pod.
+func build(app map[string]interface{}, pods []record, failed FailedScheduling, nodes *Nodes) (Application, []string) {
 	meta, _ := app["metadata"].(map[string]interface{})
 	state := sparkapp.StateOf(app)
 	kind, _ := app["kind"].(string)
@@ -125,7 +129,7 @@ func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedSchedulin
 		roles[role] = r
 	}
 	for i := range pods {
-		p := podOf(&pods[i], failed[pods[i].UID], nodes)
+		p := pods[i].rowOf(failed[pods[i].row.UID], nodes)
 		a.Pods = append(a.Pods, p)
 		r, ok := roles[sparkapp.RoleOfLabel(p.Role)]
 		if !ok || p.Terminating {
@@ -207,39 +211,6 @@ func expectedPods(app map[string]interface{}, role sparkapp.Role) int {
 		return sparkDefaultExecutors
 	}
 	return instances
-}
-
-func podOf(pod *corev1.Pod, event *corev1.Event, nodes *Nodes) Pod {
-	p := Pod{
-		Name:          pod.Name,
-		UID:           pod.UID,
-		Role:          pod.Labels[sparkapp.LabelSparkRole],
-		ExecutorID:    pod.Labels[labelExecutorID],
-		Phase:         pod.Status.Phase,
-		Node:          pod.Spec.NodeName,
-		NodeKind:      nodes.KindOfName(pod.Spec.NodeName),
-		NominatedNode: pod.Status.NominatedNodeName,
-		IP:            pod.Status.PodIP,
-		Terminating:   pod.DeletionTimestamp != nil,
-		CreatedAt:     pod.CreationTimestamp.Time,
-		Scheduler:     schedulerMessage(pod, event),
-	}
-	if p.Phase == "" {
-		p.Phase = corev1.PodPending
-	}
-	if p.NodeKind == placement.NodeECI {
-		p.InstanceSpec = pod.Annotations[eci.AnnotationInstanceSpec]
-		p.Spot = pod.Annotations[eci.AnnotationSpotStrategy]
-	}
-	ready := 0
-	for _, c := range pod.Status.ContainerStatuses {
-		if c.Ready {
-			ready++
-		}
-		p.Restarts += c.RestartCount
-	}
-	p.Ready = fmt.Sprintf("%d/%d", ready, len(pod.Spec.Containers))
-	return p
 }
 
 // comparePods orders pods the way Spark users read them: the driver, then

@@ -147,6 +147,11 @@ spec:
 		t.Fatal(err)
 	}
 	golden.Assert(t, "status.json", string(b)+"\n")
+	var streamed bytes.Buffer
+	if err := status.WriteJSON(&streamed); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "status.json", streamed.String())
 	var back Status
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
@@ -268,16 +273,20 @@ func TestFailedSchedulingKeepsTheLatest(t *testing.T) {
 	}
 
 	combined := coreEvent(pod, "(combined from similar events): 0/3 nodes are available: 3 Insufficient memory.", t0, t0, 12)
-	m := schedulerMessage(&pod, &combined)
+	message := func(p *corev1.Pod, e *corev1.Event) *SchedulerMessage {
+		r := recordOf(p)
+		return r.rowOf(e, cluster()).Scheduler
+	}
+	m := message(&pod, &combined)
 	if m.Message != "0/3 nodes are available: 3 Insufficient memory." || m.Count != 12 || !m.Time.Equal(t0) {
 		t.Errorf("core/v1 event read as %+v", m)
 	}
 	deleting := pod
 	deleting.DeletionTimestamp = &metav1.Time{Time: t0}
-	if schedulerMessage(&deleting, &combined) != nil {
+	if message(&deleting, &combined) != nil {
 		t.Error("a pod being deleted does not wait for a node")
 	}
-	if m := schedulerMessage(&pod, nil); m == nil || m.Message != "" {
+	if m := message(&pod, nil); m == nil || m.Message != "" {
 		t.Errorf("a pod the scheduler has not spoken of: %+v, want an empty message", m)
 	}
 }

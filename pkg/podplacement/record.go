@@ -1,0 +1,99 @@
+package podplacement
+
+import (
+	"fmt"
+	"unique"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// record is what status keeps of a pod: a few hundred bytes, where a
+// decoded Pod is kilobytes, so that the status of tens of thousands of pods
+// holds little of each. It is the pod's row but what depends on the nodes
+// and the events (its node's kind, the scheduler's message), and what tells
+// its submission.
+type record struct {
+	row Pod
+	// instanceSpec and spot are the pod's ECI annotations, shown on ECI.
+	instanceSpec, spot string
+	// waiting tells a pod that waits for the scheduler; condition is the
+	// message the scheduler left in its PodScheduled condition.
+	waiting    bool
+	condition  *SchedulerMessage
+	submission sparkapp.PodSubmission
+}
+
+// recordOf reads what status keeps of pod. The strings pods share (role,
+// phase, node, ...) are interned: one copy for all the pods.
+func recordOf(pod *corev1.Pod) record {
+	r := record{
+		row: Pod{
+			Name:          pod.Name,
+			UID:           pod.UID,
+			Role:          intern(pod.Labels[sparkapp.LabelSparkRole]),
+			ExecutorID:    pod.Labels[labelExecutorID],
+			Phase:         corev1.PodPhase(intern(string(pod.Status.Phase))),
+			Node:          intern(pod.Spec.NodeName),
+			NominatedNode: intern(pod.Status.NominatedNodeName),
+			IP:            pod.Status.PodIP,
+			Terminating:   pod.DeletionTimestamp != nil,
+			CreatedAt:     pod.CreationTimestamp.Time,
+		},
+		instanceSpec: intern(pod.Annotations[eci.AnnotationInstanceSpec]),
+		spot:         intern(pod.Annotations[eci.AnnotationSpotStrategy]),
+		waiting:      waitingForNode(pod),
+		submission:   sparkapp.SubmissionOf(pod),
+	}
+	if r.row.Phase == "" {
+		r.row.Phase = corev1.PodPending
+	}
+	r.submission.App, r.submission.ID = intern(r.submission.App), intern(r.submission.ID)
+	ready := 0
+	for _, c := range pod.Status.ContainerStatuses {
+		if c.Ready {
+			ready++
+		}
+		r.row.Restarts += c.RestartCount
+	}
+	r.row.Ready = intern(fmt.Sprintf("%d/%d", ready, len(pod.Spec.Containers)))
+	if r.waiting {
+		for _, c := range pod.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Message != "" {
+				r.condition = &SchedulerMessage{Message: c.Message, From: FromCondition, Time: c.LastTransitionTime.Time}
+			}
+		}
+	}
+	return r
+}
+
+// rowOf is the pod's row, knowing the nodes and the latest FailedScheduling
+// event of the pod (nil when none).
+func (r *record) rowOf(event *corev1.Event, nodes *Nodes) Pod {
+	p := r.row
+	p.NodeKind = nodes.KindOfName(p.Node)
+	if p.NodeKind == placement.NodeECI {
+		p.InstanceSpec, p.Spot = r.instanceSpec, r.spot
+	}
+	p.Scheduler = schedulerMessage(r.waiting, r.condition, event)
+	return p
+}
+
+func recordsOf(pods []corev1.Pod) []record {
+	records := make([]record, len(pods))
+	for i := range pods {
+		records[i] = recordOf(&pods[i])
+	}
+	return records
+}
+
+// intern is the one copy of s that every pod's record shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
+}
