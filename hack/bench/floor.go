@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
+)
+
+// A floor is what a command cannot go below: one raw read, with the
+// plugin's own client, protobuf and page size, of the objects the command
+// must read, each decoded and dropped, nothing done with it.
+type floor []func(ctx context.Context) error
+
+// listOf reads a list a page at a time, as the plugin does, and drops it.
+func listOf[L bulkread.List](list func(context.Context, metav1.ListOptions) (L, error), opts metav1.ListOptions) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := bulkread.Each(ctx, list, opts, func(runtime.Object) error { return nil })
+		return err
+	}
+}
+
+// readers are the clients a floor reads with: protobuf for core objects,
+// JSON for custom resources, which have no protobuf form.
+type readers struct {
+	core kubernetes.Interface
+	dyn  dynamic.Interface
+}
+
+func (r readers) pods(namespace, selector string) func(context.Context) error {
+	return listOf(r.core.CoreV1().Pods(namespace).List, metav1.ListOptions{LabelSelector: selector})
+}
+
+func (r readers) events(namespace, selector string) func(context.Context) error {
+	return listOf(r.core.CoreV1().Events(namespace).List, metav1.ListOptions{FieldSelector: selector})
+}
+
+func (r readers) nodes(selector string) func(context.Context) error {
+	return listOf(r.core.CoreV1().Nodes().List, metav1.ListOptions{LabelSelector: selector})
+}
+
+func (r readers) sparkApps(namespace string) func(context.Context) error {
+	return listOf(r.dyn.Resource(sparkAppGVR).Namespace(namespace).List, metav1.ListOptions{})
+}
+
+// measure reads the floor runs times, and returns the median wall time.
+func (f floor) measure(ctx context.Context, runs int) (time.Duration, error) {
+	var walls []time.Duration
+	for i := 0; i < runs; i++ {
+		start := time.Now()
+		for _, read := range f {
+			if err := read(ctx); err != nil {
+				return 0, err
+			}
+		}
+		walls = append(walls, time.Since(start))
+	}
+	slices.Sort(walls)
+	return walls[len(walls)/2], nil
+}
