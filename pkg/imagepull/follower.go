@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // Follower is the state of a report that follows pods as they come
@@ -28,18 +30,12 @@ type Follower struct {
 	arrived        []types.UID       // the pods in the order they came
 	reported       map[types.UID]bool
 	changed        map[types.UID]bool // pods whose report may have changed since Completed
-	apps           map[string]*appPods
+	submissions    *sparkapp.SubmissionTracker
+	appPods        map[string][]types.UID // the pods of each application
 	// told is the submission of each application last told; resubmitted
 	// the applications whose submission changed since.
 	told        map[string]string
 	resubmitted map[string]bool
-}
-
-// appPods are the pods of one application and the one that tells its
-// current submission.
-type appPods struct {
-	pods []types.UID
-	best types.UID // "" before a pod names a submission
 }
 
 // NewFollower follows the events in events (which the caller fills, see
@@ -47,7 +43,8 @@ type appPods struct {
 func NewFollower(events *EventStore, isECI func(node string) bool, allSubmissions bool) *Follower {
 	return &Follower{isECI: isECI, allSubmissions: allSubmissions, events: events,
 		pods: map[types.UID]*PodFacts{}, order: map[types.UID]int{}, reported: map[types.UID]bool{},
-		changed: map[types.UID]bool{}, apps: map[string]*appPods{}, told: map[string]string{}, resubmitted: map[string]bool{}}
+		changed: map[types.UID]bool{}, submissions: sparkapp.NewSubmissionTracker(), appPods: map[string][]types.UID{},
+		told: map[string]string{}, resubmitted: map[string]bool{}}
 }
 
 // PutPod keeps a pod as it is now. A pod deleted no longer tells its
@@ -59,58 +56,22 @@ func (f *Follower) PutPod(pod *corev1.Pod, deleted bool) {
 		f.order[pod.UID] = len(f.arrived)
 		f.arrived = append(f.arrived, pod.UID)
 	}
-	before := f.pods[pod.UID]
+	if _, known := f.pods[pod.UID]; !known && facts.Submission.App != "" {
+		f.appPods[facts.Submission.App] = append(f.appPods[facts.Submission.App], pod.UID)
+	}
 	f.pods[pod.UID] = &facts
 	f.changed[pod.UID] = true
-	if app := facts.Submission.App; app != "" {
-		f.putAppPod(app, pod.UID, before == nil)
-	}
-}
-
-// putAppPod keeps the current submission of app as pod changed: a pod that
-// tells it better takes the place of the one that told it; only when that
-// one tells it less well now (it is being deleted) are the app's pods
-// looked at again.
-func (f *Follower) putAppPod(app string, uid types.UID, isNew bool) {
-	a := f.apps[app]
-	if a == nil {
-		a = &appPods{}
-		f.apps[app] = a
-	}
-	if isNew {
-		a.pods = append(a.pods, uid)
-	}
-	was := f.currentOf(a)
-	pod := f.pods[uid].Submission
-	switch {
-	case pod.ID == "":
-		// It tells nothing of the submission.
-	case a.best == "" || a.best != uid && pod.Newer(f.pods[a.best].Submission):
-		a.best = uid
-	case a.best == uid:
-		a.best = ""
-		for _, other := range a.pods {
-			if s := f.pods[other].Submission; s.ID != "" && (a.best == "" || s.Newer(f.pods[a.best].Submission)) {
-				a.best = other
-			}
-		}
-	}
-	switch now := f.currentOf(a); {
+	app := facts.Submission.App
+	switch was, now := f.submissions.Put(pod.UID, facts.Submission, false); {
+	case app == "":
 	case was == "":
 		f.told[app] = cmp.Or(f.told[app], now)
 	case now != was:
 		f.resubmitted[app] = true
-		for _, other := range a.pods {
+		for _, other := range f.appPods[app] {
 			f.changed[other] = true // reported or not, now the other way round
 		}
 	}
-}
-
-func (f *Follower) currentOf(a *appPods) string {
-	if a.best == "" {
-		return ""
-	}
-	return f.pods[a.best].Submission.ID
 }
 
 // PutEvent keeps an event the report reads, and tells whether it did.
@@ -132,7 +93,7 @@ type Resubmission struct {
 // new submission since.
 func (f *Follower) Completed() (done []PodReport, resubmitted []Resubmission) {
 	for _, app := range slices.Sorted(maps.Keys(f.resubmitted)) {
-		if now := f.currentOf(f.apps[app]); now != "" && now != f.told[app] {
+		if now := f.submissions.Current(app); now != "" && now != f.told[app] {
 			resubmitted = append(resubmitted, Resubmission{App: app, ID: now})
 			f.told[app] = now
 		}
@@ -176,12 +137,7 @@ func (f *Follower) Final() (report Report, pending []string) {
 }
 
 func (f *Follower) isReported(uid types.UID) bool {
-	if f.allSubmissions {
-		return true
-	}
-	pod := f.pods[uid].Submission
-	a := f.apps[pod.App]
-	return a == nil || pod.ID == "" || a.best == "" || f.currentOf(a) == pod.ID
+	return f.allSubmissions || f.submissions.Has(f.pods[uid].Submission)
 }
 
 func (f *Follower) report(uid types.UID) PodReport {

@@ -22,24 +22,19 @@ type Cluster struct {
 	// not only those of its current one.
 	AllSubmissions bool
 
-	apps  map[string]*unstructured.Unstructured // by sparkapp.Key
-	order []string                              // apps in the order shown
-	pods  map[string][]record                   // by the key of their application
-	owner map[types.UID]podAt                   // where each pod is kept
-}
-
-// podAt is where a pod is kept: its application, and its index among that
-// application's pods.
-type podAt struct {
-	app   string
-	index int
+	apps        map[string]*unstructured.Unstructured // by sparkapp.Key
+	order       []string                              // apps in the order shown
+	pods        map[string]map[types.UID]*record      // by the key of their application
+	owner       map[types.UID]string                  // the application of each pod kept
+	submissions *sparkapp.SubmissionTracker
 }
 
 // NewCluster returns a cluster with no applications yet.
 func NewCluster(nodes *Nodes, allSubmissions bool) *Cluster {
 	return &Cluster{
 		Failed: FailedScheduling{}, Nodes: nodes, AllSubmissions: allSubmissions,
-		apps: map[string]*unstructured.Unstructured{}, pods: map[string][]record{}, owner: map[types.UID]podAt{},
+		apps: map[string]*unstructured.Unstructured{}, pods: map[string]map[types.UID]*record{}, owner: map[types.UID]string{},
+		submissions: sparkapp.NewSubmissionTracker(),
 	}
 }
 
@@ -61,8 +56,9 @@ func (c *Cluster) DeleteApp(key string) bool {
 	if c.apps[key] == nil {
 		return false
 	}
-	for _, p := range c.pods[key] {
-		delete(c.owner, p.row.UID)
+	for uid, p := range c.pods[key] {
+		delete(c.owner, uid)
+		c.submissions.Put(uid, p.submission, true)
 	}
 	delete(c.apps, key)
 	delete(c.pods, key)
@@ -77,35 +73,56 @@ func (c *Cluster) DeleteApp(key string) bool {
 
 // PutPod keeps a pod as it is now, or forgets it when deleted. It returns
 // the key of the application it changed, "" when the pod is of no
-// application shown or was deleted unseen.
+// application shown or was deleted unseen. Its work is about the pod alone.
 func (c *Cluster) PutPod(pod *corev1.Pod, deleted bool) string {
-	key := sparkapp.AppKey(pod)
-	if c.apps[key] == nil {
-		return ""
-	}
-	at, kept := c.owner[pod.UID]
-	kept = kept && at.app == key
-	pods := c.pods[key]
-	switch {
-	case deleted && kept:
-		delete(c.owner, pod.UID)
-		c.pods[key] = append(pods[:at.index], pods[at.index+1:]...)
-		for i := at.index; i < len(c.pods[key]); i++ {
-			c.owner[c.pods[key][i].row.UID] = podAt{key, i}
-		}
-	case deleted:
-		return ""
-	case kept:
-		pods[at.index] = recordOf(pod)
-	default:
-		c.owner[pod.UID] = podAt{key, len(pods)}
-		c.pods[key] = append(pods, recordOf(pod))
-	}
+	key, _ := c.putPod(pod, deleted)
 	return key
 }
 
+// putPod is PutPod that also tells whether the application's current
+// submission changed.
+func (c *Cluster) putPod(pod *corev1.Pod, deleted bool) (key string, resubmitted bool) {
+	key = sparkapp.AppKey(pod)
+	if was := c.owner[pod.UID]; was != "" && was != key {
+		c.forget(was, pod.UID) // relabelled away from its application
+	}
+	if c.apps[key] == nil {
+		return "", false
+	}
+	if deleted {
+		if c.owner[pod.UID] == "" {
+			return "", false
+		}
+		before := c.submissions.Current(key)
+		c.forget(key, pod.UID)
+		return key, before != c.submissions.Current(key)
+	}
+	r := recordOf(pod)
+	if c.pods[key] == nil {
+		c.pods[key] = map[types.UID]*record{}
+	}
+	c.pods[key][pod.UID] = &r
+	c.owner[pod.UID] = key
+	before, after := c.submissions.Put(pod.UID, r.submission, false)
+	return key, before != after
+}
+
+func (c *Cluster) forget(key string, uid types.UID) {
+	if r := c.pods[key][uid]; r != nil {
+		c.submissions.Put(uid, r.submission, true)
+	}
+	delete(c.pods[key], uid)
+	delete(c.owner, uid)
+}
+
+// shown tells whether a pod kept is shown: it is of its application's
+// current submission, or every submission is shown.
+func (c *Cluster) shown(r *record) bool {
+	return c.AllSubmissions || c.submissions.Has(r.submission)
+}
+
 // AppOf is the key of the application of a pod kept, "" for another pod.
-func (c *Cluster) AppOf(pod types.UID) string { return c.owner[pod].app }
+func (c *Cluster) AppOf(pod types.UID) string { return c.owner[pod] }
 
 // Keys are the applications shown, in order.
 func (c *Cluster) Keys() []string { return c.order }
@@ -116,7 +133,7 @@ func (c *Cluster) App(key string) *unstructured.Unstructured { return c.apps[key
 // Submission is the id of the current submission of the application of
 // key, "" before its pods name one.
 func (c *Cluster) Submission(key string) string {
-	return currentSubmissions(c.pods[key])[key]
+	return c.submissions.Current(key)
 }
 
 // Build makes the status of the application of key (see the package
@@ -127,27 +144,12 @@ func (c *Cluster) Build(key string) (Application, []string, string) {
 	if c.apps[key] == nil {
 		return Application{}, nil, ""
 	}
-	pods := c.pods[key]
-	current := currentSubmissions(pods)
-	if !c.AllSubmissions {
-		kept := make([]record, 0, len(pods))
-		for _, p := range pods {
-			if current.HasSubmission(p.submission) {
-				kept = append(kept, p)
-			}
+	pods := make([]record, 0, len(c.pods[key]))
+	for _, r := range c.pods[key] {
+		if c.shown(r) {
+			pods = append(pods, *r)
 		}
-		pods = kept
 	}
 	a, warnings := build(c.apps[key].Object, pods, c.Failed, c.Nodes)
-	return a, warnings, current[key]
-}
-
-func currentSubmissions(pods []record) sparkapp.Submissions {
-	return sparkapp.CurrentSubmissionsOf(func(yield func(sparkapp.PodSubmission) bool) {
-		for i := range pods {
-			if !yield(pods[i].submission) {
-				return
-			}
-		}
-	})
+	return a, warnings, c.Submission(key)
 }

@@ -128,46 +128,59 @@ func build(app map[string]interface{}, pods []record, failed FailedScheduling, n
 		}
 		roles[role] = r
 	}
+	for _, role := range sparkapp.Roles {
+		a.Roles = append(a.Roles, *roles[role])
+	}
 	for i := range pods {
 		p := pods[i].rowOf(failed[pods[i].row.UID], nodes)
 		a.Pods = append(a.Pods, p)
-		r, ok := roles[sparkapp.RoleOfLabel(p.Role)]
-		if !ok || p.Terminating {
-			// A pod being deleted is shown, but counts for no role: it
-			// neither waits for a node nor keeps one for long.
-			continue
-		}
-		r.Pods++
-		switch {
-		case p.Node != "":
-			r.Scheduled++
-			if p.NodeKind == placement.NodeECI {
-				r.ECIPods++
-			}
-		case p.Scheduler != nil:
-			r.waiting++
-		}
+		a.count(p, 1)
 	}
 	slices.SortStableFunc(a.Pods, comparePods)
-	a.Settled = Ended(state)
-	if !a.Settled && !Resubmitting(state) {
+	a.settle()
+	for _, r := range a.Roles {
+		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !Ended(state) {
+			warnings = append(warnings, fmt.Sprintf(
+				"no schedulable node matches the %s's tolerations, node selector and required node affinity: its pods cannot be placed", sparkapp.RoleField(kind, r.Role)))
+		}
+	}
+	return a, warnings
+}
+
+// count adds the row of a pod shown to its role's counts (delta 1), or
+// takes it out (-1). A pod being deleted is shown, but counts for no role:
+// it neither waits for a node nor keeps one for long.
+func (a *Application) count(p Pod, delta int) {
+	i := slices.IndexFunc(a.Roles, func(r Role) bool { return r.Role == sparkapp.RoleOfLabel(p.Role) })
+	if i < 0 || p.Terminating {
+		return
+	}
+	r := &a.Roles[i]
+	r.Pods += delta
+	switch {
+	case p.Node != "":
+		r.Scheduled += delta
+		if p.NodeKind == placement.NodeECI {
+			r.ECIPods += delta
+		}
+	case p.Scheduler != nil:
+		r.waiting += delta
+	}
+}
+
+// settle works out whether the application is settled: it has ended, or
+// every expected pod has a node and none waits for one (never while the
+// operator submits it again).
+func (a *Application) settle() {
+	a.Settled = Ended(a.State)
+	if !a.Settled && !Resubmitting(a.State) {
 		a.Settled = true
-		for _, role := range sparkapp.Roles {
-			r := roles[role]
+		for _, r := range a.Roles {
 			if r.waiting > 0 || r.Scheduled < r.ExpectedPods {
 				a.Settled = false
 			}
 		}
 	}
-	for _, role := range sparkapp.Roles {
-		r := roles[role]
-		a.Roles = append(a.Roles, *r)
-		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !Ended(state) {
-			warnings = append(warnings, fmt.Sprintf(
-				"no schedulable node matches the %s's tolerations, node selector and required node affinity: its pods cannot be placed", sparkapp.RoleField(kind, role)))
-		}
-	}
-	return a, warnings
 }
 
 // Ended tells whether an application in state will start no more pods (until

@@ -2,6 +2,8 @@ package podplacement
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,12 +15,18 @@ import (
 // pods and the scheduler's events change, and tells what of it to print
 // again: an application's header line when its state or placement changes,
 // a pod's row when anything but its age does, and a new submission once.
+//
+// A pod's change, or an event about it, works on that pod alone: its row
+// is made again and its role's counts moved, whatever the number of pods.
+// An application's change, or a new submission of it, makes its status
+// again whole.
 type Watch struct {
 	cluster     *Cluster
-	built       map[string]Application // each application's status
-	headers     map[string]string      // what was last printed of each application
-	rows        map[types.UID]string   // what was last printed of each pod
-	submissions map[string]string      // each application's current submission
+	built       map[string]Application       // each application's status, but its pods
+	shown       map[string]map[types.UID]Pod // the rows of each application's pods shown
+	headers     map[string]string            // what was last printed of each application
+	rows        map[types.UID]string         // what was last printed of each pod
+	submissions map[string]string            // each application's current submission
 }
 
 // Update is what changed of one application's status.
@@ -37,13 +45,12 @@ type Update struct {
 // NewWatch starts from the cluster as it is and the status first printed of
 // it (an application per key of the cluster, in the same order).
 func NewWatch(cluster *Cluster, printed Status) *Watch {
-	w := &Watch{cluster: cluster, built: map[string]Application{}, headers: map[string]string{},
-		rows: map[types.UID]string{}, submissions: map[string]string{}}
+	w := &Watch{cluster: cluster, built: map[string]Application{}, shown: map[string]map[types.UID]Pod{},
+		headers: map[string]string{}, rows: map[types.UID]string{}, submissions: map[string]string{}}
 	for i, key := range cluster.Keys() {
-		a := printed.Applications[i]
-		w.built[key] = a
-		w.headers[key] = HeaderLine(a)
-		for _, p := range a.Pods {
+		w.keep(key, printed.Applications[i])
+		w.headers[key] = HeaderLine(printed.Applications[i])
+		for _, p := range printed.Applications[i].Pods {
 			w.rows[p.UID] = rowKey(p)
 		}
 		w.submissions[key] = cluster.Submission(key)
@@ -51,14 +58,30 @@ func NewWatch(cluster *Cluster, printed Status) *Watch {
 	return w
 }
 
+// keep takes a whole status of an application as the one it follows.
+func (w *Watch) keep(key string, a Application) {
+	shown := make(map[types.UID]Pod, len(a.Pods))
+	for _, p := range a.Pods {
+		shown[p.UID] = p
+	}
+	a.Pods = nil
+	w.built[key], w.shown[key] = a, shown
+}
+
 // PutPod takes a pod as it is now, or deleted, and tells what changed of
 // its application's status; ok is false when nothing did.
 func (w *Watch) PutPod(pod *corev1.Pod, deleted bool) (Update, bool) {
-	key := w.cluster.PutPod(pod, deleted)
+	key, resubmitted := w.cluster.putPod(pod, deleted)
 	if deleted {
 		delete(w.rows, pod.UID)
 	}
-	return w.update(key)
+	if key == "" {
+		return Update{}, false
+	}
+	if resubmitted {
+		return w.update(key)
+	}
+	return w.updatePod(key, pod.UID)
 }
 
 // PutEvent takes a FailedScheduling event and tells what changed of the
@@ -67,7 +90,11 @@ func (w *Watch) PutEvent(e *corev1.Event) (Update, bool) {
 	if !w.cluster.Failed.Put(e) {
 		return Update{}, false
 	}
-	return w.update(w.cluster.AppOf(e.InvolvedObject.UID))
+	key := w.cluster.AppOf(e.InvolvedObject.UID)
+	if key == "" {
+		return Update{}, false
+	}
+	return w.updatePod(key, e.InvolvedObject.UID)
 }
 
 // PutApp takes an application as it is now and tells what changed of its
@@ -79,10 +106,11 @@ func (w *Watch) PutApp(app *unstructured.Unstructured) (Update, bool) {
 // DeleteApp forgets an application: nothing is left to wait for of it. It
 // tells whether the application was shown.
 func (w *Watch) DeleteApp(key string) bool {
-	for _, p := range w.built[key].Pods {
-		delete(w.rows, p.UID)
+	for uid := range w.shown[key] {
+		delete(w.rows, uid)
 	}
 	delete(w.built, key)
+	delete(w.shown, key)
 	return w.cluster.DeleteApp(key)
 }
 
@@ -93,7 +121,7 @@ func (w *Watch) update(key string) (Update, bool) {
 		return Update{}, false
 	}
 	a, _, id := w.cluster.Build(key)
-	w.built[key] = a
+	w.keep(key, a)
 	u := Update{Key: key}
 	if was := w.submissions[key]; id != "" && id != was {
 		w.submissions[key] = id
@@ -112,6 +140,34 @@ func (w *Watch) update(key string) (Update, bool) {
 		}
 	}
 	return u, u.NewSubmission != "" || u.Header != "" || len(u.Rows) > 0
+}
+
+// updatePod makes the row of one pod of an application again, moves its
+// role's counts, and tells whether the row changed since it was printed.
+func (w *Watch) updatePod(key string, uid types.UID) (Update, bool) {
+	a, ok := w.built[key]
+	if !ok {
+		return w.update(key)
+	}
+	if old, was := w.shown[key][uid]; was {
+		a.count(old, -1)
+		delete(w.shown[key], uid)
+	}
+	c := w.cluster
+	r := c.pods[key][uid]
+	u := Update{Key: key}
+	if r != nil && c.shown(r) {
+		p := r.rowOf(c.Failed[uid], c.Nodes)
+		a.count(p, 1)
+		w.shown[key][uid] = p
+		if row := rowKey(p); w.rows[uid] != row {
+			w.rows[uid] = row
+			u.Rows = []Pod{p}
+		}
+	}
+	a.settle()
+	w.built[key] = a
+	return u, len(u.Rows) > 0
 }
 
 // rowKey is what a pod's row shows, but its age: a pod is printed again
@@ -139,7 +195,12 @@ func (w *Watch) Settled() bool {
 func (w *Watch) Status() Status {
 	apps := make([]Application, 0, len(w.cluster.Keys()))
 	for _, key := range w.cluster.Keys() {
-		apps = append(apps, w.built[key])
+		a := w.built[key]
+		a.Pods = slices.SortedStableFunc(maps.Values(w.shown[key]), comparePods)
+		if a.Pods == nil {
+			a.Pods = []Pod{}
+		}
+		apps = append(apps, a)
 	}
 	return NewStatus(apps)
 }

@@ -1,12 +1,15 @@
 package podplacement
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -242,5 +245,81 @@ func TestWatchApplicationsComeAndGo(t *testing.T) {
 	e := schedulerEvent(driver, "0/8 nodes are available.", t0.Add(time.Hour), 1)
 	if u, ok := w.PutEvent(&e); ok {
 		t.Errorf("event of a deleted application's pod: update %+v", u)
+	}
+}
+
+// A pod's change, or an event about it, costs the same whatever the number
+// of pods of its application: the watch works on that pod alone. (Building
+// the application again would allocate a row for every pod.)
+func TestWatchWorkDoesNotGrowWithThePods(t *testing.T) {
+	allocs := func(n int) float64 {
+		var pods []corev1.Pod
+		pods = append(pods, sparkPod("spark-pi", "spark-pi-driver", "driver", t0, onNode(ecsNodeName), submission("one")))
+		for i := 1; i <= n; i++ {
+			pods = append(pods, sparkPod("spark-pi", fmt.Sprintf("spark-pi-exec-%d", i), "executor", t0, submission("one")))
+		}
+		w := startWatch(t, false, watchedApp(t, sparkapp.StateRunning), pods...)
+		pod := pods[n/2]
+		event := schedulerEvent(pod, "0/8 nodes are available.", t0, 2)
+		i := 0
+		return testing.AllocsPerRun(50, func() {
+			i++
+			pod.Spec.NodeName = []string{"", eciNodeName}[i%2] // a row that changes every time
+			if _, changed := w.PutPod(&pod, false); !changed {
+				t.Fatal("a pod that moved changed nothing")
+			}
+			event.Series.Count = int32(i + 2)
+			event.Series.LastObservedTime = metav1.NewMicroTime(t0.Add(time.Duration(i+2) * time.Minute))
+			w.PutEvent(&event)
+		})
+	}
+	small, large := allocs(100), allocs(2000)
+	if large > small+1 {
+		t.Errorf("a change allocates %.0f times among 2,000 pods, %.0f among 100: its work grows with the pods", large, small)
+	}
+}
+
+// What the watch keeps up a pod at a time is what building the application
+// again gives, after every change of a random sequence: pods of two
+// submissions coming, moving, being deleted and going, and the scheduler's
+// events.
+func TestWatchAgreesWithBuild(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	w := startWatch(t, false, watchedApp(t, sparkapp.StateRunning))
+	key := w.cluster.Keys()[0]
+	pods := map[string]corev1.Pod{}
+	for step := range 3000 {
+		name := fmt.Sprintf("spark-pi-exec-%d", r.IntN(12))
+		role := "executor"
+		if r.IntN(6) == 0 {
+			name, role = "spark-pi-driver", "driver"
+		}
+		pod, seen := pods[name]
+		if !seen {
+			pod = sparkPod("spark-pi", name, role, t0.Add(time.Duration(r.IntN(5))*time.Second), submission([]string{"one", "two"}[r.IntN(2)]))
+		}
+		switch r.IntN(5) {
+		case 0:
+			w.PutPod(&pod, true)
+			delete(pods, name)
+			continue
+		case 1:
+			pod.Spec.NodeName = []string{"", ecsNodeName, eciNodeName}[r.IntN(3)]
+		case 2:
+			now := metav1.NewTime(t0)
+			pod.DeletionTimestamp = &now
+		case 3:
+			e := schedulerEvent(pod, fmt.Sprintf("0/8 nodes are available: %d.", step), t0.Add(time.Duration(step)*time.Second), 1)
+			w.PutEvent(&e)
+		}
+		pods[name] = pod
+		w.PutPod(&pod, false)
+
+		want, _, _ := w.cluster.Build(key)
+		got := w.Status().Applications[0]
+		if !reflect.DeepEqual(got.Roles, want.Roles) || got.Settled != want.Settled || !reflect.DeepEqual(rowNames(got.Pods), rowNames(want.Pods)) {
+			t.Fatalf("step %d: the watch keeps\n%+v %v %v\nbuilding again gives\n%+v %v %v", step,
+				got.Roles, got.Settled, rowNames(got.Pods), want.Roles, want.Settled, rowNames(want.Pods))
+		}
 	}
 }
