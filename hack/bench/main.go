@@ -29,7 +29,7 @@ const image = "registry-cn-hangzhou.ack.aliyuncs.com/ack-demo/spark:3.5.2"
 
 func main() {
 	scaleName := flag.String("scale", "small", "how much to seed: small (2,001 pods, 12,006 events) or large (50,000 pods, 300,000 events)")
-	runs := flag.Int("runs", 3, "runs of each command and floor; the median is reported")
+	runs := flag.Int("runs", 5, "runs of each command and of its floor, in turns; the medians are reported")
 	plugin := flag.String("plugin", "bin/kubectl-spark_eci", "the plugin binary")
 	startupRuns := flag.Int("startup-runs", 40, "runs of each command in the start-up comparison")
 	writers := flag.Int("writers", 48, "parallel writers seeding the API server")
@@ -141,7 +141,7 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 			return err
 		}
 	}
-	getEvents := measure(runs, "kubectl", append([]string{"get", "events", "-A", "-o", "json"}, common...)...)
+	getEvents := measure(s.kubectlRuns, "kubectl", append([]string{"get", "events", "-A", "-o", "json"}, common...)...)
 	if getEvents.err != nil {
 		return getEvents.err
 	}
@@ -163,16 +163,26 @@ type benchCommand struct {
 	floor floor
 }
 
+// run measures the command and its floor in turns, so that both see the
+// same load of a shared machine, and prints the medians.
 func (c benchCommand) run(ctx context.Context, plugin string, common []string, runs int) error {
 	args := append(append([]string{}, c.args...), common...)
-	got := measure(runs, plugin, args...)
-	if got.err != nil {
-		return got.err
+	var walls, floors []time.Duration
+	var peak float64
+	for i := 0; i < runs; i++ {
+		got := measure(1, plugin, args...)
+		if got.err != nil {
+			return got.err
+		}
+		walls, peak = append(walls, got.wall), max(peak, got.maxRSSMiB)
+		floorWall, err := c.floor.measure(ctx, 1)
+		if err != nil {
+			return fmt.Errorf("floor of %s: %w", strings.Join(c.args, " "), err)
+		}
+		floors = append(floors, floorWall)
 	}
-	floorWall, err := c.floor.measure(ctx, runs)
-	if err != nil {
-		return fmt.Errorf("floor of %s: %w", strings.Join(c.args, " "), err)
-	}
+	got := result{wall: median(walls), maxRSSMiB: peak}
+	floorWall := median(floors)
 	requests, err := countRequests(plugin, append(args, "-v=6")...)
 	if err != nil {
 		return err

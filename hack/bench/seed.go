@@ -25,11 +25,12 @@ type scale struct {
 	apps         int // other applications
 	appPods      int // pods of each other application
 	eventsPerPod int
+	kubectlRuns  int // of kubectl get events, which takes minutes on the large scale
 }
 
 var scales = map[string]scale{
-	"small": {namespaces: 1, bigApp: 2001, eventsPerPod: 6},
-	"large": {namespaces: 5, bigApp: 10000, apps: 40, appPods: 1000, eventsPerPod: 6},
+	"small": {namespaces: 1, bigApp: 2001, eventsPerPod: 6, kubectlRuns: 3},
+	"large": {namespaces: 5, bigApp: 10000, apps: 40, appPods: 1000, eventsPerPod: 6, kubectlRuns: 1},
 }
 
 func (s scale) pods() int   { return s.bigApp + s.apps*s.appPods }

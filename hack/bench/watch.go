@@ -20,7 +20,7 @@ import (
 // its row on the plugin's stdout. The latencies come back sorted.
 func watchLatency(ctx context.Context, client kubernetes.Interface, plugin string, common []string, pods int) ([]time.Duration, error) {
 	ns := namespaceName(0)
-	c := exec.Command(plugin, append([]string{"cache-report", "app/latency", "--watch", "--timeout=10m", "--no-headers"}, common...)...)
+	c := exec.Command(plugin, append([]string{"cache-report", "app/latency", "-n", ns, "--watch", "--timeout=10m", "--no-headers"}, common...)...)
 	stdout, err := c.StdoutPipe()
 	if err != nil {
 		return nil, err
