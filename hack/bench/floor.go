@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -49,18 +48,13 @@ func (r readers) sparkApps(namespace string) func(context.Context) error {
 	return listOf(r.dyn.Resource(sparkAppGVR).Namespace(namespace).List, metav1.ListOptions{})
 }
 
-// measure reads the floor runs times, and returns the median wall time.
-func (f floor) measure(ctx context.Context, runs int) (time.Duration, error) {
-	var walls []time.Duration
-	for i := 0; i < runs; i++ {
-		start := time.Now()
-		for _, read := range f {
-			if err := read(ctx); err != nil {
-				return 0, err
-			}
+// read reads the floor once, and returns its wall time.
+func (f floor) read(ctx context.Context) (time.Duration, error) {
+	start := time.Now()
+	for _, read := range f {
+		if err := read(ctx); err != nil {
+			return 0, err
 		}
-		walls = append(walls, time.Since(start))
 	}
-	slices.Sort(walls)
-	return walls[len(walls)/2], nil
+	return time.Since(start), nil
 }

@@ -175,7 +175,7 @@ func (c benchCommand) run(ctx context.Context, plugin string, common []string, r
 			return got.err
 		}
 		walls, peak = append(walls, got.wall), max(peak, got.maxRSSMiB)
-		floorWall, err := c.floor.measure(ctx, 1)
+		floorWall, err := c.floor.read(ctx)
 		if err != nil {
 			return fmt.Errorf("floor of %s: %w", strings.Join(c.args, " "), err)
 		}

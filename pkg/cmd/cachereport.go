@@ -348,18 +348,21 @@ func eventScope(pods []imagepull.PodFacts) (string, fields.Set) {
 func (o *CacheReportOptions) eventsOfPodNamed(ctx context.Context, name string) ([]corev1.Event, error) {
 	var events []corev1.Event
 	selector := fields.Set{"involvedObject.kind": "Pod", "involvedObject.name": name}
-	_, err := o.eachEvent(ctx, o.namespace, selector, func(e *corev1.Event) { events = append(events, *e) })
+	_, err := o.eachEvent(ctx, o.namespace, selector, func(e *corev1.Event) {
+		if imagepull.Relevant(e) {
+			events = append(events, *e)
+		}
+	})
 	return events, err
 }
 
-// eachEvent calls fn with each event the report reads (image pulls, the ECI
-// image cache, scheduling) that the list yields, and
-// returns the list's resource version.
+// eachEvent calls fn with each event the list yields, a page at a time, and
+// returns the list's resource version. What the report does not read, the
+// caller drops (an EventStore parses each event once, and keeps what it
+// reads).
 func (o *CacheReportOptions) eachEvent(ctx context.Context, namespace string, selector fields.Set, fn func(*corev1.Event)) (string, error) {
 	return bulkread.Each(ctx, o.client.Events(namespace).List, metav1.ListOptions{FieldSelector: selector.AsSelector().String()}, func(obj runtime.Object) error {
-		if e := obj.(*corev1.Event); imagepull.Relevant(e) {
-			fn(e)
-		}
+		fn(obj.(*corev1.Event))
 		return nil
 	})
 }

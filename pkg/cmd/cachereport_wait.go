@@ -58,7 +58,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 			return nil, err
 		case ev := <-events:
 			e, ok := ev.Object.(*corev1.Event)
-			if !ok || ev.Type == watch.Deleted || !imagepull.Relevant(e) || !store.Put(e) {
+			if !ok || ev.Type == watch.Deleted || !store.Put(e) {
 				continue
 			}
 			uid := e.InvolvedObject.UID

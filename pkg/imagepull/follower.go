@@ -31,7 +31,6 @@ type Follower struct {
 	reported       map[types.UID]bool
 	changed        map[types.UID]bool // pods whose report may have changed since Completed
 	submissions    *sparkapp.SubmissionTracker
-	appPods        map[string][]types.UID // the pods of each application
 	// told is the submission of each application last told; resubmitted
 	// the applications whose submission changed since.
 	told        map[string]string
@@ -43,7 +42,7 @@ type Follower struct {
 func NewFollower(events *EventStore, isECI func(node string) bool, allSubmissions bool) *Follower {
 	return &Follower{isECI: isECI, allSubmissions: allSubmissions, events: events,
 		pods: map[types.UID]*PodFacts{}, order: map[types.UID]int{}, reported: map[types.UID]bool{},
-		changed: map[types.UID]bool{}, submissions: sparkapp.NewSubmissionTracker(), appPods: map[string][]types.UID{},
+		changed: map[types.UID]bool{}, submissions: sparkapp.NewSubmissionTracker(),
 		told: map[string]string{}, resubmitted: map[string]bool{}}
 }
 
@@ -56,9 +55,6 @@ func (f *Follower) PutPod(pod *corev1.Pod, deleted bool) {
 		f.order[pod.UID] = len(f.arrived)
 		f.arrived = append(f.arrived, pod.UID)
 	}
-	if _, known := f.pods[pod.UID]; !known && facts.Submission.App != "" {
-		f.appPods[facts.Submission.App] = append(f.appPods[facts.Submission.App], pod.UID)
-	}
 	f.pods[pod.UID] = &facts
 	f.changed[pod.UID] = true
 	app := facts.Submission.App
@@ -68,7 +64,7 @@ func (f *Follower) PutPod(pod *corev1.Pod, deleted bool) {
 		f.told[app] = cmp.Or(f.told[app], now)
 	case now != was:
 		f.resubmitted[app] = true
-		for _, other := range f.appPods[app] {
+		for other := range f.submissions.Pods(app) {
 			f.changed[other] = true // reported or not, now the other way round
 		}
 	}
@@ -76,7 +72,7 @@ func (f *Follower) PutPod(pod *corev1.Pod, deleted bool) {
 
 // PutEvent keeps an event the report reads, and tells whether it did.
 func (f *Follower) PutEvent(e *corev1.Event) bool {
-	if !Relevant(e) || !f.events.Put(e) {
+	if !f.events.Put(e) {
 		return false
 	}
 	f.changed[e.InvolvedObject.UID] = true

@@ -93,9 +93,7 @@ func (c *Cluster) putPod(pod *corev1.Pod, deleted bool) (key string, resubmitted
 		if c.owner[pod.UID] == "" {
 			return "", false
 		}
-		before := c.submissions.Current(key)
-		c.forget(key, pod.UID)
-		return key, before != c.submissions.Current(key)
+		return key, c.forget(key, pod.UID)
 	}
 	r := recordOf(pod)
 	if c.pods[key] == nil {
@@ -107,12 +105,17 @@ func (c *Cluster) putPod(pod *corev1.Pod, deleted bool) (key string, resubmitted
 	return key, before != after
 }
 
-func (c *Cluster) forget(key string, uid types.UID) {
-	if r := c.pods[key][uid]; r != nil {
-		c.submissions.Put(uid, r.submission, true)
-	}
+// forget drops a pod of an application, and tells whether that changed the
+// application's current submission.
+func (c *Cluster) forget(key string, uid types.UID) (resubmitted bool) {
+	r := c.pods[key][uid]
 	delete(c.pods[key], uid)
 	delete(c.owner, uid)
+	if r == nil {
+		return false
+	}
+	before, after := c.submissions.Put(uid, r.submission, true)
+	return before != after
 }
 
 // shown tells whether a pod kept is shown: it is of its application's

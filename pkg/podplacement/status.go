@@ -115,9 +115,8 @@ func build(app map[string]interface{}, pods []record, failed FailedScheduling, n
 		Pods:      make([]Pod, 0, len(pods)),
 	}
 	var warnings []string
-	roles := map[sparkapp.Role]*Role{}
 	for _, role := range sparkapp.Roles {
-		r := &Role{Role: role, ExpectedPods: expectedPods(app, role)}
+		r := Role{Role: role, ExpectedPods: expectedPods(app, role)}
 		if nodes.Known {
 			spec, err := RolePodSpec(app, role)
 			if err != nil {
@@ -126,10 +125,7 @@ func build(app map[string]interface{}, pods []record, failed FailedScheduling, n
 			e := nodes.Eligible(&spec)
 			r.EligibleNodes = &e
 		}
-		roles[role] = r
-	}
-	for _, role := range sparkapp.Roles {
-		a.Roles = append(a.Roles, *roles[role])
+		a.Roles = append(a.Roles, r)
 	}
 	for i := range pods {
 		p := pods[i].rowOf(failed[pods[i].row.UID], nodes)

@@ -73,26 +73,16 @@ func SubmissionOf(pod *corev1.Pod) PodSubmission {
 	}
 }
 
-// CurrentSubmissions reads each application's current submission from its
-// pods. It is the submission of the application's driver while one exists
-// and is not being deleted: the operator deletes a driver before it submits
-// the application again, and a new driver takes the old one's name, so there
-// is at most one. Between two drivers (the old one deleted, the new one not
-// yet created), it is the submission of the newest pod not being deleted,
-// else of the newest pod. The pods tell sooner than the application's
-// status.submissionID, which the operator writes only after spark-submit
-// created the new driver, and they need no right to read the application.
-func CurrentSubmissions(pods iter.Seq[*corev1.Pod]) Submissions {
-	return CurrentSubmissionsOf(func(yield func(PodSubmission) bool) {
-		for pod := range pods {
-			if !yield(SubmissionOf(pod)) {
-				return
-			}
-		}
-	})
-}
-
-// CurrentSubmissionsOf is CurrentSubmissions from what each pod tells.
+// CurrentSubmissionsOf reads each application's current submission from
+// what its pods tell. It is the submission of the application's driver
+// while one exists and is not being deleted: the operator deletes a driver
+// before it submits the application again, and a new driver takes the old
+// one's name, so there is at most one. Between two drivers (the old one
+// deleted, the new one not yet created), it is the submission of the newest
+// pod not being deleted, else of the newest pod. The pods tell sooner than
+// the application's status.submissionID, which the operator writes only
+// after spark-submit created the new driver, and they need no right to read
+// the application.
 func CurrentSubmissionsOf(pods iter.Seq[PodSubmission]) Submissions {
 	best := map[string]PodSubmission{}
 	for pod := range pods {
@@ -110,29 +100,12 @@ func CurrentSubmissionsOf(pods iter.Seq[PodSubmission]) Submissions {
 	return current
 }
 
-// Has tells whether pod is of its application's current submission. A pod
-// that names no application or no submission cannot be told apart, and is
-// kept.
-func (s Submissions) Has(pod *corev1.Pod) bool {
-	return s.HasSubmission(PodSubmission{App: AppKey(pod), ID: pod.Labels[LabelSubmission]})
-}
-
-// HasSubmission is Has for what a pod tells.
+// HasSubmission tells whether a pod is of its application's current
+// submission. A pod that names no application or no submission cannot be
+// told apart, and is kept.
 func (s Submissions) HasSubmission(pod PodSubmission) bool {
 	current, ok := s[pod.App]
 	return pod.ID == "" || !ok || pod.ID == current
-}
-
-// Changed lists the applications whose current submission differs from
-// the one they had in before (not those new in s), in no order.
-func (s Submissions) Changed(before Submissions) []string {
-	var changed []string
-	for key, id := range s {
-		if was, ok := before[key]; ok && was != id {
-			changed = append(changed, key)
-		}
-	}
-	return changed
 }
 
 // Newer tells whether p tells its application's current submission rather
@@ -156,33 +129,4 @@ func (p PodSubmission) rank() int {
 		return 2
 	}
 	return 1
-}
-
-// PodsOf yields a pointer to each pod of a slice.
-func PodsOf(pods []corev1.Pod) iter.Seq[*corev1.Pod] {
-	return func(yield func(*corev1.Pod) bool) {
-		for i := range pods {
-			if !yield(&pods[i]) {
-				return
-			}
-		}
-	}
-}
-
-// KeepCurrentSubmissions returns the pods of their application's current
-// submission (see Submissions.Has), and how many it left out.
-func KeepCurrentSubmissions(pods []corev1.Pod) ([]corev1.Pod, int) {
-	return CurrentSubmissions(PodsOf(pods)).Keep(pods)
-}
-
-// Keep returns the pods of their application's current submission (see
-// Has), and how many it left out.
-func (s Submissions) Keep(pods []corev1.Pod) ([]corev1.Pod, int) {
-	kept := pods[:0:0]
-	for i := range pods {
-		if s.Has(&pods[i]) {
-			kept = append(kept, pods[i])
-		}
-	}
-	return kept, len(pods) - len(kept)
 }

@@ -76,7 +76,7 @@ func TestCurrentSubmissions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, pods := range [][]corev1.Pod{tc.pods, reversed(tc.pods)} {
-				got := CurrentSubmissions(PodsOf(pods))
+				got := currentOf(pods)
 				if len(got) != len(tc.want) {
 					t.Fatalf("got %v, want %v", got, tc.want)
 				}
@@ -90,13 +90,24 @@ func TestCurrentSubmissions(t *testing.T) {
 	}
 }
 
+// currentOf is CurrentSubmissionsOf what pods tell.
+func currentOf(pods []corev1.Pod) Submissions {
+	return CurrentSubmissionsOf(func(yield func(PodSubmission) bool) {
+		for i := range pods {
+			if !yield(SubmissionOf(&pods[i])) {
+				return
+			}
+		}
+	})
+}
+
 func reversed(pods []corev1.Pod) []corev1.Pod {
 	r := slices.Clone(pods)
 	slices.Reverse(r)
 	return r
 }
 
-func TestKeepCurrentSubmissions(t *testing.T) {
+func TestHasSubmission(t *testing.T) {
 	pods := []corev1.Pod{
 		deleting(sparkPod("ns", "pi", "pi-exec-1", Executor, "old", 0)),
 		sparkPod("ns", "pi", "pi-driver", Driver, "new", 10),
@@ -105,27 +116,18 @@ func TestKeepCurrentSubmissions(t *testing.T) {
 		sparkPod("ns", "wc", "wc-driver", Driver, "w", 0),
 		sparkPod("ns", "", "loose", Driver, "z", 0),
 	}
-	input := slices.Clone(pods)
-	kept, left := KeepCurrentSubmissions(pods)
+	current := currentOf(pods)
 	var names []string
-	for _, p := range kept {
-		names = append(names, p.Name)
+	left := 0
+	for i := range pods {
+		if current.HasSubmission(SubmissionOf(&pods[i])) {
+			names = append(names, pods[i].Name)
+		} else {
+			left++
+		}
 	}
 	if want := []string{"pi-driver", "pi-exec-2", "pi-exec-3", "wc-driver", "loose"}; !slices.Equal(names, want) || left != 1 {
 		t.Errorf("kept %v, left out %d; want %v, 1", names, left, want)
-	}
-	for i := range pods {
-		if pods[i].Name != input[i].Name {
-			t.Fatalf("the input was reordered: %s at %d, was %s", pods[i].Name, i, input[i].Name)
-		}
-	}
-}
-
-func TestSubmissionsChanged(t *testing.T) {
-	before := Submissions{"ns/pi": "a", "ns/wc": "w", "ns/gone": "g"}
-	now := Submissions{"ns/pi": "b", "ns/wc": "w", "ns/new": "n"}
-	if got := now.Changed(before); !slices.Equal(got, []string{"ns/pi"}) {
-		t.Errorf("Changed = %v, want [ns/pi]", got)
 	}
 }
 

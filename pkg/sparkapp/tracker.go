@@ -1,6 +1,11 @@
 package sparkapp
 
-import "k8s.io/apimachinery/pkg/types"
+import (
+	"iter"
+	"maps"
+
+	"k8s.io/apimachinery/pkg/types"
+)
 
 // SubmissionTracker keeps the current submission of each application (see
 // CurrentSubmissions) as its pods come, change and go, for what follows
@@ -67,8 +72,16 @@ func (t *SubmissionTracker) Current(app string) string {
 	return t.pods[a.best].ID
 }
 
+// Pods are the pods of an application the tracker keeps, in no order.
+func (t *SubmissionTracker) Pods(app string) iter.Seq[types.UID] {
+	if a := t.apps[app]; a != nil {
+		return maps.Keys(a.pods)
+	}
+	return func(func(types.UID) bool) {}
+}
+
 // Has tells whether pod is of its application's current submission, as
-// Submissions.Has does.
+// Submissions.HasSubmission does.
 func (t *SubmissionTracker) Has(pod PodSubmission) bool {
 	current := t.Current(pod.App)
 	return pod.ID == "" || current == "" || pod.ID == current
