@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -28,31 +29,60 @@ import (
 const image = "registry-cn-hangzhou.ack.aliyuncs.com/ack-demo/spark:3.5.2"
 
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == measuredFlag {
+		os.Exit(runMeasured(os.Args[2], os.Args[3:]...))
+	}
 	scaleName := flag.String("scale", "small", "how much to seed: small (2,001 pods, 12,006 events) or large (50,000 pods, 300,000 events)")
 	runs := flag.Int("runs", 5, "runs of each command and of its floor, in turns; the medians are reported")
 	plugin := flag.String("plugin", "bin/kubectl-spark_eci", "the plugin binary")
 	startupRuns := flag.Int("startup-runs", 40, "runs of each command in the start-up comparison")
 	writers := flag.Int("writers", 48, "parallel writers seeding the API server")
 	serve := flag.Bool("serve", false, "seed, print the kubeconfig, and keep the API server up until interrupted, to measure by hand")
+	only := flag.String("only", "", "run only these parts, comma-separated: "+strings.Join(allParts, ",")+" (default all)")
 	flag.Parse()
+	parts, err := partsOf(*only)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	s, ok := scales[*scaleName]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "bench: unknown -scale %q: want small or large\n", *scaleName)
 		os.Exit(2)
 	}
-	if !*serve {
+	if !*serve && parts["startup"] {
 		if err := startup(*plugin, *startupRuns); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
 	}
-	if err := run(s, *scaleName, *runs, *writers, *plugin, *serve); err != nil {
+	if err := run(s, *scaleName, *runs, *writers, *plugin, *serve, parts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(s scale, scaleName string, runs, writers int, plugin string, serve bool) error {
+// The parts of a run, in the order they run.
+var allParts = []string{"startup", "commands", "watch", "burst", "place", "events"}
+
+func partsOf(only string) (map[string]bool, error) {
+	parts := map[string]bool{}
+	if only == "" {
+		for _, p := range allParts {
+			parts[p] = true
+		}
+		return parts, nil
+	}
+	for _, p := range strings.Split(only, ",") {
+		if !slices.Contains(allParts, p) {
+			return nil, fmt.Errorf("unknown part %q in -only: want some of %s", p, strings.Join(allParts, ","))
+		}
+		parts[p] = true
+	}
+	return parts, nil
+}
+
+func run(s scale, scaleName string, runs, writers int, plugin string, serve bool, parts map[string]bool) error {
 	assets := os.Getenv("KUBEBUILDER_ASSETS")
 	if assets == "" {
 		return fmt.Errorf("KUBEBUILDER_ASSETS is not set (make bench sets it from hack/testbin.sh)")
@@ -94,15 +124,17 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 		return err
 	}
 	ctx := context.Background()
-	fmt.Printf("scale %s: seeding %d Spark pods and %d events in %d namespace(s), %d applications, with %d writers ...\n",
-		scaleName, s.pods(), s.events(), s.namespaces, len(s.applications()), writers)
-	start := time.Now()
-	if err := seed(ctx, client, dyn, s, writers); err != nil {
-		return fmt.Errorf("seed: %w", err)
+	if parts["commands"] || serve {
+		fmt.Printf("scale %s: seeding %d Spark pods and %d events in %d namespace(s), %d applications, with %d writers ...\n",
+			scaleName, s.pods(), s.events(), s.namespaces, len(s.applications()), writers)
+		start := time.Now()
+		if err := seed(ctx, client, dyn, s, writers); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		seeded := time.Since(start)
+		objects := s.pods() + s.events() + len(s.applications())
+		fmt.Printf("seeded %d objects in %s (%.0f a second)\n\n", objects, seeded.Round(time.Second), float64(objects)/seeded.Seconds())
 	}
-	seeded := time.Since(start)
-	objects := s.pods() + s.events() + len(s.applications())
-	fmt.Printf("seeded %d objects in %s (%.0f a second)\n\n", objects, seeded.Round(time.Second), float64(objects)/seeded.Seconds())
 	if serve {
 		fmt.Printf("serving: KUBECONFIG=%s; interrupt to stop\n", kubeconfig)
 		interrupted := make(chan os.Signal, 1)
@@ -135,30 +167,52 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 				r.events("", "involvedObject.kind=Pod,reason=FailedScheduling"), r.nodes("")},
 		},
 	}
-	fmt.Printf("%-62s %9s %9s %7s %12s %9s\n", "command", "wall", "floor", "ratio", "peak memory", "requests")
-	for _, c := range commands {
-		if err := c.run(ctx, plugin, common, runs); err != nil {
+	if parts["commands"] {
+		fmt.Printf("%-62s %9s %9s %7s %12s %9s\n", "command", "wall", "floor", "ratio", "peak memory", "requests")
+		for _, c := range commands {
+			if err := c.run(ctx, plugin, common, runs); err != nil {
+				return err
+			}
+		}
+		getEvents := measure(s.kubectlRuns, "kubectl", append([]string{"get", "events", "-A", "-o", "json"}, common...)...)
+		if getEvents.err != nil {
+			return getEvents.err
+		}
+		fmt.Printf("%-62s %9s %9s %7s %8.1f MiB %9s\n", "kubectl get events -A -o json (for comparison)", getEvents.wall.Round(time.Millisecond), "", "", getEvents.maxRSSMiB, "")
+		fmt.Println("targets: wall <= 1.3x the floor, peak memory <= 150 MiB, requests O(pages)")
+	}
+	if parts["watch"] {
+		latencies, err := watchLatency(ctx, client, plugin, common, 50)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\ncache-report --watch latency: p50 %s, p95 %s over %d pods, one at a time, event posted to row printed\n",
+			latencies[len(latencies)/2].Round(time.Millisecond), latencies[len(latencies)*95/100].Round(time.Millisecond), len(latencies))
+	}
+	if parts["burst"] {
+		if err := runBursts(ctx, client, dyn, plugin, common, writers); err != nil {
 			return err
 		}
 	}
-	getEvents := measure(s.kubectlRuns, "kubectl", append([]string{"get", "events", "-A", "-o", "json"}, common...)...)
-	if getEvents.err != nil {
-		return getEvents.err
+	if parts["place"] {
+		if err := placeSizes.seed(ctx, client, dyn); err != nil {
+			return fmt.Errorf("seed the applications to place: %w", err)
+		}
+		if err := placeSizes.run(ctx, dyn, plugin, common, runs); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("%-62s %9s %9s %7s %8.1f MiB %9s\n", "kubectl get events -A -o json (for comparison)", getEvents.wall.Round(time.Millisecond), "", "", getEvents.maxRSSMiB, "")
-	fmt.Println("targets: wall <= 1.3x the floor, peak memory <= 150 MiB, requests O(pages)")
-
-	latencies, err := watchLatency(ctx, client, plugin, common, 50)
-	if err != nil {
-		return err
+	if parts["events"] {
+		if err := s.curve.run(ctx, client, dyn, r, plugin, common, runs, writers); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("\ncache-report --watch latency: p50 %s, p95 %s over %d pods, event posted to row printed\n",
-		latencies[len(latencies)/2].Round(time.Millisecond), latencies[len(latencies)*95/100].Round(time.Millisecond), len(latencies))
 	return nil
 }
 
 // benchCommand is a command of the plugin and the floor of what it reads.
 type benchCommand struct {
+	label string // what the line says; the command when empty
 	args  []string
 	floor floor
 }
@@ -187,7 +241,11 @@ func (c benchCommand) run(ctx context.Context, plugin string, common []string, r
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%-62s %9s %9s %6.2fx %8.1f MiB %9d\n", "kubectl spark-eci "+strings.Join(c.args, " "),
-		got.wall.Round(time.Millisecond), floorWall.Round(time.Millisecond), float64(got.wall)/float64(floorWall), got.maxRSSMiB, requests)
+	label := c.label
+	if label == "" {
+		label = "kubectl spark-eci " + strings.Join(c.args, " ")
+	}
+	fmt.Printf("%-62s %9s %9s %6.2fx %8.1f MiB %9d\n", label,
+		got.wall.Round(time.Millisecond), floorWall.Round(time.Millisecond), float64(got.wall)/float64(floorWall), got.maxRSSMiB, len(requests))
 	return nil
 }

@@ -26,12 +26,22 @@ type scale struct {
 	appPods      int // pods of each other application
 	eventsPerPod int
 	kubectlRuns  int // of kubectl get events, which takes minutes on the large scale
+	curve        eventCurve
 }
 
 var scales = map[string]scale{
-	"small": {namespaces: 1, bigApp: 2001, eventsPerPod: 6, kubectlRuns: 3},
-	"large": {namespaces: 5, bigApp: 10000, apps: 40, appPods: 1000, eventsPerPod: 6, kubectlRuns: 1},
+	"small": {namespaces: 1, bigApp: 2001, eventsPerPod: 6, kubectlRuns: 3,
+		curve: eventCurve{pods: 1000, eventsPerPod: []int{1, 10, 30}}},
+	"large": {namespaces: 5, bigApp: 10000, apps: 40, appPods: 1000, eventsPerPod: 6, kubectlRuns: 1,
+		curve: eventCurve{pods: 10000, eventsPerPod: []int{1, 10, 30}}},
 }
+
+// Both scales run the bursts and place on the same sizes: what they measure
+// does not depend on what else the cluster holds.
+var (
+	burstSizes = []int{500, 2000}
+	placeSizes = placeBench{namespace: "bench-place", apps: 500, sampled: 10}
+)
 
 func (s scale) pods() int   { return s.bigApp + s.apps*s.appPods }
 func (s scale) events() int { return s.pods() * s.eventsPerPod }
@@ -45,12 +55,13 @@ const bigApp = "big"
 type app struct {
 	namespace, name string
 	pods            int
+	team            string // its label team, bench when empty
 }
 
 func (s scale) applications() []app {
-	apps := []app{{namespaceName(0), bigApp, s.bigApp}}
+	apps := []app{{namespace: namespaceName(0), name: bigApp, pods: s.bigApp}}
 	for i := 0; i < s.apps; i++ {
-		apps = append(apps, app{namespaceName(i % s.namespaces), fmt.Sprintf("app-%d", i), s.appPods})
+		apps = append(apps, app{namespace: namespaceName(i % s.namespaces), name: fmt.Sprintf("app-%d", i), pods: s.appPods})
 	}
 	return apps
 }
@@ -71,24 +82,18 @@ func seed(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interfac
 		app   app
 		index int
 	}
-	work := make(chan job, writers)
-	errs := make(chan error, writers)
-	var done atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				if err := seedPod(ctx, client, j.app, j.index, s.eventsPerPod); err != nil {
-					errs <- err
-					return
-				}
-				done.Add(1)
-			}
-		}()
+	var jobs []job
+	for _, a := range s.applications() {
+		if err := createApp(ctx, dyn, a); err != nil {
+			return err
+		}
+		for i := 0; i < a.pods; i++ {
+			jobs = append(jobs, job{a, i})
+		}
 	}
+	var done atomic.Int64
 	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
 		for {
 			select {
@@ -99,34 +104,48 @@ func seed(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interfac
 			}
 		}
 	}()
-	defer close(stop)
-	var err error
-feed:
-	for _, a := range s.applications() {
-		if err = createApp(ctx, dyn, a); err != nil {
-			break
-		}
-		for i := 0; i < a.pods; i++ {
-			select {
-			case work <- job{a, i}:
-			case err = <-errs:
-				break feed
+	return inParallel(writers, len(jobs), func(j int) error {
+		defer done.Add(1)
+		return seedPod(ctx, client, jobs[j].app, jobs[j].index, s.eventsPerPod)
+	})
+}
+
+// inParallel calls do(0) ... do(n-1) from writers goroutines, and returns
+// the first error; after one, the jobs not started are not.
+func inParallel(writers, n int, do func(j int) error) error {
+	var next atomic.Int64
+	var first error
+	var once sync.Once
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				j := int(next.Add(1)) - 1
+				if j >= n {
+					return
+				}
+				if err := do(j); err != nil {
+					once.Do(func() { first = err })
+					failed.Store(true)
+				}
 			}
-		}
+		}()
 	}
-	close(work)
 	wg.Wait()
-	close(errs)
-	if err != nil {
-		return err
-	}
-	return <-errs
+	return first
 }
 
 func createApp(ctx context.Context, dyn dynamic.Interface, a app) error {
+	team := a.team
+	if team == "" {
+		team = "bench"
+	}
 	obj := &unstructured.Unstructured{Object: map[string]interface{}{
 		"apiVersion": "sparkoperator.k8s.io/v1beta2", "kind": "SparkApplication",
-		"metadata": map[string]interface{}{"name": a.name, "namespace": a.namespace, "labels": map[string]interface{}{"team": "bench"}},
+		"metadata": map[string]interface{}{"name": a.name, "namespace": a.namespace, "labels": map[string]interface{}{"team": team}},
 		"spec": map[string]interface{}{
 			"type": "Scala", "mode": "cluster", "image": image, "sparkVersion": "3.5.2",
 			"mainClass": "org.apache.spark.examples.SparkPi", "mainApplicationFile": "local:///opt/spark/examples/jars/spark-examples.jar",
@@ -140,45 +159,70 @@ func createApp(ctx context.Context, dyn dynamic.Interface, a app) error {
 
 // seedPod creates pod i of an application (0 is the driver) and its events.
 func seedPod(ctx context.Context, client kubernetes.Interface, a app, i, eventsPerPod int) error {
-	role, node, name := "executor", "virtual-kubelet-cn-hangzhou-i", fmt.Sprintf("%s-8f2a-exec-%d", a.name, i)
-	if i == 0 {
-		role, node, name = "driver", "cn-hangzhou.192.168.0.10", a.name+"-driver"
+	pod, err := client.CoreV1().Pods(a.namespace).Create(ctx, sparkPod(a, i, true), metav1.CreateOptions{})
+	if err != nil {
+		return err
 	}
-	pod, err := client.CoreV1().Pods(a.namespace).Create(ctx, &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
+	for k := 0; k < eventsPerPod; k++ {
+		if _, err := client.CoreV1().Events(a.namespace).Create(ctx, podEvent(pod, i, k), metav1.CreateOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const (
+	ecsNode = "cn-hangzhou.192.168.0.10"
+	eciNode = "virtual-kubelet-cn-hangzhou-i"
+)
+
+// sparkPod is pod i of an application (0 is the driver, on ECS; executors
+// on ECI), bound to its node or not.
+func sparkPod(a app, i int, bound bool) *corev1.Pod {
+	role, node, name := "executor", eciNode, fmt.Sprintf("%s-8f2a-exec-%d", a.name, i)
+	if i == 0 {
+		role, node, name = "driver", ecsNode, a.name+"-driver"
+	}
+	if !bound {
+		node = ""
+	}
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: a.namespace, Labels: map[string]string{
 			"sparkoperator.k8s.io/app-name": a.name, "sparkoperator.k8s.io/launched-by-spark-operator": "true", "spark-role": role,
 			"sparkoperator.k8s.io/submission-id": "8f2a",
 		}},
 		Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "spark-kubernetes-" + role, Image: image}}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		return err
 	}
-	at := time.Now().Add(-30 * time.Minute).Truncate(time.Second)
+}
+
+// podEvent is event k of pod i of an application, as its node is bound:
+// ECI's cache event, the kubelet's pull and container events, the
+// scheduler's, in turn (then again, from k = 6). Every third pod hits the
+// image cache; the others miss it and pull.
+func podEvent(pod *corev1.Pod, i, k int) *corev1.Event {
+	role, node := pod.Labels["spark-role"], pod.Spec.NodeName
+	if node == "" {
+		node = eciNode
+	}
 	messages := [][3]string{
 		{"EciService", "ImageCacheMissed", "[eci.imagecache]Missed image cache."},
 		{"kubelet", "Pulling", `Pulling image "` + image + `"`},
 		{"kubelet", "Pulled", fmt.Sprintf(`Successfully pulled image "%s" in %d.%03ds (%d.%03ds including waiting). Image size: 336066994 bytes.`, image, 20+i%80, i%1000, 21+i%80, i%1000)},
 		{"kubelet", "Created", "Created container: spark-kubernetes-" + role},
 		{"kubelet", "Started", "Started container spark-kubernetes-" + role},
-		{"default-scheduler", "Scheduled", "Successfully assigned " + a.namespace + "/" + name + " to " + node},
+		{"default-scheduler", "Scheduled", "Successfully assigned " + pod.Namespace + "/" + pod.Name + " to " + node},
 	}
 	if i%3 == 0 {
 		messages[0] = [3]string{"EciService", "SuccessfulHitImageCache", "[eci.imagecache]Successfully hit image cache imc-2zebench, eci will be scheduled with this image cache."}
 		messages[2] = [3]string{"kubelet", "Pulled", `Container image "` + image + `" already present on machine`}
 	}
-	for k := 0; k < eventsPerPod; k++ {
-		m := messages[k%len(messages)]
-		_, err := client.CoreV1().Events(a.namespace).Create(ctx, &corev1.Event{
-			ObjectMeta:     metav1.ObjectMeta{GenerateName: name + ".", Namespace: a.namespace},
-			InvolvedObject: corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: a.namespace, Name: name, UID: pod.UID, FieldPath: "spec.containers{spark-kubernetes-" + role + "}"},
-			Reason:         m[1], Message: m[2], Type: corev1.EventTypeNormal,
-			Source:         corev1.EventSource{Component: m[0], Host: node},
-			FirstTimestamp: metav1.NewTime(at), LastTimestamp: metav1.NewTime(at.Add(time.Duration(k) * time.Second)), Count: 1,
-		}, metav1.CreateOptions{})
-		if err != nil {
-			return err
-		}
+	at := time.Now().Add(-30 * time.Minute).Truncate(time.Second)
+	m := messages[k%len(messages)]
+	return &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{GenerateName: pod.Name + ".", Namespace: pod.Namespace},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID, FieldPath: "spec.containers{spark-kubernetes-" + role + "}"},
+		Reason:         m[1], Message: m[2], Type: corev1.EventTypeNormal,
+		Source:         corev1.EventSource{Component: m[0], Host: node},
+		FirstTimestamp: metav1.NewTime(at), LastTimestamp: metav1.NewTime(at.Add(time.Duration(k) * time.Second)), Count: 1,
 	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -20,6 +21,9 @@ import (
 // its row on the plugin's stdout. The latencies come back sorted.
 func watchLatency(ctx context.Context, client kubernetes.Interface, plugin string, common []string, pods int) ([]time.Duration, error) {
 	ns := namespaceName(0)
+	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return nil, err
+	}
 	c := exec.Command(plugin, append([]string{"cache-report", "app/latency", "-n", ns, "--watch", "--timeout=10m", "--no-headers"}, common...)...)
 	stdout, err := c.StdoutPipe()
 	if err != nil {

@@ -40,6 +40,7 @@ both, and reports how their images were pulled.`,
 	cmd.SetErr(streams.ErrOut)
 	configFlags.AddFlags(cmd.PersistentFlags())
 	endRequestsWith(configFlags, cmd.Context)
+	raiseRequestRate(configFlags)
 	registerConfigFlagCompletion(cmd, configFlags)
 	addLogFlags(cmd, streams.ErrOut)
 

@@ -8,11 +8,15 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twcache"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -48,17 +52,9 @@ func (t *Table) Write(w io.Writer) error {
 	if len(t.Headers) == 0 && len(t.Rows) == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
-	tab := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		// Cells are drawn as given: not trimmed (a cell widened to kubectl's
-		// least width keeps its spaces).
-		tablewriter.WithConfig(tablewriter.Config{Header: t.cellConfig(), Row: t.cellConfig(), Behavior: tw.Behavior{TrimSpace: tw.Off}}),
-	)
+	d := drawerFor(t.gap())
+	defer d.release()
+	tab, buf := d.tab, &d.buf
 	headers, rows := t.widened()
 	if len(headers) > 0 {
 		tab.Header(headers)
@@ -79,6 +75,70 @@ func (t *Table) Write(w io.Writer) error {
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
+}
+
+// A drawer is a tablewriter.Table set up for one gap, and the buffer it
+// draws into. Making one costs a few hundred kilobytes (its cache of
+// reflection is made for ten thousand types), and so does Reset with that
+// cache: a drawer has a cache of one (the cells are strings, which need
+// none), and a watch that draws a table of one row for each change reuses
+// the drawers.
+type drawer struct {
+	gap int
+	buf bytes.Buffer
+	tab *tablewriter.Table
+}
+
+// Drawers not in use, by gap: a few, each with a buffer of at most
+// keptBuffer (one that drew a whole cluster's report is let go).
+var (
+	idleMu      sync.Mutex
+	idle        = map[int][]*drawer{}
+	drawersMade atomic.Int64
+)
+
+const (
+	keptDrawers = 4
+	keptBuffer  = 64 << 10
+)
+
+func drawerFor(gap int) *drawer {
+	idleMu.Lock()
+	if n := len(idle[gap]); n > 0 {
+		d := idle[gap][n-1]
+		idle[gap] = idle[gap][:n-1]
+		idleMu.Unlock()
+		d.buf.Reset()
+		d.tab.Reset()
+		return d
+	}
+	idleMu.Unlock()
+	drawersMade.Add(1)
+	d := &drawer{gap: gap}
+	cell := cellConfig(gap)
+	d.tab = tablewriter.NewTable(&d.buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
+		})),
+		// Cells are drawn as given: not trimmed (a cell widened to kubectl's
+		// least width keeps its spaces).
+		tablewriter.WithConfig(tablewriter.Config{Header: cell, Row: cell, Behavior: tw.Behavior{TrimSpace: tw.Off}}),
+		tablewriter.WithStringerCacheCustom(twcache.NewLRU[reflect.Type, reflect.Value](1)),
+	)
+	return d
+}
+
+func (d *drawer) release() {
+	if d.buf.Cap() > keptBuffer {
+		return
+	}
+	idleMu.Lock()
+	defer idleMu.Unlock()
+	if len(idle[d.gap]) < keptDrawers {
+		idle[d.gap] = append(idle[d.gap], d)
+	}
 }
 
 func (t *Table) gap() int {
@@ -119,8 +179,7 @@ func (t *Table) widened() ([]string, [][]string) {
 	return headers, rows
 }
 
-func (t *Table) cellConfig() tw.CellConfig {
-	gap := t.gap()
+func cellConfig(gap int) tw.CellConfig {
 	return tw.CellConfig{
 		Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone, AutoFormat: tw.Off},
 		Alignment:  tw.CellAlignment{Global: tw.AlignLeft},

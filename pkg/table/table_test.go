@@ -3,6 +3,7 @@ package table
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -99,5 +100,49 @@ func TestEmpty(t *testing.T) {
 	var got bytes.Buffer
 	if err := New().Write(&got); err != nil || got.Len() != 0 {
 		t.Errorf("an empty table wrote %q, %v", got.String(), err)
+	}
+}
+
+// A watch draws a table of one row for each change: the drawers are reused,
+// and a reused one draws each table as a new one would, whatever it drew
+// before (wider columns, more of them, another gap).
+func TestDrawersAreReused(t *testing.T) {
+	made := drawersMade.Load()
+	for i := 0; i < 200; i++ {
+		cells := []string{fmt.Sprintf("spark-pi-exec-%d", i), "executor", "Running", strings.Repeat("n", i%40), "ECI"}
+		if i%3 == 0 {
+			cells = cells[:2+i%3]
+		}
+		tab := New()
+		if i%5 == 0 {
+			tab.Gap = 2
+		}
+		tab.Append(cells...)
+		var got bytes.Buffer
+		if err := tab.Write(&got); err != nil {
+			t.Fatal(err)
+		}
+		want := kubectlTable(t, nil, [][]string{cells})
+		if tab.Gap == 2 {
+			want = strings.TrimRight(strings.Join(cells, "  "), " ") + "\n"
+		}
+		if got.String() != want {
+			t.Fatalf("table %d: got %q, want %q", i, got.String(), want)
+		}
+	}
+	// One a gap at most (none when an earlier test left them idle).
+	if n := drawersMade.Load() - made; n > 2 {
+		t.Errorf("%d drawers made for 200 tables drawn one after the other", n)
+	}
+}
+
+func BenchmarkWriteOneRow(b *testing.B) {
+	tab := New()
+	tab.Append("spark-pi-fe82c8f85c899304-exec-3", "executor", "Pending", "virtual-kubelet-cn-hangzhou-j", "ECI", "0s", "-")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := tab.Write(io.Discard); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
