@@ -2,6 +2,7 @@ package imagepull
 
 import (
 	"hash/fnv"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -96,6 +97,14 @@ func (p *PodEvents) Put(e *corev1.Event) bool {
 				return true
 			}
 		}
+	}
+	if len(p.events) == cap(p.events) {
+		// Room for three first: a container's cache, pulling and pulled
+		// events, which most pods have and no more (append would make room
+		// for four); past them, for a power of two, as append would.
+		grown := make([]packedEvent, len(p.events), max(3, 1<<bits.Len(uint(len(p.events)))))
+		copy(grown, p.events)
+		p.events = grown
 	}
 	p.events = append(p.events, packed)
 	return true

@@ -12,17 +12,19 @@ import (
 // a newer version replaces the older, so every event counts once however
 // often it is seen (listed, then watched, then listed again after a gap).
 type EventStore struct {
-	wanted map[types.UID]bool // nil: every pod's events
-	byPod  map[types.UID]*PodEvents
+	// byPod has an entry for each pod whose events are kept, nil until
+	// one is: one map, where a set of the pods wanted beside it would cost
+	// as much again.
+	byPod map[types.UID]*PodEvents
+	all   bool // every pod's events are kept, its entry made as they come
 }
 
 // NewEventStore holds the events of the pods of uids, and drops the others
 // at once.
 func NewEventStore(uids []types.UID) *EventStore {
-	s := NewEventStoreOfAll()
-	s.wanted = make(map[types.UID]bool, len(uids))
+	s := &EventStore{byPod: make(map[types.UID]*PodEvents, len(uids))}
 	for _, uid := range uids {
-		s.wanted[uid] = true
+		s.byPod[uid] = nil
 	}
 	return s
 }
@@ -30,17 +32,17 @@ func NewEventStore(uids []types.UID) *EventStore {
 // NewEventStoreOfAll holds the events of every pod: for a report that
 // follows pods yet to come (--watch).
 func NewEventStoreOfAll() *EventStore {
-	return &EventStore{byPod: map[types.UID]*PodEvents{}}
+	return &EventStore{byPod: map[types.UID]*PodEvents{}, all: true}
 }
 
 // Put folds e in when it is about a pod the store holds events of and the
 // report reads it, and tells whether it did.
 func (s *EventStore) Put(e *corev1.Event) bool {
 	pod := e.InvolvedObject.UID
-	if s.wanted != nil && !s.wanted[pod] {
+	folded, wanted := s.byPod[pod]
+	if !wanted && !s.all {
 		return false
 	}
-	folded := s.byPod[pod]
 	if folded == nil {
 		folded = &PodEvents{}
 	}
@@ -54,5 +56,7 @@ func (s *EventStore) Put(e *corev1.Event) bool {
 // Of is what the events of a pod tell; nil when none was kept.
 func (s *EventStore) Of(pod types.UID) *PodEvents { return s.byPod[pod] }
 
-// Forget drops what the store keeps of a pod, once its report is made.
+// Forget drops what the store keeps of a pod, once its report is made; the
+// pod's events that come after are dropped, unless the store keeps every
+// pod's.
 func (s *EventStore) Forget(pod types.UID) { delete(s.byPod, pod) }

@@ -43,6 +43,17 @@ func TestEventStore(t *testing.T) {
 	if n := len(all.Of("later").Events()); n != 3 {
 		t.Errorf("store of all: %d events of a pod that came later, want 3", n)
 	}
+
+	// Forgotten, a pod's later events are dropped; a store of all keeps
+	// them again.
+	s.Forget("p1")
+	if s.Put(storedEvent("e6", "p1", 1)) || s.Of("p1") != nil {
+		t.Error("an event of a forgotten pod was kept")
+	}
+	all.Forget("later")
+	if !all.Put(storedEvent("e7", "later", 1)) || len(all.Of("later").Events()) != 1 {
+		t.Error("a store of all dropped the event of a pod it forgot, or kept the events before")
+	}
 }
 
 // What a folded pod keeps does not grow with the events it is told again.
