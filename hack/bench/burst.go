@@ -102,6 +102,8 @@ func (b burst) status(ctx context.Context, client kubernetes.Interface, plugin s
 	if err := p.wait(); err != nil {
 		return burstResult{}, fmt.Errorf("status --watch did not end when every pod had a node: %w", err)
 	}
+	// status ends with the last pod's node: its CPU then, to the
+	// microsecond (with its last print and its exit, a few milliseconds).
 	after := p.exitCPU()
 	return burstResult{
 		changes:  len(executors),
@@ -159,7 +161,9 @@ func (b burst) cacheReport(ctx context.Context, client kubernetes.Interface, plu
 	if err != nil {
 		return burstResult{}, fmt.Errorf("cache-report --watch: %w", err)
 	}
-	after, err := p.cpu()
+	// The created and started events, which come after a pod's row, are
+	// changes too: the CPU is read once they are worked on.
+	after, err := p.settledCPU()
 	if err != nil {
 		return burstResult{}, err
 	}
@@ -224,7 +228,8 @@ func since(from, to *times, names []string) []time.Duration {
 type watchProcess struct {
 	cmd  *exec.Cmd
 	rows chan row
-	done chan error
+	done chan struct{} // closed when the process has ended; then err is its error
+	err  error
 }
 
 // row is a line the plugin printed, split into fields, and when it came.
@@ -243,7 +248,7 @@ func startWatch(plugin string, args ...string) (*watchProcess, error) {
 	if err := c.Start(); err != nil {
 		return nil, err
 	}
-	p := &watchProcess{cmd: c, rows: make(chan row, 1<<16), done: make(chan error, 1)}
+	p := &watchProcess{cmd: c, rows: make(chan row, 1<<16), done: make(chan struct{})}
 	go func() {
 		scanner := bufio.NewScanner(stdout)
 		for scanner.Scan() {
@@ -252,7 +257,8 @@ func startWatch(plugin string, args ...string) (*watchProcess, error) {
 			}
 		}
 		close(p.rows)
-		p.done <- c.Wait()
+		p.err = c.Wait()
+		close(p.done)
 	}()
 	return p, nil
 }
@@ -283,8 +289,9 @@ func (p *watchProcess) awaitRows(names []string, complete func([]string) bool) (
 	return printed, nil
 }
 
-// settledCPU waits for the work of the process's start (its lists, their
-// garbage) to end, and returns its CPU time then.
+// settledCPU waits two seconds for the work at hand (the lists of the
+// start and their garbage; changes still coming) to end, and returns the
+// process's CPU time then.
 func (p *watchProcess) settledCPU() (time.Duration, error) {
 	time.Sleep(2 * time.Second)
 	return p.cpu()
@@ -308,14 +315,11 @@ func (p *watchProcess) cpu() (time.Duration, error) {
 	return time.Duration(user+system) * 10 * time.Millisecond, nil
 }
 
-// wait waits for the process to end by itself.
+// wait waits a minute at most for the process to end by itself.
 func (p *watchProcess) wait() error {
-	for range p.rows { // the rest of its output
-	}
 	select {
-	case err := <-p.done:
-		p.done <- err
-		return err
+	case <-p.done:
+		return p.err
 	case <-time.After(time.Minute):
 		return fmt.Errorf("still running a minute later")
 	}
@@ -330,9 +334,15 @@ func (p *watchProcess) exitCPU() time.Duration {
 // ended a few seconds later.
 func (p *watchProcess) stop() {
 	_ = p.cmd.Process.Signal(os.Interrupt) // an error when it has ended: nothing to stop
-	kill := time.AfterFunc(10*time.Second, func() { _ = p.cmd.Process.Kill() })
-	defer kill.Stop()
-	for range p.rows {
+	go func() {
+		for range p.rows { // what it prints as it ends
+		}
+	}()
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
 	}
 }
 

@@ -80,6 +80,9 @@ func measureOnce(name string, args ...string) result {
 // output, writes its wall time (ns) and peak memory (KiB) to file
 // descriptor 3, and exits as it exited.
 func runMeasured(name string, args ...string) int {
+	// The command does not inherit the report's pipe: the bench reads it
+	// to its end, which would wait for the command's children too.
+	syscall.CloseOnExec(3)
 	c := exec.Command(name, args...)
 	c.Stdout, c.Stderr = os.Stdout, os.Stderr
 	start := time.Now()

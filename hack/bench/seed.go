@@ -113,6 +113,7 @@ func seed(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interfac
 // inParallel calls do(0) ... do(n-1) from writers goroutines, and returns
 // the first error; after one, the jobs not started are not.
 func inParallel(writers, n int, do func(j int) error) error {
+	writers = max(1, writers)
 	var next atomic.Int64
 	var first error
 	var once sync.Once

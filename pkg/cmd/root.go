@@ -40,7 +40,6 @@ both, and reports how their images were pulled.`,
 	cmd.SetErr(streams.ErrOut)
 	configFlags.AddFlags(cmd.PersistentFlags())
 	endRequestsWith(configFlags, cmd.Context)
-	raiseRequestRate(configFlags)
 	registerConfigFlagCompletion(cmd, configFlags)
 	addLogFlags(cmd, streams.ErrOut)
 

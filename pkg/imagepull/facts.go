@@ -101,7 +101,10 @@ func (p *PodEvents) Put(e *corev1.Event) bool {
 	if len(p.events) == cap(p.events) {
 		// Room for three first: a container's cache, pulling and pulled
 		// events, which most pods have and no more (append would make room
-		// for four); past them, for a power of two, as append would.
+		// for four); past them, for the next power of two, whose sizes
+		// (480, 960, 1,920 bytes) fill Go's size classes closely, where
+		// growing from three by append would make room for 25 events to
+		// hold 15.
 		grown := make([]packedEvent, len(p.events), max(3, 1<<bits.Len(uint(len(p.events)))))
 		copy(grown, p.events)
 		p.events = grown

@@ -108,8 +108,6 @@ func drawerFor(gap int) *drawer {
 		d := idle[gap][n-1]
 		idle[gap] = idle[gap][:n-1]
 		idleMu.Unlock()
-		d.buf.Reset()
-		d.tab.Reset()
 		return d
 	}
 	idleMu.Unlock()
@@ -134,6 +132,9 @@ func (d *drawer) release() {
 	if d.buf.Cap() > keptBuffer {
 		return
 	}
+	// Emptied now, not when next taken: an idle drawer holds no table.
+	d.buf.Reset()
+	d.tab.Reset()
 	idleMu.Lock()
 	defer idleMu.Unlock()
 	if len(idle[d.gap]) < keptDrawers {

@@ -231,40 +231,49 @@ func buildSparkHome(ctx context.Context) (string, error) {
 func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 	launched := map[types.UID]bool{} // drivers whose executors are made
 	for ctx.Err() == nil {
-		list, err := sc.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/launched-by-spark-operator=true"})
-		if err != nil {
-			sc.logf("list pods: %v", err)
-		} else {
-			exists := map[types.UID]bool{}
-			for _, p := range list.Items {
-				exists[p.UID] = true
-			}
-			apps := sc.liveApps(ctx, list.Items)
-			for i := range list.Items {
-				pod := &list.Items[i]
-				switch {
-				case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists) || !apps.own(pod):
-					sc.end(ctx, pod)
-				case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
-					sc.run(ctx, pod)
-				case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
-					if err := sc.launchExecutors(ctx, pod); err != nil {
-						sc.logf("launch the executors of %s/%s: %v", pod.Namespace, pod.Name, err)
-					} else {
-						launched[pod.UID] = true
-					}
-				case pod.Labels["spark-role"] == "executor" && driverEnded(pod, list.Items):
-					// A driver that ends stops its executors.
-					sc.end(ctx, pod)
-				}
-			}
-			sc.collectConfigMaps(ctx, exists)
-		}
+		sc.playOnce(ctx, launched)
 		select {
 		case <-ctx.Done():
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// playOnce is one pass of playKubeletDriverAndGC over the pods. A request
+// that hangs (a connection the API server dropped) ends after ten seconds
+// and is logged, so that the players go on.
+func (sc *schedulingEnv) playOnce(ctx context.Context, launched map[types.UID]bool) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	list, err := sc.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/launched-by-spark-operator=true"})
+	if err != nil {
+		sc.logf("list pods: %v", err)
+		return
+	}
+	exists := map[types.UID]bool{}
+	for _, p := range list.Items {
+		exists[p.UID] = true
+	}
+	apps := sc.liveApps(ctx, list.Items)
+	for i := range list.Items {
+		pod := &list.Items[i]
+		switch {
+		case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists) || !apps.own(pod):
+			sc.end(ctx, pod)
+		case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
+			sc.run(ctx, pod)
+		case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
+			if err := sc.launchExecutors(ctx, pod); err != nil {
+				sc.logf("launch the executors of %s/%s: %v", pod.Namespace, pod.Name, err)
+			} else {
+				launched[pod.UID] = true
+			}
+		case pod.Labels["spark-role"] == "executor" && driverEnded(pod, list.Items):
+			// A driver that ends stops its executors.
+			sc.end(ctx, pod)
+		}
+	}
+	sc.collectConfigMaps(ctx, exists)
 }
 
 // liveApps are the SparkApplications that own pods, by namespace/name and
@@ -288,6 +297,7 @@ func (sc *schedulingEnv) liveApps(ctx context.Context, pods []corev1.Pod) liveAp
 			case apierrors.IsNotFound(err):
 				apps[key] = ""
 			case err != nil:
+				sc.logf("get application %s: %v", key, err)
 				apps[key] = o.UID // unknown: keep the pod
 			default:
 				apps[key] = app.GetUID()
