@@ -57,7 +57,7 @@ func (c eventCurve) run(ctx context.Context, client kubernetes.Interface, dyn dy
 		command := benchCommand{
 			label: fmt.Sprintf("  %d events", c.pods*per),
 			args:  []string{"cache-report", "app/" + curveApp, "-n", curveNamespace, "--wait=false", "-o", "json"},
-			floor: floor{r.pods(curveNamespace, "sparkoperator.k8s.io/app-name="+curveApp), r.events(curveNamespace, "involvedObject.kind=Pod"), r.nodes("type=virtual-kubelet")},
+			floor: r.appReport(curveNamespace, curveApp),
 		}
 		if err := command.run(ctx, plugin, common, runs); err != nil {
 			return err

@@ -48,6 +48,15 @@ func (r readers) sparkApps(namespace string) func(context.Context) error {
 	return listOf(r.dyn.Resource(sparkAppGVR).Namespace(namespace).List, metav1.ListOptions{})
 }
 
+// eciNodes selects the virtual nodes, which cache-report lists.
+const eciNodes = "type=virtual-kubelet"
+
+// appReport is the floor of cache-report app/NAME: the application's pods,
+// the pod events of its namespace, the virtual nodes.
+func (r readers) appReport(namespace, app string) floor {
+	return floor{r.pods(namespace, "sparkoperator.k8s.io/app-name="+app), r.events(namespace, "involvedObject.kind=Pod"), r.nodes(eciNodes)}
+}
+
 // read reads the floor once, and returns its wall time.
 func (f floor) read(ctx context.Context) (time.Duration, error) {
 	start := time.Now()

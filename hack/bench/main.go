@@ -148,14 +148,13 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 		return err
 	}
 	r := readers{core: core, dyn: dyn}
-	const eciNodes = "type=virtual-kubelet"
 	podEvents := "involvedObject.kind=Pod"
 	common := []string{"--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(tmp, "cache")}
 	sparkPods := "sparkoperator.k8s.io/launched-by-spark-operator=true"
 	commands := []benchCommand{
 		{
 			args:  []string{"cache-report", "app/" + bigApp, "-n", namespaceName(0), "--wait=false", "-o", "json"},
-			floor: floor{r.pods(namespaceName(0), "sparkoperator.k8s.io/app-name="+bigApp), r.events(namespaceName(0), podEvents), r.nodes(eciNodes)},
+			floor: r.appReport(namespaceName(0), bigApp),
 		},
 		{
 			args:  []string{"cache-report", "-A", "-l", sparkPods, "--wait=false", "-o", "json"},
@@ -195,10 +194,10 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 		}
 	}
 	if parts["place"] {
-		if err := placeSizes.seed(ctx, client, dyn); err != nil {
+		if err := placeMany.seed(ctx, client, dyn); err != nil {
 			return fmt.Errorf("seed the applications to place: %w", err)
 		}
-		if err := placeSizes.run(ctx, dyn, plugin, common, runs); err != nil {
+		if err := placeMany.run(ctx, dyn, plugin, common, runs); err != nil {
 			return err
 		}
 	}

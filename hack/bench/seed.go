@@ -40,7 +40,7 @@ var scales = map[string]scale{
 // does not depend on what else the cluster holds.
 var (
 	burstSizes = []int{500, 2000}
-	placeSizes = placeBench{namespace: "bench-place", apps: 500, sampled: 10}
+	placeMany  = placeBench{namespace: "bench-place", apps: 500, sampled: 10}
 )
 
 func (s scale) pods() int   { return s.bigApp + s.apps*s.appPods }
