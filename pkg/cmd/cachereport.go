@@ -19,6 +19,7 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -90,6 +91,11 @@ The cache result is a hit, or a miss with what ECI said about it: the pinned cac
 was not found or not ready yet, and the cache ECI auto-created for the pods that come
 next. "off" is a pod whose annotations turn ECI's matching off.
 
+--fail-on-miss makes it a gate: it fails (exit 2) when a pod missed the cache, and
+when a pod is undecided: on ECI (or on no node yet) with no cache event, because it is
+still pulling when the wait ends (at --timeout, or --wait=false) or its events are gone.
+An interruption (Ctrl-C, SIGTERM) prints what is known and exits 130 or 143, never 0.
+
 Events expire, after one hour by default: older pods report no events.`,
 		Example: cacheReportExample,
 		Args:    cobra.MaximumNArgs(1),
@@ -100,10 +106,10 @@ Events expire, after one hour by default: older pods report no events.`,
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Report pods of every namespace (with -l).")
 	addOutputFlag(cmd, &o.Output, "Output format: json or yaml (the report schema "+imagepull.ReportAPIVersion+"); a table when empty.", "json", "yaml")
 	flags.BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Print the table without its header row.")
-	flags.BoolVar(&o.FailOnMiss, "fail-on-miss", o.FailOnMiss, "Exit non-zero when any pod missed the ECI image cache.")
+	flags.BoolVar(&o.FailOnMiss, "fail-on-miss", o.FailOnMiss, "Exit 2 when any pod missed the ECI image cache, or its result is undecided: still pulling when the wait ended, or no cache event.")
 	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait for pods still being scheduled or pulling to finish their pulls (or --timeout) before printing.")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods as they come (new executors too), printing each as its pulls complete, until interrupted or --timeout.")
-	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --watch wait; then what is known is printed.")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --watch wait; then what is known is printed, and pods still pulling end it timed out (exit 124). 0 waits until interrupted.")
 	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Report the pods of every submission of an application, not only the current one's.")
 	addNodeLabelFlag(flags, &o.NodeLabel)
 
@@ -173,6 +179,9 @@ func (o *CacheReportOptions) Validate() error {
 	if _, err := labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("invalid --selector: %w", err)
 	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("invalid --timeout %s: want 0 or more", o.Timeout)
+	}
 	return nil
 }
 
@@ -189,6 +198,7 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "pods of earlier submissions left out: %d (--all-submissions reports them)\n", left)
 	}
 	var reports []imagepull.PodReport
+	var waitEnd error // the wait cut short
 	if len(pods) == 0 && o.podName != "" {
 		// The pod is gone; its events may still be there.
 		events, err := o.eventsOfPodNamed(ctx, o.podName)
@@ -207,8 +217,8 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 		}
 		isECI := o.eciNodes(ctx)
 		if o.Wait {
-			if pods, err = o.waitForPulls(ctx, pods, store, resourceVersion, isECI); err != nil {
-				return explainError(o.ConfigFlags, err)
+			if pods, waitEnd = o.waitForPulls(ctx, pods, store, resourceVersion, isECI); waitEnd != nil && !isWaitEnd(waitEnd) {
+				return explainError(o.ConfigFlags, waitEnd)
 			}
 		}
 		// Each pod's facts and events go as its report is made: the
@@ -229,10 +239,27 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 	if err := o.print(report); err != nil {
 		return err
 	}
-	if o.FailOnMiss && report.Summary.Misses > 0 {
-		return fmt.Errorf("%d of %d pods missed the ECI image cache", report.Summary.Misses, report.Summary.Pods)
+	return o.end(report, waitEnd)
+}
+
+// end is how the report ends once it is printed: with --fail-on-miss, a
+// gate that passes only when every pod is known not to have missed (a miss
+// fails it, and so does a pod still pulling or whose cache result is
+// otherwise unknown: undecided), then the wait, when --timeout or a signal
+// cut it short: the last line says how the command ended.
+func (o *CacheReportOptions) end(report imagepull.Report, waitEnd error) error {
+	var gate error
+	if g := imagepull.GateOf(report); o.FailOnMiss && !g.Passed() {
+		gate = ending.FailGate("--fail-on-miss: %s", g)
 	}
-	return nil
+	return ending.Join(gate, waitEnd)
+}
+
+// isWaitEnd tells an error that says a wait was cut short from one that
+// kept the wait from being made.
+func isWaitEnd(err error) bool {
+	var ended *ending.WaitEnded
+	return errors.As(err, &ended)
 }
 
 func (o *CacheReportOptions) print(report imagepull.Report) error {

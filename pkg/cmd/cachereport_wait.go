@@ -9,15 +9,18 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 )
 
 // waitForPulls follows the events of pods from resourceVersion, the version
 // of the list they were read from, until every pod has pulled its images (or
-// failed to), or --timeout. No event is missed across a dropped connection or
-// a restarted API server (package follow), and the store counts a repeated event
-// once. Each event makes again the report of the pod it is about, no other.
-// It returns the pods as they are at the end.
+// failed to), --timeout, or an interruption. No event is missed across a
+// dropped connection or a restarted API server (package follow), and the
+// store counts a repeated event once. Each event makes again the report of
+// the pod it is about, no other. It returns the pods as they are at the end,
+// and, when the wait was cut short, an *ending.WaitEnded that says how and
+// names the pods still pulling.
 func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.PodFacts, store *imagepull.EventStore, resourceVersion string, isECI func(string) bool) ([]imagepull.PodFacts, error) {
 	pending := map[types.UID]*imagepull.PodFacts{}
 	var order []types.UID // the pods pending, in the report's order
@@ -30,31 +33,34 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 	if len(pending) == 0 {
 		return pods, nil
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
+	wait := ending.StartWait(ctx, o.Timeout)
+	defer wait.Stop()
 	progress := startProgress(o.ErrOut)
 	defer progress.stop()
-	names := func() string {
+	waitingFor := func() string {
 		var first []string
 		for _, uid := range order {
 			if p := pending[uid]; p != nil && len(first) < 3 {
 				first = append(first, p.Name)
 			}
 		}
-		return joinFirst(first, len(pending))
+		return "the image pulls of " + joinFirst(first, len(pending))
 	}
-	progress.say("waiting for the image pulls of " + names())
+	progress.say("waiting for " + waitingFor())
 
 	namespace, selector := eventScope(pods)
-	events, errs := followEvents(waitCtx, o.client, namespace, selector.AsSelector().String(), resourceVersion)
-
+	events, errs := followEvents(wait.Context(), o.client, namespace, selector.AsSelector().String(), resourceVersion)
 	for len(pending) > 0 {
 		select {
-		case <-waitCtx.Done():
+		case <-wait.Done():
 			progress.stop()
-			fmt.Fprintf(o.ErrOut, "Warning: still waiting after %s for %s; printing what is known\n", o.Timeout, names())
-			return o.refreshPods(ctx, pods), nil
+			ended := wait.Ended(waitingFor())
+			return o.refreshPods(ctx, pods), ended
 		case err := <-errs:
+			if ended := wait.Ended(waitingFor()); ended != nil {
+				progress.stop()
+				return o.refreshPods(ctx, pods), ended // the watch ended with the wait
+			}
 			return nil, err
 		case ev := <-events:
 			e, ok := ev.Object.(*corev1.Event)
@@ -64,7 +70,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 			uid := e.InvolvedObject.UID
 			if p := pending[uid]; p != nil && imagepull.ReportOf(p, store.Of(uid), isECI).Done() {
 				delete(pending, uid)
-				progress.say("waiting for the image pulls of " + names())
+				progress.say("waiting for " + waitingFor())
 			}
 		}
 	}
@@ -74,6 +80,9 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 // refreshPods reads the reported pods again, for the nodes and phases they
 // have now; pods gone meanwhile keep their last known state.
 func (o *CacheReportOptions) refreshPods(ctx context.Context, pods []imagepull.PodFacts) []imagepull.PodFacts {
+	if ctx.Err() != nil {
+		return pods // interrupted: no more requests
+	}
 	fresh, _, err := o.pods(ctx)
 	if err != nil {
 		return pods

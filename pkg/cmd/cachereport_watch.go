@@ -9,16 +9,26 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // watchReport prints a row for each selected pod as its pulls complete, following
 // new pods (executors come and go) and their events with informers (package follow) from
-// the versions they were listed at, until interrupted or --timeout. Then it
+// the versions they were listed at, until --timeout or an interruption. Then it
 // prints the summary of every pod it saw.
 func (o *CacheReportOptions) watchReport(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
+	wait := ending.StartWait(ctx, o.Timeout)
+	defer wait.Stop()
+	ctx = wait.Context()
+	// An error of a request the wait's end cut short is that end.
+	failed := func(err error) error {
+		if ended := wait.Ended("new " + o.podsWatched()); ended != nil {
+			return ended
+		}
+		return explainError(o.ConfigFlags, err)
+	}
 
 	isECI := o.eciNodes(ctx)
 	store := imagepull.NewEventStoreOfAll()
@@ -29,13 +39,13 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 		known = append(known, *pod)
 	})
 	if err != nil {
-		return explainError(o.ConfigFlags, err)
+		return failed(err)
 	}
 	namespace, selector := o.podScope()
 	eventSelector := fields.Set{"involvedObject.kind": "Pod"}
 	eventsVersion, err := o.eachEvent(ctx, namespace, eventSelector, func(e *corev1.Event) { f.PutEvent(e) })
 	if err != nil {
-		return explainError(o.ConfigFlags, err)
+		return failed(err)
 	}
 
 	podEvents, podErrs := followPods(ctx, o.client, namespace, selector, known, podsVersion)
@@ -57,13 +67,12 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 			}
 			header = true
 		}
+		var err error
 		select {
-		case <-ctx.Done():
-			return o.finishWatch(f)
-		case err := <-podErrs:
-			return err
-		case err := <-eventErrs:
-			return err
+		case <-wait.Done():
+			return o.finishWatch(f, wait)
+		case err = <-podErrs:
+		case err = <-eventErrs:
 		case ev := <-podEvents:
 			if pod, ok := ev.Object.(*corev1.Pod); ok {
 				f.PutPod(pod, ev.Type == watch.Deleted)
@@ -73,23 +82,51 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 				f.PutEvent(e)
 			}
 		}
+		if err != nil {
+			if wait.Ended("") != nil {
+				return o.finishWatch(f, wait) // the watch ended with the wait
+			}
+			return failed(err)
+		}
 	}
 }
 
-// finishWatch names the pods still pulling and prints the summary of all.
-func (o *CacheReportOptions) finishWatch(f *imagepull.Follower) error {
+// finishWatch prints the summary of every pod seen, and tells how the watch
+// ended. Its --timeout is how long to watch: a watch that reaches it with
+// every pod seen done is done; one with pods still pulling timed out, and
+// names them. An interruption says so, and names them too.
+func (o *CacheReportOptions) finishWatch(f *imagepull.Follower, wait *ending.Wait) error {
 	report, pending := f.Final()
+	what := "new " + o.podsWatched()
 	if len(pending) > 0 {
-		fmt.Fprintf(o.ErrOut, "still pulling: %s\n", joinNames(pending))
+		what = "the image pulls of " + joinNames(pending)
 	}
+	end := wait.Ended(what)
+	var ended *ending.WaitEnded
+	timedOut := errors.As(end, &ended) && ended.TimedOut()
 	if len(report.Pods) == 0 {
-		return errors.New("no pods came")
+		if timedOut {
+			return fmt.Errorf("no %s came in %s", o.podsWatched(), ending.Round(ended.Waited))
+		}
+		return ending.Join(errors.New("no pods came"), end)
+	}
+	if timedOut && len(pending) == 0 {
+		fmt.Fprintf(o.ErrOut, "watched for %s (--timeout); every pod seen is done\n", ending.Round(ended.Waited))
+		end = nil
 	}
 	if !o.NoHeaders {
 		imagepull.WriteSummary(o.Out, report.Summary)
 	}
-	if o.FailOnMiss && report.Summary.Misses > 0 {
-		return fmt.Errorf("%d of %d pods missed the ECI image cache", report.Summary.Misses, report.Summary.Pods)
+	return o.end(report, end)
+}
+
+// podsWatched names the pods --watch follows.
+func (o *CacheReportOptions) podsWatched() string {
+	switch {
+	case o.appName != "" && o.kind == sparkapp.KindSparkConnect:
+		return "pods of sparkconnect/" + o.appName
+	case o.appName != "":
+		return "pods of app/" + o.appName
 	}
-	return nil
+	return "pods matching " + o.Selector
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
@@ -79,7 +80,7 @@ func NewCmdDoctor(configFlags *genericclioptions.ConfigFlags, streams genericioo
     server's --event-ttl, 1h by default, decides it), shown as INFO, outside the
     counts
 
-The exit code is 1 when a check fails; warnings leave it 0.`,
+The exit code is 2, a failed gate, when a check fails; warnings leave it 0.`,
 		Example: doctorExample,
 		Args:    cobra.NoArgs,
 		RunE:    runCommand(o),
@@ -150,7 +151,7 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if report.Failed() {
-		return fmt.Errorf("%d of %d checks failed", report.Summary.Fail, report.Summary.OK+report.Summary.Warn+report.Summary.Fail)
+		return ending.FailGate("%d of %d checks failed", report.Summary.Fail, report.Summary.OK+report.Summary.Warn+report.Summary.Fail)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -95,7 +96,7 @@ with place's rules: an active application changes only with --restart).`,
 	flags.IntVar(&o.RetentionDays, "retention-days", o.RetentionDays, fmt.Sprintf("Days the cache is kept, %d to %d (default: it never expires).", imagecache.MinRetentionDays, imagecache.MaxRetentionDays))
 	flags.StringArrayVar(&o.PullSecrets, "pull-secret", o.PullSecrets, "Image pull secret, NAME (in the application's namespace) or NAMESPACE:NAME; repeatable. The application's imagePullSecrets are added.")
 	flags.BoolVar(&o.Wait, "wait", o.Wait, "Wait until ECI has built the cache (or it fails, or --timeout).")
-	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --place wait for the cache.")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --wait and --place wait for the cache; then it ends timed out (exit 124).")
 	flags.BoolVar(&o.Place, "place", o.Place, "Once the cache is ready, pin the application to it (implies --wait).")
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "With --place, change an active application too: the Spark operator kills and resubmits it.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
@@ -369,13 +370,13 @@ func (o *ImageCacheCreateOptions) place(ctx context.Context, app *unstructured.U
 // informer behind UntilWithSync lists again after a dropped connection or an
 // expired version, and sees a deletion that happened in between.
 func (o *ImageCacheCreateOptions) waitUntilReady(ctx context.Context, caches dynamic.ResourceInterface, name string) (*unstructured.Unstructured, error) {
-	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
+	wait := ending.StartWait(ctx, o.Timeout)
+	defer wait.Stop()
 	progress := startProgress(o.ErrOut)
 	defer progress.stop()
 
 	var last imagecache.Cache
-	obj, err := untilClusterObject(waitCtx, caches, "image cache", name, func(obj *unstructured.Unstructured) (bool, error) {
+	obj, err := untilClusterObject(wait.Context(), caches, "image cache", name, func(obj *unstructured.Unstructured) (bool, error) {
 		last = imagecache.CacheOf(obj)
 		progress.say(imagecache.ProgressBar(last, 30))
 		switch last.State() {
@@ -386,14 +387,11 @@ func (o *ImageCacheCreateOptions) waitUntilReady(ctx context.Context, caches dyn
 		}
 		return false, nil
 	})
-	switch {
-	case err == nil:
+	if err == nil {
 		return obj, nil
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("interrupted while waiting for image cache %s", name)
-	case waitCtx.Err() != nil:
-		return nil, fmt.Errorf("image cache %s is not ready after %s (%s): see it with kubectl spark-eci image-cache list",
-			name, o.Timeout, last.Describe())
+	}
+	if ended := wait.Ended(fmt.Sprintf("image cache %s to be ready (%s)", name, last.Describe())); ended != nil {
+		return nil, fmt.Errorf("%w: see it with kubectl spark-eci image-cache list", ended)
 	}
 	return nil, err
 }

@@ -12,9 +12,13 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// A request sent without a context of its own ends when the command's does.
+// A request sent without a context of its own ends when the command's does:
+// the command is interrupted once the server holds the request, and the
+// request, which the server never answers, ends.
 func TestRequestsEndWithTheCommand(t *testing.T) {
+	arrived := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
 		<-r.Context().Done() // never answers
 	}))
 	defer srv.Close()
@@ -39,7 +43,11 @@ func TestRequestsEndWithTheCommand(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-arrived:
+	case err := <-done:
+		t.Fatalf("the request ended before it reached the server: %v", err)
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -117,7 +117,7 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 		var err error
 		switch {
 		case p.result != nil:
-			err = o.apply(p)
+			err = o.apply(ctx, p)
 		case passThrough:
 			err = o.print(p.info.Object.(*unstructured.Unstructured), "")
 		}
@@ -216,7 +216,7 @@ func (o *PlaceOptions) plan(info *resource.Info) (*placePlan, error) {
 
 // apply writes one plan (or, with --local or --dry-run=client, only prints it)
 // and prints the outcome.
-func (o *PlaceOptions) apply(p *placePlan) error {
+func (o *PlaceOptions) apply(ctx context.Context, p *placePlan) error {
 	name := p.info.Name
 	if !p.result.Changed {
 		return o.print(p.before, "unchanged")
@@ -236,7 +236,7 @@ func (o *PlaceOptions) apply(p *placePlan) error {
 	written, before, result := &unstructured.Unstructured{Object: p.result.Object}, p.before, p.result
 	if o.dryRun != dryRunClient {
 		var err error
-		if written, before, result, err = o.patch(p); err != nil {
+		if written, before, result, err = o.patch(ctx, p); err != nil {
 			return err
 		}
 		if !result.Changed {

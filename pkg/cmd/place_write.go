@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -11,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/resource"
-	"k8s.io/client-go/util/retry"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -26,7 +26,7 @@ var conflictBackoff = wait.Backoff{Steps: 20, Duration: 10 * time.Millisecond, F
 // else wrote the object in between; then it reads the object again, places it
 // again and retries. It returns the object as written, the object as it was
 // just before (what the write was computed from) and the placement made.
-func (o *PlaceOptions) patch(p *placePlan) (written, before *unstructured.Unstructured, result *placement.Result, err error) {
+func (o *PlaceOptions) patch(ctx context.Context, p *placePlan) (written, before *unstructured.Unstructured, result *placement.Result, err error) {
 	helper := resource.NewHelper(p.info.Client, p.info.Mapping).
 		DryRun(o.dryRun == dryRunServer).
 		WithFieldManager(o.FieldManager)
@@ -35,7 +35,7 @@ func (o *PlaceOptions) patch(p *placePlan) (written, before *unstructured.Unstru
 	current := p.before
 	result = p.result
 	reread := false
-	err = retry.OnError(conflictBackoff, apierrors.IsConflict, func() error {
+	err = onConflict(ctx, func() error {
 		if reread {
 			obj, err := helper.Get(namespace, name)
 			if err != nil {
@@ -72,6 +72,26 @@ func (o *PlaceOptions) patch(p *placePlan) (written, before *unstructured.Unstru
 		return nil, nil, nil, fmt.Errorf("place %s: %w", name, o.explain(err))
 	}
 	return written, current, result, nil
+}
+
+// onConflict writes, and writes again while others got in first, backing off
+// as conflictBackoff says (client-go's retry.OnError, whose sleeps an
+// interruption would wait out). It returns the last conflict when it gives
+// up, and the context's error at once when the command is interrupted.
+func onConflict(ctx context.Context, write func() error) error {
+	var conflict error
+	err := wait.ExponentialBackoffWithContext(ctx, conflictBackoff, func(context.Context) (bool, error) {
+		err := write()
+		if apierrors.IsConflict(err) {
+			conflict = err
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if ctx.Err() == nil && wait.Interrupted(err) && conflict != nil {
+		return conflict // given up
+	}
+	return err
 }
 
 // mergePatch is the JSON merge patch from current to modified, made

@@ -7,14 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
+	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 )
 
 // NewCmdRoot builds "kubectl spark-eci" with its subcommands and the standard
@@ -55,25 +55,48 @@ both, and reports how their images were pulled.`,
 	return cmd
 }
 
-// Execute runs cmd and turns an error into kubectl's one "error: ..." line on
-// stderr. It returns the process exit code.
+// Execute runs cmd, prints each error it ends with as kubectl's one
+// "error: ..." line on stderr, and returns the process exit code, which
+// package ending sets: a command interrupted by SIGINT or SIGTERM says so and
+// exits 130 or 143, whatever it returned.
 func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
-	// An interrupt ends what is being followed (cache-report --watch) cleanly.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := cmd.ExecuteContext(ctx); err != nil {
-		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-			fmt.Fprintf(streams.ErrOut, "error: interrupted: %s\n", oneLine(err))
-			return exitInterrupted
+	ctx, stop := ending.OnSignals(context.Background())
+	err := cmd.ExecuteContext(ctx)
+	stop()
+	signal := ending.SignalOf(ctx)
+	told := false
+	for _, e := range ending.Errors(err) {
+		var interruption *ending.Interruption
+		switch {
+		case errors.As(e, &interruption):
+			told = true
+		case signal != nil && errors.Is(e, context.Canceled):
+			// A request the interruption called off.
+			e = fmt.Errorf("%w: %s", &ending.Interruption{Signal: signal}, calledOff(e))
+			told = true
 		}
-		fmt.Fprintf(streams.ErrOut, "error: %s\n", oneLine(err))
-		return 1
+		fmt.Fprintf(streams.ErrOut, "error: %s\n", oneLine(e))
 	}
-	return 0
+	if signal != nil && !told {
+		fmt.Fprintf(streams.ErrOut, "error: %s\n", &ending.Interruption{Signal: signal})
+	}
+	return ending.Of(err, signal).Code()
 }
 
-// exitInterrupted is the exit code shells give a command ended by Ctrl-C.
-const exitInterrupted = 130
+// calledOff says of an error a request gets when its context is cancelled
+// that the request was called off, without the URL and the context's words.
+func calledOff(err error) string {
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) {
+		return err.Error()
+	}
+	what := strings.ToLower(urlErr.Op) + " request called off"
+	msg := err.Error()
+	if i := strings.Index(msg, urlErr.Error()); i >= 0 {
+		return msg[:i] + what + msg[i+len(urlErr.Error()):]
+	}
+	return msg
+}
 
 // oneLine keeps an error on one line: aggregated API errors join their parts.
 func oneLine(err error) string {

@@ -129,7 +129,7 @@ pod templates. -l and -A show SparkApplications.`,
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", o.AllNamespaces, "Show applications of every namespace (all of them, or those of -l).")
 	addOutputFlag(cmd, &o.Output, "Output format: wide, or json or yaml (the schema "+podplacement.StatusAPIVersion+" "+podplacement.StatusKind+").", "wide", "json", "yaml")
 	flags.BoolVarP(&o.Watch, "watch", "w", o.Watch, "Follow the pods, printing each as it changes, until every expected pod has a node.")
-	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --watch waits before it gives up with an error; 0 waits until interrupted.")
+	flags.DurationVar(&o.Timeout, "timeout", o.Timeout, "How long --watch waits; then it ends timed out (exit 124), naming what still waits. 0 waits until interrupted.")
 	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Show the pods of every submission of an application, not only the current one's.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 

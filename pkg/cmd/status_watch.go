@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/follow"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 )
@@ -32,14 +32,9 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 		return o.finishWatch(w)
 	}
 
-	followCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var timeout <-chan time.Time
-	if o.Timeout > 0 {
-		timer := time.NewTimer(o.Timeout)
-		defer timer.Stop()
-		timeout = timer.C
-	}
+	wait := ending.StartWait(ctx, o.Timeout) // 0: no timeout
+	defer wait.Stop()
+	followCtx := wait.Context()
 	scope := o.scope()
 	pods, podErrs := followPods(followCtx, o.client, scope, o.podSelector(), s.pods, s.versions.pods)
 	events, eventErrs := followEvents(followCtx, o.client, scope, failedSchedulingSelector, s.versions.events)
@@ -49,17 +44,13 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 	for {
 		var u podplacement.Update
 		changed := false
+		var err error
 		select {
-		case <-ctx.Done():
-			return nil
-		case <-timeout:
-			return o.watchTimedOut(w)
-		case err := <-podErrs:
-			return explainError(o.ConfigFlags, err)
-		case err := <-eventErrs:
-			return explainError(o.ConfigFlags, err)
-		case err := <-appErrs:
-			return explainError(o.ConfigFlags, err)
+		case <-wait.Done():
+			return o.watchEnded(w, wait)
+		case err = <-podErrs:
+		case err = <-eventErrs:
+		case err = <-appErrs:
 		case ev := <-pods:
 			if pod, ok := ev.Object.(*corev1.Pod); ok {
 				u, changed = w.PutPod(pod, ev.Type == watch.Deleted)
@@ -79,6 +70,12 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 				// wait for of it.
 				fmt.Fprintf(o.ErrOut, "%s/%s: deleted\n", app.GetNamespace(), app.GetName())
 			}
+		}
+		if err != nil {
+			if wait.Ended("") != nil {
+				return o.watchEnded(w, wait) // the watch ended with the wait
+			}
+			return explainError(o.ConfigFlags, err)
 		}
 		if changed {
 			if err := o.printUpdate(u, table, &separated); err != nil {
@@ -141,14 +138,17 @@ func (o *StatusOptions) finishWatch(w *podplacement.Watch) error {
 	return nil
 }
 
-// watchTimedOut prints what is known and names the applications still waiting.
-func (o *StatusOptions) watchTimedOut(w *podplacement.Watch) error {
+// watchEnded prints what is known when the watch was cut short, by
+// --timeout or a signal, and says which, naming the applications still
+// waiting for pods to be placed.
+func (o *StatusOptions) watchEnded(w *podplacement.Watch, wait *ending.Wait) error {
+	ended := wait.Ended("pods to be placed: " + joinNames(w.Waiting()))
 	if o.Output == "json" || o.Output == "yaml" {
 		if err := o.print(w.Status()); err != nil {
 			return err
 		}
 	}
-	return fmt.Errorf("timed out after %s waiting for pods to be placed: %s", o.Timeout, joinNames(w.Waiting()))
+	return ended
 }
 
 // followApps follows the applications shown, from the list they were read in.

@@ -74,6 +74,10 @@
 //	  eciPods: integer
 //	  hits: integer              # pods whose cache outcome is hit
 //	  misses: integer            # pods with any other cache outcome
+//	  undecided: integer         # pods on ECI (or on no node yet) that no cache
+//	                             # event names, matching not off: still pulling,
+//	                             # or their events expired; --fail-on-miss fails
+//	                             # on them as on misses
 //	  autoCreated: integer       # of the misses, those that created a cache (also
 //	                             # those whose outcome is not-found or not-complete)
 //	  autoCreatedIds: [imc-...]  # the caches those misses created, sorted, each once

@@ -114,6 +114,7 @@ type summaryJSON struct {
 	ECIPods                 int      `json:"eciPods"`
 	Hits                    int      `json:"hits"`
 	Misses                  int      `json:"misses"`
+	Undecided               int      `json:"undecided"`
 	AutoCreated             int      `json:"autoCreated"`
 	AutoCreatedIDs          []string `json:"autoCreatedIds"`
 	Failed                  int      `json:"failed"`
@@ -130,7 +131,7 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 		s.AutoCreatedIDs = []string{} // a list, even when empty
 	}
 	return json.Marshal(summaryJSON{
-		Pods: s.Pods, ECIPods: s.ECIPods, Hits: s.Hits, Misses: s.Misses,
+		Pods: s.Pods, ECIPods: s.ECIPods, Hits: s.Hits, Misses: s.Misses, Undecided: s.Undecided,
 		AutoCreated: s.AutoCreated, AutoCreatedIDs: s.AutoCreatedIDs, Failed: s.Failed, Pulls: s.Pulls,
 		PullP50Seconds: seconds(s.PullP50), PullP95Seconds: seconds(s.PullP95),
 		PullMaxSeconds: seconds(s.PullMax), WarmCacheSavingsSeconds: seconds(s.WarmCacheSavings),
@@ -144,7 +145,7 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*s = Summary{
-		Pods: in.Pods, ECIPods: in.ECIPods, Hits: in.Hits, Misses: in.Misses,
+		Pods: in.Pods, ECIPods: in.ECIPods, Hits: in.Hits, Misses: in.Misses, Undecided: in.Undecided,
 		AutoCreated: in.AutoCreated, AutoCreatedIDs: in.AutoCreatedIDs, Failed: in.Failed, Pulls: in.Pulls,
 		PullP50: time.Duration(in.PullP50Seconds), PullP95: time.Duration(in.PullP95Seconds),
 		PullMax: time.Duration(in.PullMaxSeconds), WarmCacheSavings: time.Duration(in.WarmCacheSavingsSeconds),

@@ -32,8 +32,11 @@ type Summary struct {
 	// Hits and Misses count the pods with an ECI cache event: a hit, or
 	// anything else (CacheOutcome.Missed). AutoCreated counts the misses that
 	// made ECI create a cache.
-	Hits        int `json:"hits"`
-	Misses      int `json:"misses"`
+	Hits   int `json:"hits"`
+	Misses int `json:"misses"`
+	// Undecided counts the pods whose cache result is not known
+	// (PodReport.Undecided): a gate on misses fails on them too.
+	Undecided   int `json:"undecided"`
 	AutoCreated int `json:"autoCreated"`
 	// AutoCreatedIDs are the caches ECI began to make after those misses,
 	// sorted, each once: what the next runs can hit or pin.
@@ -103,6 +106,9 @@ func Summarize(pods []PodReport) Summary {
 			if id := p.Cache.AutoCreatedID; id != "" {
 				created[id] = true
 			}
+		}
+		if p.Undecided() {
+			s.Undecided++
 		}
 		var failed bool
 		var pulled time.Duration

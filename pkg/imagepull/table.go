@@ -163,6 +163,9 @@ func WriteSummary(w io.Writer, s Summary) {
 	if s.AutoCreated > 0 {
 		cache += fmt.Sprintf(" (%d auto-created)", s.AutoCreated)
 	}
+	if s.Undecided > 0 {
+		cache += fmt.Sprintf(", %d undecided", s.Undecided)
+	}
 	fmt.Fprintf(w, "Image cache:   %s\n", cache)
 	if ids := s.AutoCreatedIDs; len(ids) > 0 {
 		fmt.Fprintf(w, "Auto-created:  %s, for the pods that come next\n", listSome(ids, 3))

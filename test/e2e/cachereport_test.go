@@ -138,7 +138,7 @@ func TestCacheReportOfAnApplication(t *testing.T) {
 	}
 
 	_, stderr, code = runPlugin(t, "cache-report", "-n", ns, "app/etl", "--fail-on-miss", "-o", "yaml")
-	if code == 0 || !strings.Contains(stderr, "error: 2 of 4 pods missed the ECI image cache") {
+	if code != 2 || !strings.Contains(stderr, "error: --fail-on-miss: 2 of 4 pods missed the ECI image cache (etl-5f7c-exec-1, etl-5f7c-exec-10)\n") {
 		t.Errorf("--fail-on-miss: exit %d, stderr %q", code, stderr)
 	}
 	stdout, _, code = runPlugin(t, "cache-report", "-n", ns, "-l", "spark-role=executor,sparkoperator.k8s.io/app-name=etl", "-o", "yaml")
@@ -176,7 +176,7 @@ func TestCacheReportReadsTheCacheAPodAskedFor(t *testing.T) {
 			t.Errorf("%s: row %q lacks %q", pod, row, want)
 		}
 	}
-	if code == 0 || !strings.Contains(stderr, "error: 2 of 3 pods missed the ECI image cache") {
+	if code != 2 || !strings.Contains(stderr, "error: --fail-on-miss: 2 of 3 pods missed the ECI image cache (etl-driver, etl-exec-1)\n") {
 		t.Errorf("--fail-on-miss: exit %d, stderr %q", code, stderr)
 	}
 

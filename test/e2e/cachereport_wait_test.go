@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,8 @@ func TestCacheReportWaitsForAPullInProgress(t *testing.T) {
 		t.Fatalf("--wait=false: exit %d, %s", code, stdout)
 	}
 	stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=1s", "-o", "json")
-	if code != 0 || !strings.Contains(stderr, "Warning: still waiting after 1s for spark-pi-exec-1") || firstImage(t, stdout)["state"] != "pulling" {
+	timedOut := regexp.MustCompile(`^error: timed out after 1(\.\d)?s waiting for the image pulls of spark-pi-exec-1\n$`)
+	if code != 124 || !timedOut.MatchString(stderr) || firstImage(t, stdout)["state"] != "pulling" {
 		t.Fatalf("--timeout: exit %d, stderr %q", code, stderr)
 	}
 
@@ -150,7 +152,7 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	podEvent(t, exec1, "kubelet", corev1.EventTypeNormal, "Pulled",
 		`Successfully pulled image "`+sparkImage+`" in 12.5s (12.5s including waiting)`, at.Add(13*time.Second), at.Add(13*time.Second), 1)
 
-	w.wait(t, 40*time.Second) // ended by --timeout
+	w.waitFor(t, 40*time.Second, 124) // ended by --timeout, stream-exec-3 still pulling
 	r := pluginResult{stdout: w.stdout.String(), stderr: w.stderr.String()}
 	t.Logf("cache-report --watch:\n%s", r.stdout)
 	var rows []string
@@ -168,7 +170,7 @@ func TestCacheReportWatchFollowsNewExecutors(t *testing.T) {
 	if !strings.Contains(r.stdout, "Pods:          5, 4 on ECI") {
 		t.Errorf("summary of all pods seen missing:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "still pulling: stream-exec-3") || strings.Contains(r.stdout, "other-exec-1") {
+	if !regexp.MustCompile(`(^|\n)error: timed out after 15(\.\d)?s waiting for the image pulls of stream-exec-3\n$`).MatchString(r.stderr) || strings.Contains(r.stdout, "other-exec-1") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
@@ -197,16 +199,17 @@ func TestCacheReportSpinnerOnlyOnATerminal(t *testing.T) {
 	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", eci)
 	at := time.Now().Truncate(time.Second)
 	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
-	const spinning = "waiting for the image pulls of spark-pi-exec-1"
+	// The spinner's frame, reset to the terminal's colour, then its text.
+	const spinning = "\x1b[0m waiting for the image pulls of spark-pi-exec-1"
 
-	_, stderr, _ := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=1s")
-	if strings.Contains(stderr, spinning) {
-		t.Errorf("spinner written to a stderr that is not a terminal: %q", stderr)
+	_, stderr, code := runPlugin(t, "cache-report", "-n", ns, pod.Name, "--timeout=1s")
+	if code != 124 || !regexp.MustCompile(`^error: timed out after 1(\.\d)?s waiting for the image pulls of spark-pi-exec-1\n$`).MatchString(stderr) {
+		t.Errorf("spinner written to a stderr that is not a terminal, or a wrong end: exit %d, %q", code, stderr)
 	}
 
-	out := runPluginOnATerminal(t, "cache-report", "-n", ns, pod.Name, "--timeout=2s")
-	if !strings.Contains(out, spinning) {
-		t.Errorf("no spinner on a terminal:\n%q", out)
+	out, code := runPluginOnATerminal(t, "cache-report", "-n", ns, pod.Name, "--timeout=2s")
+	if code != 124 || !strings.Contains(out, spinning) {
+		t.Errorf("no spinner on a terminal (exit %d):\n%q", code, out)
 	}
 }
 
@@ -241,4 +244,14 @@ func startPlugin(t *testing.T, kubeconfig string, args ...string) <-chan pluginR
 		done <- pluginResult{stdout, stderr, code}
 	}()
 	return done
+}
+
+// --watch of an application no pod of which came by --timeout says so, with
+// the time it watched, and fails: there is no report to print.
+func TestCacheReportWatchNoPods(t *testing.T) {
+	ns := newNamespace(t)
+	stdout, stderr, code := runPlugin(t, "cache-report", "-n", ns, "app/none", "--watch", "--timeout=1s")
+	if code != 1 || stdout != "" || !regexp.MustCompile(`^error: no pods of app/none came in 1(\.\d)?s\n$`).MatchString(stderr) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 }

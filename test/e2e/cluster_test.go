@@ -149,8 +149,8 @@ func newUser(t *testing.T, ns, name string, rules []rbacv1.PolicyRule) string {
 
 // runPluginOnATerminal runs the built plugin as the admin with a
 // pseudo-terminal for its streams (util-linux's script), and returns all it
-// wrote there.
-func runPluginOnATerminal(t *testing.T, args ...string) string {
+// wrote there and its exit code.
+func runPluginOnATerminal(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	script, err := exec.LookPath("script")
 	if err != nil {
@@ -163,10 +163,14 @@ func runPluginOnATerminal(t *testing.T, args ...string) string {
 	}
 	command := strings.Join(words, " ")
 	out, err := exec.CommandContext(t.Context(), script, "-qec", command, "/dev/null").CombinedOutput()
-	if err != nil {
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr): // script -e exits as the command did
+		return string(out), exitErr.ExitCode()
+	case err != nil:
 		t.Fatalf("%v: %s", err, out)
 	}
-	return string(out)
+	return string(out), 0
 }
 
 // bindClusterRole grants user the rules of role cluster-wide, through a copy

@@ -39,7 +39,7 @@ var doctorCheckNames = []string{"spark-crds", "pod-webhook", "operator", "virtua
 func TestDoctorBareCluster(t *testing.T) {
 	kubeconfig := bareCluster(t)
 	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
-	if code == 0 || stderr != "error: 2 of 11 checks failed\n" {
+	if code != 2 || stderr != "error: 2 of 11 checks failed\n" { // a failed gate
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{

@@ -5,6 +5,7 @@ package e2e
 import (
 	"encoding/json"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -213,7 +214,7 @@ func TestImageCacheThatFailsOrTakesTooLong(t *testing.T) {
 	}
 
 	_, stderr, code = runPlugin(t, "image-cache", "create", "-n", ns, "app/slow", "--wait", "--timeout=3s")
-	if code == 0 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "is not ready after 3s (Creating 50%)") {
+	if code != 124 || strings.Count(stderr, "\n") != 1 || !regexp.MustCompile(`^error: timed out after 3(\.\d)?s waiting for image cache \S+ to be ready \(Creating 50%\)`).MatchString(stderr) {
 		t.Errorf("--timeout: exit %d, %q", code, stderr)
 	}
 	stdout, _, _ := runPlugin(t, "image-cache", "list", "--for", "slow", "-n", ns)
@@ -234,9 +235,9 @@ func TestImageCacheProgressOnlyOnATerminal(t *testing.T) {
 	if code != 0 || strings.Contains(stderr, "%") {
 		t.Errorf("progress on a stderr that is not a terminal: exit %d, %q", code, stderr)
 	}
-	out := runPluginOnATerminal(t, "image-cache", "create", "-n", ns, "app/b", "--wait")
-	if !strings.Contains(out, "% Creating") {
-		t.Errorf("no progress bar on a terminal:\n%q", out)
+	out, code := runPluginOnATerminal(t, "image-cache", "create", "-n", ns, "app/b", "--wait")
+	if code != 0 || !strings.Contains(out, "% Creating") {
+		t.Errorf("no progress bar on a terminal (exit %d):\n%q", code, out)
 	}
 }
 

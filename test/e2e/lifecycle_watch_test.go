@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,7 +98,7 @@ func TestLifecycleWatchThroughResubmission(t *testing.T) {
 			// pulls completed, and sums up the second.
 			lc.holdDeletions(t, ns, nil)
 			waitForRows(t, report, current)
-			report.interrupt(t, 30*time.Second)
+			report.interrupt(t, syscall.SIGINT, 30*time.Second)
 			if want := ns + "/spark-pi: new submission " + second + ": reporting its pods; the summary leaves out the submission before"; !strings.Contains(report.stderr.String(), want) {
 				t.Errorf("cache-report --watch stderr:\n%s\nwant %q", report.stderr.String(), want)
 			}

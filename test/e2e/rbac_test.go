@@ -60,7 +60,7 @@ func TestRoleGrantsEveryCommand(t *testing.T) {
 	}
 	waiting := sparkPod(t, ns, "spark-pi", "spark-pi-exec-2", "executor", eci)
 	podEvent(t, waiting, "kubelet", corev1.EventTypeNormal, "Pulling", `Pulling image "`+sparkImage+`"`, at, at, 1)
-	if _, stderr, code := runPluginAs(t, user, "cache-report", "-n", ns, waiting.Name, "--timeout=1s"); code != 0 || !strings.Contains(stderr, "still waiting") {
+	if _, stderr, code := runPluginAs(t, user, "cache-report", "-n", ns, waiting.Name, "--timeout=1s"); code != 124 || !strings.Contains(stderr, "error: timed out after 1") {
 		t.Errorf("cache-report --wait (watch): exit %d, %q", code, stderr)
 	}
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -516,26 +517,48 @@ func startKubectl(t *testing.T, kubeconfig string, argv ...string) *watchedComma
 	return w
 }
 
-// wait waits for the command to end by itself, at most d.
+// wait waits for the command to end by itself, at most d, and succeed.
 func (w *watchedCommand) wait(t *testing.T, d time.Duration) {
+	t.Helper()
+	w.waitFor(t, d, 0)
+}
+
+// waitFor waits for the command to end by itself, at most d, with exit code.
+func (w *watchedCommand) waitFor(t *testing.T, d time.Duration, code int) {
 	t.Helper()
 	select {
 	case <-w.done:
 	case <-time.After(d):
 		t.Fatalf("kubectl %s had not ended after %s\nstdout:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), d, w.stdout.String(), w.stderr.String())
 	}
-	if w.err != nil || w.code != 0 {
-		t.Fatalf("kubectl %s: exit %d (%v)\nstdout:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), w.code, w.err, w.stdout.String(), w.stderr.String())
+	if w.err != nil || w.code != code {
+		t.Fatalf("kubectl %s: exit %d (%v), want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(w.argv, " "), w.code, w.err, code, w.stdout.String(), w.stderr.String())
 	}
 }
 
-// interrupt sends the command Ctrl-C, and waits for it to end, at most d.
-func (w *watchedCommand) interrupt(t *testing.T, d time.Duration) {
+// interrupt sends the command a signal, and waits for it to end, at most d,
+// as interrupted by that signal: exit 128 plus its number, and stderr's last
+// line saying so.
+func (w *watchedCommand) interrupt(t *testing.T, signal syscall.Signal, d time.Duration) {
 	t.Helper()
-	if err := w.process.Process.Signal(os.Interrupt); err != nil && !w.ended() {
-		t.Fatalf("interrupt kubectl %s: %v", strings.Join(w.argv, " "), err)
+	if err := w.process.Process.Signal(signal); err != nil && !w.ended() {
+		t.Fatalf("signal kubectl %s: %v", strings.Join(w.argv, " "), err)
 	}
-	w.wait(t, d)
+	w.waitFor(t, d, 128+int(signal))
+	if last := lastLine(w.stderr.String()); !strings.HasPrefix(last, "error: interrupted by "+signalName(signal)) {
+		t.Fatalf("kubectl %s, interrupted, ended its stderr with %q, want it to say so:\n%s", strings.Join(w.argv, " "), last, w.stderr.String())
+	}
+}
+
+// lastLine is the last line of text.
+func lastLine(text string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// signalName names a signal as the plugin does.
+func signalName(s syscall.Signal) string {
+	return map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM"}[s]
 }
 
 // ended tells whether the watch has ended.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -427,9 +428,9 @@ func TestStatusWatchTimesOut(t *testing.T) {
 	pendingPod(t, ns, "slow", "slow-exec-1", "executor")
 
 	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "slow", "--watch", "--timeout=2s", "-o", "json")
-	want := "error: timed out after 2s waiting for pods to be placed: " + ns + "/slow (executor 0/2 with a node)\n"
-	if code == 0 || !strings.HasSuffix(stderr, want) || strings.Count(stderr, "error:") != 1 {
-		t.Errorf("exit %d, stderr %q, want it to end with %q", code, stderr, want)
+	want := regexp.MustCompile(`(^|\n)error: timed out after 2(\.\d)?s waiting for pods to be placed: ` + ns + `/slow \(executor 0/2 with a node\)\n$`)
+	if code != 124 || !want.MatchString(stderr) || strings.Count(stderr, "error:") != 1 {
+		t.Errorf("exit %d, stderr %q, want 124 and one error, the last line: %s", code, stderr, want)
 	}
 	if s := statusJSON(t, stdout); s.Applications[0].Settled {
 		t.Errorf("printed a settled status: %+v", s.Applications[0])
