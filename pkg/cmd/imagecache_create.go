@@ -51,6 +51,7 @@ type ImageCacheCreateOptions struct {
 	Taint         string
 	DryRun        string
 	FieldManager  string
+	operator      operatorOptions
 
 	appArg    string
 	namespace string
@@ -100,6 +101,7 @@ with place's rules: an active application changes only with --restart).`,
 	flags.BoolVar(&o.Place, "place", o.Place, "Once the cache is ready, pin the application to it (implies --wait).")
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "With --place, change an active application too: the Spark operator kills and resubmits it.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
+	o.operator.addFlag(flags)
 	addDryRunFlag(cmd, &o.DryRun)
 	addFieldManagerFlag(flags, &o.FieldManager)
 
@@ -120,6 +122,9 @@ func (o *ImageCacheCreateOptions) Complete(_ *cobra.Command, args []string) erro
 	}
 	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
 		return fmt.Errorf("read kubeconfig: %w", err)
+	}
+	if err := o.operator.complete(); err != nil {
+		return err
 	}
 	o.Wait = o.Wait || o.Place
 	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)
@@ -225,7 +230,7 @@ func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if o.Place {
-		if err := o.checkPlace(app, reuse); err != nil {
+		if err := o.checkPlace(ctx, app, reuse); err != nil {
 			return err
 		}
 	}
@@ -336,8 +341,9 @@ func countOf(n int, one, many string) string {
 
 // checkPlace refuses, before the cache is made, what place would refuse: it
 // places the application on the cache to reuse when that one is ready, else
-// on a stand-in id, which changes the application as surely.
-func (o *ImageCacheCreateOptions) checkPlace(app, reuse *unstructured.Unstructured) error {
+// on a stand-in id, which changes the application as surely. Its words are
+// those of --place, which the user typed, not of place's --image-cache.
+func (o *ImageCacheCreateOptions) checkPlace(ctx context.Context, app, reuse *unstructured.Unstructured) error {
 	id := "imc-check"
 	if reuse != nil && imagecache.CacheOf(reuse).Pinnable() {
 		id = imagecache.CacheOf(reuse).ID
@@ -346,10 +352,13 @@ func (o *ImageCacheCreateOptions) checkPlace(app, reuse *unstructured.Unstructur
 	if err != nil {
 		return err
 	}
-	if err := wouldRefuse(app, placement.Request{ImageCache: pin, Nodes: o.nodes}, o.Restart); err != nil {
-		return fmt.Errorf("--place: %w", err)
+	err = checkPlacing(ctx, o.ConfigFlags, o.IOStreams, &o.operator, app, placement.Request{ImageCache: pin, Nodes: o.nodes}, o.Restart)
+	var notOnECI *placement.NotOnECIError
+	if errors.As(err, &notOnECI) {
+		return fmt.Errorf("--place: neither the driver nor the executors of %s can run on virtual nodes, where an image cache applies; place them there first (kubectl spark-eci place %s --executors=eci)",
+			app.GetName(), placeRef(app))
 	}
-	return nil
+	return err
 }
 
 // place pins the application to the cache through place itself, with its
@@ -358,7 +367,7 @@ func (o *ImageCacheCreateOptions) place(ctx context.Context, app *unstructured.U
 	if id == "" {
 		return fmt.Errorf("--place: the image cache has no id yet")
 	}
-	return placeFrom(ctx, o.ConfigFlags, o.IOStreams, placeRef(app), func(p *PlaceOptions) {
+	return placeFrom(ctx, o.ConfigFlags, o.IOStreams, placeRef(app), o.operator, func(p *PlaceOptions) {
 		p.ImageCache, p.NodeLabel, p.Taint = id, o.NodeLabel, o.Taint
 		p.FieldManager, p.Restart = o.FieldManager, o.Restart
 		p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placer"
 )
 
 const placeExample = `  # Run the executors of spark-pi on ECI virtual nodes
@@ -66,13 +66,10 @@ type PlaceOptions struct {
 	Diff             bool
 	FieldManager     string
 	Restart          bool
-	// OperatorFeatureGates stands for the operator's own --feature-gates
-	// when its controller Deployment cannot be read.
-	OperatorFeatureGates string
+	operator         operatorOptions
 
 	request          placement.Request
-	operator         sparkapp.Operator // what is known of the cluster's Spark operator
-	operatorGiven    bool              // --operator-feature-gates said it
+	placer           *placer.Placer // the request, the operator, --restart
 	dryRun           dryRunStrategy
 	namespace        string
 	enforceNamespace bool
@@ -166,8 +163,7 @@ refuses to change an active application unless --restart is given.`,
 	flags.BoolVar(&o.Diff, "diff", o.Diff, "Print a unified diff of each application's spec, before and after.")
 	addFieldManagerFlag(flags, &o.FieldManager)
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "Change active applications too: the Spark operator kills and resubmits them.")
-	flags.StringVar(&o.OperatorFeatureGates, "operator-feature-gates", o.OperatorFeatureGates,
-		"The feature gates the Spark operator's controller runs with (PartialRestart=true), for when its Deployment cannot be read; a Deployment that can be read wins.")
+	o.operator.addFlag(flags)
 	cmdFilenameFlags(flags, &o.FilenameOptions, "the manifests of the Spark applications (or SparkConnects) to place")
 
 	cmd.ValidArgsFunction = completeSparkApps(configFlags, refApp, refScheduled, refConnect)
@@ -207,11 +203,8 @@ func (o *PlaceOptions) Complete(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("read kubeconfig: %w", err)
 	}
 	o.resourceArgs = sparkResourceArgs(args, o.Selector != "" || o.All)
-	if o.OperatorFeatureGates != "" {
-		if o.operator, err = sparkapp.ParseFeatureGates(o.OperatorFeatureGates); err != nil {
-			return err
-		}
-		o.operatorGiven = true
+	if err := o.operator.complete(); err != nil {
+		return err
 	}
 
 	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)

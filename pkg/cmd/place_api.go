@@ -9,21 +9,24 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placer"
 )
 
 // The write path of place, for the commands that place an application as
 // they go (resource-policy --place, image-cache create --place): they check
-// first what place would refuse, then place through place itself.
+// first, with place's placer and the operator place would know, what place
+// would refuse; then they place through place itself.
 
 // placeFrom places one application (ref: TYPE/NAME) through place's own
-// Complete, Validate and Run: its conflict-guarded patch, its refusal of
-// active applications, its printing. set gives place's flags their values;
-// adjust, when not nil, sets what no flag of place says.
+// Complete, Validate and Run: its placer, its printing. operator is what the
+// command knows of the Spark operator (place does not look it up again);
+// set gives place's flags their values; adjust, when not nil, sets what no
+// flag of place says.
 func placeFrom(ctx context.Context, configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams,
-	ref string, set func(*PlaceOptions), adjust func(*placement.Request)) error {
+	ref string, operator operatorOptions, set func(*PlaceOptions), adjust func(*placement.Request)) error {
 	p := NewPlaceOptions(configFlags, streams)
 	set(p)
+	p.operator = operator
 	if err := p.Complete(nil, []string{ref}); err != nil {
 		return err
 	}
@@ -40,16 +43,16 @@ func placeFrom(ctx context.Context, configFlags *genericclioptions.ConfigFlags, 
 	return p.Run(ctx)
 }
 
-// wouldRefuse is place's refusal, told before anything is written: req
-// changes an active application, and restart was not given.
-func wouldRefuse(app *unstructured.Unstructured, req placement.Request, restart bool) error {
-	res, err := placement.Apply(app.Object, req)
+// checkPlacing is place's verdict on placing app with req, told before
+// anything is written: place's placer, with the operator place would know,
+// refuses a change that restarts an active application without restart, and
+// says why an application cannot take the request.
+func checkPlacing(ctx context.Context, configFlags *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams,
+	operator *operatorOptions, app *unstructured.Unstructured, req placement.Request, restart bool) error {
+	pl := &placer.Placer{Request: req, Operator: operator.known(ctx, configFlags, streams.ErrOut), Restart: restart, GatesFlag: operatorGatesFlag}
+	plan, err := pl.Plan(app)
 	if err != nil {
-		return fmt.Errorf("%s: %w", app.GetName(), err)
+		return err
 	}
-	if change := sparkapp.OnSpecChange(app.GetKind(), sparkapp.StateOf(app.Object)); res.Changed && change.Disruptive && !restart {
-		return fmt.Errorf("refusing to change an active application without --restart (the Spark operator resubmits an application whose spec changes): %s: %s",
-			app.GetName(), change.Effect)
-	}
-	return nil
+	return pl.Refusal(plan)
 }

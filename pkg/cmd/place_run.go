@@ -7,23 +7,20 @@ import (
 	"fmt"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/resource"
 	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
-	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placer"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // placePlan is what place will do to one object. An object of another kind
 // than the Spark applications has only its info: place never writes it.
 type placePlan struct {
-	info   *resource.Info
-	before *unstructured.Unstructured
-	result *placement.Result // nil for an object of another kind
-	change sparkapp.SpecChange
+	info         *resource.Info
+	*placer.Plan // nil for an object of another kind
 }
 
 // Validate checks that the flags make sense together.
@@ -64,11 +61,12 @@ func (o *PlaceOptions) Validate() error {
 // Run places each object: first every object is read and checked, then the
 // changed ones are written, so that bad input changes nothing.
 func (o *PlaceOptions) Run(ctx context.Context) error {
+	o.placer = &placer.Placer{Request: o.request, Operator: o.operator.withoutCluster(), Restart: o.Restart, GatesFlag: operatorGatesFlag}
 	if !o.Local {
 		if err := o.checkResourceTypes(); err != nil {
 			return err
 		}
-		o.operator = o.knownOperator(ctx)
+		o.placer.Operator = o.operator.known(ctx, o.ConfigFlags, o.ErrOut)
 	}
 	infos, err := o.infos()
 	if err != nil {
@@ -79,32 +77,20 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 		return err
 	}
 	plans := make([]*placePlan, 0, len(infos))
-	var refused []string
-	partialRestartHint := false
+	var spark []*placer.Plan
 	for _, info := range infos {
-		if !isSparkObject(info) {
-			plans = append(plans, &placePlan{info: info})
-			continue
-		}
-		p, err := o.plan(info)
-		if err != nil {
-			return err
-		}
-		if p.result.Changed && p.change.Disruptive && !o.Restart {
-			refused = append(refused, fmt.Sprintf("%s: %s", info.Name, p.change.Effect))
-			if o.operator.From == "" && sparkapp.WebhookFieldsOnlyChange(p.before.Object, p.result.Object) {
-				partialRestartHint = true
+		p := &placePlan{info: info}
+		if isSparkObject(info) {
+			var err error
+			if p.Plan, err = o.plan(info); err != nil {
+				return err
 			}
+			spark = append(spark, p.Plan)
 		}
 		plans = append(plans, p)
 	}
-	if len(refused) > 0 {
-		hint := ""
-		if partialRestartHint {
-			hint = " (its controller's Deployment could not be read: if it runs with --feature-gates=PartialRestart=true, which exempts the executors' placement, say so with --operator-feature-gates=PartialRestart=true)"
-		}
-		return fmt.Errorf("refusing to change active applications without --restart (the Spark operator resubmits an application whose spec changes): %s%s",
-			strings.Join(refused, "; "), hint)
+	if err := o.placer.Refusal(spark...); err != nil {
+		return err
 	}
 	if !o.Local {
 		o.warnIfNoPodWebhook(ctx, plans)
@@ -116,7 +102,7 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 	for _, p := range plans {
 		var err error
 		switch {
-		case p.result != nil:
+		case p.Plan != nil:
 			err = o.apply(ctx, p)
 		case passThrough:
 			err = o.print(p.info.Object.(*unstructured.Unstructured), "")
@@ -197,59 +183,49 @@ func (o *PlaceOptions) infos() ([]*resource.Info, error) {
 	return infos, nil
 }
 
-func (o *PlaceOptions) plan(info *resource.Info) (*placePlan, error) {
+func (o *PlaceOptions) plan(info *resource.Info) (*placer.Plan, error) {
 	obj, ok := info.Object.(*unstructured.Unstructured)
 	if !ok {
 		return nil, fmt.Errorf("%s: unexpected object %T", info.Name, info.Object)
 	}
-	result, err := placement.Apply(obj.Object, o.request)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", info.Name, err)
-	}
-	return &placePlan{
-		info:   info,
-		before: obj,
-		result: result,
-		change: o.operator.OnChange(obj.GetKind(), sparkapp.StateOf(obj.Object), obj.Object, result.Object),
-	}, nil
+	return o.placer.Plan(obj)
 }
 
 // apply writes one plan (or, with --local or --dry-run=client, only prints it)
 // and prints the outcome.
 func (o *PlaceOptions) apply(ctx context.Context, p *placePlan) error {
 	name := p.info.Name
-	if !p.result.Changed {
-		return o.print(p.before, "unchanged")
+	if !p.Result.Changed {
+		return o.print(p.Before, "unchanged")
 	}
-	for _, w := range p.result.Warnings {
+	for _, w := range p.Result.Warnings {
 		fmt.Fprintf(o.ErrOut, "Warning: %s: %s\n", name, w)
 	}
 	if o.Diff {
-		if err := writeSpecDiff(o.Out, name, p.before.Object, p.result.Object); err != nil {
+		if err := writeSpecDiff(o.Out, name, p.Before.Object, p.Result.Object); err != nil {
 			return err
 		}
 	}
 	if o.Local {
-		return o.print(&unstructured.Unstructured{Object: p.result.Object}, placedResult(p.result))
+		return o.print(&unstructured.Unstructured{Object: p.Result.Object}, placedResult(p.Result))
 	}
 
-	written, before, result := &unstructured.Unstructured{Object: p.result.Object}, p.before, p.result
+	w := placer.Written{Object: &unstructured.Unstructured{Object: p.Result.Object}, Before: p.Before, Result: p.Result, Change: p.Change}
 	if o.dryRun != dryRunClient {
 		var err error
-		if written, before, result, err = o.patch(ctx, p); err != nil {
+		if w, err = o.write(ctx, p); err != nil {
 			return err
 		}
-		if !result.Changed {
-			return o.print(written, "unchanged")
+		if !w.Result.Changed {
+			return o.print(w.Object, "unchanged")
 		}
 	}
-	change := o.operator.OnChange(written.GetKind(), sparkapp.StateOf(before.Object), before.Object, written.Object)
 	if o.dryRun != dryRunNone {
-		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, change.Effect)
+		fmt.Fprintf(o.ErrOut, "%s: %s (not applied: dry run)\n", name, w.Change.Effect)
 	} else {
-		fmt.Fprintf(o.ErrOut, "%s: %s\n", name, change.Effect)
+		fmt.Fprintf(o.ErrOut, "%s: %s\n", name, w.Change.Effect)
 	}
-	return o.print(written, placedResult(result))
+	return o.print(w.Object, placedResult(w.Result))
 }
 
 // placedResult is what -o name and the default output say of a placed object.
@@ -275,7 +251,7 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 	changed := false
 	for _, p := range plans {
 		// A SparkConnect's placement is in its pod templates: no webhook needed.
-		changed = changed || p.result != nil && p.result.Changed && !sparkapp.PodTemplateOnly(p.result.Kind)
+		changed = changed || p.Plan != nil && p.Result.Changed && !sparkapp.PodTemplateOnly(p.Result.Kind)
 	}
 	if !changed {
 		return
@@ -291,41 +267,6 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 	fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
 		"tolerations and affinity in the application spec will not reach the pods; "+
 		"enable the operator's webhook, or use --via=template (Spark 3+)")
-}
-
-// knownOperator is what place knows of the cluster's Spark operator: what
-// its controller Deployment says, as its Helm chart labels it, when the user
-// may list Deployments; else what --operator-feature-gates says; else
-// nothing, and place assumes no feature gate. The Deployment wins over the
-// flag: a flag that is wrong would let through a change that restarts.
-func (o *PlaceOptions) knownOperator(ctx context.Context) sparkapp.Operator {
-	found := o.findOperator(ctx)
-	switch {
-	case found.From == "":
-		return o.operator // from the flag, or nothing
-	case o.operatorGiven && found.PartialRestart != o.operator.PartialRestart:
-		fmt.Fprintf(o.ErrOut, "Warning: --operator-feature-gates says PartialRestart=%t, the operator's %s says %t: going by the %s\n",
-			o.operator.PartialRestart, found.From, found.PartialRestart, found.From)
-	}
-	return found
-}
-
-// findOperator reads the cluster's Spark operator from its controller
-// Deployments; nothing when the user may not list them, or there is none.
-func (o *PlaceOptions) findOperator(ctx context.Context) sparkapp.Operator {
-	config, err := o.ConfigFlags.ToRESTConfig()
-	if err != nil {
-		return sparkapp.Operator{}
-	}
-	client, err := appsv1client.NewForConfig(config)
-	if err != nil {
-		return sparkapp.Operator{}
-	}
-	list, err := client.Deployments("").List(ctx, metav1.ListOptions{LabelSelector: sparkapp.ControllerSelector.String()})
-	if err != nil {
-		return sparkapp.Operator{}
-	}
-	return sparkapp.OperatorOfAll(list.Items)
 }
 
 func sourceOf(info *resource.Info) string {

@@ -55,6 +55,7 @@ type ResourcePolicyOptions struct {
 	Delete               bool
 	DryRun               string
 	FieldManager         string
+	operator             operatorOptions
 
 	name      string
 	namespace string
@@ -171,6 +172,7 @@ anything added by hand) are left as they are.`,
 	flags.BoolVar(&o.Place, "place", o.Place, "Make the application's driver and executors tolerate the virtual-node taint, as place does.")
 	flags.BoolVar(&o.Restart, "restart", o.Restart, "With --place, change an active application too: the Spark operator kills and resubmits it.")
 	flags.StringVar(&o.Via, "via", o.Via, "With --place, where the toleration goes: spec (needs the operator's webhook) or template (pod templates, Spark 3+).")
+	o.operator.addFlag(flags)
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 	flags.BoolVar(&o.Delete, "delete", o.Delete, "Delete the policy instead.")
 	addDryRunFlag(cmd, &o.DryRun)
@@ -209,6 +211,9 @@ func (o *ResourcePolicyOptions) Complete(cmd *cobra.Command, args []string) erro
 		return fmt.Errorf("read kubeconfig: %w", err)
 	}
 	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
+		return err
+	}
+	if err := o.operator.complete(); err != nil {
 		return err
 	}
 	o.toPrinter = o.PrintFlags.printerFor(o.dryRun)

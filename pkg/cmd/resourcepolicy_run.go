@@ -44,7 +44,7 @@ func (o *ResourcePolicyOptions) Run(ctx context.Context) error {
 		if app == nil {
 			return fmt.Errorf("--place needs the SparkApplication %q, which is not in namespace %q", o.name, o.namespace)
 		}
-		if err := o.checkPlace(app); err != nil {
+		if err := o.checkPlace(ctx, app); err != nil {
 			return err
 		}
 	} else if app != nil {
@@ -138,16 +138,15 @@ func (o *ResourcePolicyOptions) placeRequest() placement.Request {
 	return placement.Request{Driver: placement.Any, Executor: placement.Any, Via: placement.Via(o.Via), Nodes: o.nodes}
 }
 
-// checkPlace refuses, before anything is written, what place would refuse:
-// changing an active application without --restart.
-func (o *ResourcePolicyOptions) checkPlace(app *unstructured.Unstructured) error {
-	return wouldRefuse(app, o.placeRequest(), o.Restart)
+// checkPlace refuses, before anything is written, what place would refuse.
+func (o *ResourcePolicyOptions) checkPlace(ctx context.Context, app *unstructured.Unstructured) error {
+	return checkPlacing(ctx, o.ConfigFlags, o.IOStreams, &o.operator, app, o.placeRequest(), o.Restart)
 }
 
 // place runs place itself on the application, with its safety rules: the
 // patch is guarded by resourceVersion and re-checked on conflict.
 func (o *ResourcePolicyOptions) place(ctx context.Context) error {
-	return placeFrom(ctx, o.ConfigFlags, o.IOStreams, "sparkapplication/"+o.name, func(p *PlaceOptions) {
+	return placeFrom(ctx, o.ConfigFlags, o.IOStreams, "sparkapplication/"+o.name, o.operator, func(p *PlaceOptions) {
 		p.NodeLabel, p.Taint, p.Via = o.NodeLabel, o.Taint, o.Via
 		p.DryRun, p.FieldManager, p.Restart = o.DryRun, o.FieldManager, o.Restart
 		p.PrintFlags.OutputFormat = o.PrintFlags.OutputFormat

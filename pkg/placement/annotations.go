@@ -22,7 +22,7 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 
 	if r.ImageCache.IsSet() {
 		if r.ImageCache.adds() && !onECI[sparkapp.Driver] && !onECI[sparkapp.Executor] {
-			return nil, fmt.Errorf("--image-cache: neither the driver nor the executors can run on virtual nodes; place them there first (--executors=eci, --preset=...)")
+			return nil, &NotOnECIError{Option: "--image-cache"}
 		}
 		for _, role := range sparkapp.Roles {
 			if !onECI[role] && r.ImageCache.adds() {
@@ -35,7 +35,7 @@ func (r Request) annotate(obj map[string]interface{}, kind string) ([]string, er
 	switch r.Spot.mode {
 	case spotOn:
 		if !onECI[sparkapp.Executor] {
-			return nil, fmt.Errorf("--spot: the executors cannot run on virtual nodes, and spot applies only there; place them first (--executors=eci or ecs-first)")
+			return nil, &NotOnECIError{Option: "--spot", ExecutorsOnly: true}
 		}
 		set := map[string]string{eci.AnnotationSpotStrategy: eci.SpotAsPriceGo}
 		if r.Spot.priceLimit != "" {
@@ -71,10 +71,7 @@ func (o PodOption) annotate(obj map[string]interface{}, kind string, onECI map[s
 	}
 	if o.adds() {
 		if !slices.ContainsFunc(roles, func(r sparkapp.Role) bool { return onECI[r] }) {
-			if o.executorsOnly {
-				return nil, fmt.Errorf("--%s: the executors cannot run on virtual nodes, where it applies; place them first (--executors=eci or ecs-first)", o.Flag)
-			}
-			return nil, fmt.Errorf("--%s: neither the driver nor the executors can run on virtual nodes, where it applies; place them there first (--executors=eci, --preset=...)", o.Flag)
+			return nil, &NotOnECIError{Option: "--" + o.Flag, ExecutorsOnly: o.executorsOnly}
 		}
 		if o.needsSpot && mapAt(obj, sparkapp.PodAnnotationsPath(kind, sparkapp.Executor)...)[eci.AnnotationSpotStrategy] == nil {
 			return nil, fmt.Errorf("--%s qualifies the executors' spot instances: give --spot too", o.Flag)
@@ -118,4 +115,20 @@ func setAnnotations(obj map[string]interface{}, kind string, role sparkapp.Role,
 			annotations[key] = value
 		}
 	}
+}
+
+// NotOnECIError is an ECI option asked of an application whose roles it
+// applies to cannot run on virtual nodes. Option names it as place's flag
+// does; a command that sets it another way says so its own way.
+type NotOnECIError struct {
+	Option string
+	// ExecutorsOnly: the option applies to the executors alone (spot).
+	ExecutorsOnly bool
+}
+
+func (e *NotOnECIError) Error() string {
+	if e.ExecutorsOnly {
+		return e.Option + ": the executors cannot run on virtual nodes, where it applies; place them first (--executors=eci or ecs-first)"
+	}
+	return e.Option + ": neither the driver nor the executors can run on virtual nodes, where it applies; place them there first (--executors=eci, --preset=...)"
 }

@@ -153,7 +153,7 @@ spec: {type: Scala, mode: cluster, sparkVersion: 3.5.2, mainApplicationFile: "lo
 		wantErr string
 	}{
 		{[]string{"app/imageless"}, "imageless: the driver has no image: set spec.image (or spec.driver.image)"},
-		{[]string{"app/running", "--place"}, "--place: refusing to change an active application without --restart"},
+		{[]string{"app/running", "--place"}, "error: refusing to change an active application without --restart"},
 		{[]string{"app/nope"}, `sparkapplications.sparkoperator.k8s.io "nope" not found`},
 		{[]string{"deployment/web"}, `"deployment/web" is not a Spark application`},
 		{[]string{"app/spark-pi", "--size=10"}, "invalid --size 10: ECI takes 20 to 32768 GiB"},

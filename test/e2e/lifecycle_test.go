@@ -37,7 +37,7 @@ func TestLifecyclePlaceRunningApplication(t *testing.T) {
 			// Without --restart: refused, and the controller sees no change.
 			before := lc.appGeneration(t, ns, "spark-pi")
 			stdout, stderr, code := runKubectl(t, lc.kubeconfig, "spark-eci", "place", "-n", ns, "spark-pi", "--executors=eci")
-			if code == 0 || stdout != "" || !strings.Contains(stderr, "refusing to change active applications without --restart") ||
+			if code == 0 || stdout != "" || !strings.Contains(stderr, "refusing to change an active application without --restart") ||
 				!strings.Contains(stderr, "state RUNNING: the operator will kill the driver and executors and submit the application again") {
 				t.Fatalf("place without --restart: exit %d, %q, %q", code, stdout, stderr)
 			}

@@ -31,7 +31,7 @@ func TestPlaceRefusesActiveApplicationsWithoutRestart(t *testing.T) {
 			if code == 0 || stdout != "" {
 				t.Fatalf("exit %d, stdout %q: want a refusal", code, stdout)
 			}
-			if !strings.HasPrefix(stderr, "error: refusing to change active applications without --restart") ||
+			if !strings.HasPrefix(stderr, "error: refusing to change an active application without --restart") ||
 				!strings.Contains(stderr, name+": state "+state+": the operator will kill the driver and executors") ||
 				strings.Count(stderr, "\n") != 1 {
 				t.Errorf("stderr = %q", stderr)

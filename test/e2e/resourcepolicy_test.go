@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/yaml"
@@ -389,5 +390,40 @@ func TestResourcePolicyRights(t *testing.T) {
 		if policyExists(t, ns, "spark-pi") {
 			t.Errorf("a run without %s created the policy", verb)
 		}
+	}
+}
+
+// Under the operator's PartialRestart gate, read from its Deployment,
+// resource-policy --place lets through what place lets through: a change of
+// the executors' placement alone, to a running application, which restarts
+// nothing; a change of the driver's too is refused, as place refuses it.
+func TestResourcePolicyPlaceUnderPartialRestart(t *testing.T) {
+	ensureResourcePolicyCRD(t)
+	ns := newNamespace(t)
+	createOperatorDeployment(t, ns, "2.5.2", "PartialRestart=true")
+	const toleration = `[{"effect":"NoSchedule","key":"virtual-kubelet.io/provider","operator":"Equal","value":"alibabacloud"}]`
+
+	createSeedApp(t, ns, "driver-on-eci")
+	// The driver tolerates the taint already, with no affinity.
+	if _, err := cluster.dyn.Resource(sparkAppGVR).Namespace(ns).Patch(t.Context(), "driver-on-eci", types.MergePatchType,
+		[]byte(`{"spec":{"driver":{"tolerations":`+toleration+`}}}`), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	setAppState(t, ns, "driver-on-eci", "RUNNING")
+	_, stderr := mustResourcePolicy(t, ns, "driver-on-eci", "--ecs-max=2", "--eci-max=3", "--place")
+	if !strings.Contains(stderr, "under the operator's PartialRestart gate it goes on running") {
+		t.Errorf("stderr %q, want what the gate does", stderr)
+	}
+	if got := field(t, getApp(t, ns, "driver-on-eci").Object, "spec", "executor", "tolerations"); got != toleration {
+		t.Errorf("executor tolerations = %s", got)
+	}
+
+	createSeedApp(t, ns, "on-ecs")
+	setAppState(t, ns, "on-ecs", "RUNNING")
+	_, stderr, code := runPlugin(t, "resource-policy", "-n", ns, "on-ecs", "--ecs-max=2", "--eci-max=3", "--place")
+	_, placeStderr, placeCode := runPlugin(t, "place", "-n", ns, "on-ecs", "--driver=eci-first", "--executors=eci-first")
+	if code == 0 || placeCode == 0 || !strings.Contains(stderr, "error: refusing to change an active application without --restart") ||
+		!strings.Contains(placeStderr, "error: refusing to change an active application without --restart") {
+		t.Errorf("a change of the driver too: resource-policy exit %d, %q; place exit %d, %q", code, stderr, placeCode, placeStderr)
 	}
 }

@@ -1,4 +1,4 @@
-package cmd
+package placer
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 var errConflict = apierrors.NewConflict(schema.GroupResource{Resource: "sparkapplications"}, "spark-pi", errors.New("the object has been modified"))
 
 func TestOnConflict(t *testing.T) {
-	saved := conflictBackoff
-	t.Cleanup(func() { conflictBackoff = saved })
-	conflictBackoff = wait.Backoff{Steps: 4, Duration: time.Millisecond}
+	saved := ConflictBackoff
+	t.Cleanup(func() { ConflictBackoff = saved })
+	ConflictBackoff = wait.Backoff{Steps: 4, Duration: time.Millisecond}
 
 	writes := 0
 	err := onConflict(context.Background(), func() error {
@@ -45,9 +45,9 @@ func TestOnConflict(t *testing.T) {
 // An interruption during the back-off ends it at once, not after the
 // back-off's sleep.
 func TestOnConflictInterrupted(t *testing.T) {
-	saved := conflictBackoff
-	t.Cleanup(func() { conflictBackoff = saved })
-	conflictBackoff = wait.Backoff{Steps: 5, Duration: time.Hour}
+	saved := ConflictBackoff
+	t.Cleanup(func() { ConflictBackoff = saved })
+	ConflictBackoff = wait.Backoff{Steps: 5, Duration: time.Hour}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	writes := 0
