@@ -1,6 +1,8 @@
-// Package cmd holds the commands of kubectl spark-eci, one file each, in the
-// shape of kubectl's own: an Options struct whose Complete, Validate and Run
-// the cobra command calls in turn.
+// Package cmd holds the commands of kubectl spark-eci, a file or a few each,
+// in the shape of kubectl's own: an Options struct whose Complete, Validate
+// and Run the cobra command calls in turn. Beside them is the wiring they
+// share (-o, the kubeconfig, missing CRDs, the operator, ends); what is not
+// wiring lives in the domain packages.
 package cmd
 
 import (

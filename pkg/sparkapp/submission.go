@@ -59,7 +59,7 @@ type PodSubmission struct {
 	// App is the pod's AppKey; ID its submission label.
 	App, ID string
 	Name    string
-	// Deleting and Driver rank the pod (see CurrentSubmissions).
+	// Deleting and Driver rank the pod (see CurrentSubmissionsOf).
 	Deleting, Driver bool
 	Created          time.Time
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // SubmissionTracker keeps the current submission of each application (see
-// CurrentSubmissions) as its pods come, change and go, for what follows
+// CurrentSubmissionsOf) as its pods come, change and go, for what follows
 // them: a change works on the pod changed alone. Only when the pod that told
 // an application's submission tells it less well (it is being deleted, or
 // is gone) are that application's pods looked at again.

@@ -2,8 +2,12 @@
 
 // Package e2e runs kubectl spark-eci against a real kube-apiserver and etcd
 // (controller-runtime's envtest) with the Spark operator's CRDs installed and
-// RBAC enforced. No controllers run: nothing schedules pods or moves a
-// SparkApplication through its states, so tests set status themselves.
+// RBAC enforced. On the shared cluster no controller runs: nothing schedules
+// pods or moves a SparkApplication through its states, so those tests set
+// status themselves. The scheduling and lifecycle tests start control planes
+// of their own with the real kube-scheduler and the operator's real webhooks
+// and, for the lifecycle, its controller (scheduling_cluster_test.go,
+// lifecycle_cluster_test.go).
 //
 // Run with: go test -tags e2e ./test/e2e/
 package e2e
