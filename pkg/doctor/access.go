@@ -53,11 +53,13 @@ func needs(verbs []string, group, resource string) []Need {
 // Commands lists what each command needs, in the current namespace unless a
 // need says Cluster. Reads that only make a command more helpful (the webhook
 // checks, the node lookups of cache-report and status) are left out: the
-// commands work without them. They match deploy/rbac/role.yaml.
+// commands work without them. deploy/rbac grants them, and nothing more
+// (rbac_test.go).
 var Commands = []Command{
 	{Name: "place", Needs: concat(
 		needs([]string{"get", "list", "patch"}, sparkapp.GroupVersion.Group, "sparkapplications"),
 		needs([]string{"get", "list", "patch"}, sparkapp.GroupVersion.Group, "scheduledsparkapplications"),
+		needs([]string{"get", "list", "patch"}, sparkapp.GroupVersion.Group, "sparkconnects"),
 	)},
 	{Name: "cache-report", Needs: concat(
 		needs([]string{"get", "list", "watch"}, "", "pods"),
@@ -65,6 +67,7 @@ var Commands = []Command{
 	)},
 	{Name: "status", Needs: concat(
 		needs([]string{"get", "list", "watch"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		needs([]string{"get", "list", "watch"}, sparkapp.GroupVersion.Group, "sparkconnects"),
 		needs([]string{"list", "watch"}, "", "pods"),
 		needs([]string{"list", "watch"}, "", "events"),
 	)},

@@ -49,6 +49,14 @@ func SparkCRDs(served Served) Check {
 		return c
 	}
 	c.Status, c.Message = OK, fmt.Sprintf("SparkApplication and ScheduledSparkApplication served at %s", gv)
+	connect := sparkapp.ConnectGroupVersion
+	if !slices.Contains(served[connect.Version], "sparkconnects") {
+		c.Status = Warn
+		c.Message += fmt.Sprintf("; SparkConnect is not served at %s (an operator before v2.3): place, status and cache-report of sparkconnect/NAME cannot work", connect)
+		c.Fix = "upgrade to the Kubeflow Spark Operator v2.3 or later, whose CRDs serve SparkConnect, if you run Spark Connect servers"
+		return c
+	}
+	c.Message += fmt.Sprintf(", SparkConnect at %s", connect)
 	return c
 }
 

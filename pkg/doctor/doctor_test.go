@@ -24,7 +24,10 @@ func TestSparkCRDs(t *testing.T) {
 		status Status
 		msg    string
 	}{
-		{"served", Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications", "sparkapplications/status"}}, OK, "served at sparkoperator.k8s.io/v1beta2"},
+		{"served", Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications", "sparkapplications/status"}, "v1alpha1": {"sparkconnects"}}, OK,
+			"SparkApplication and ScheduledSparkApplication served at sparkoperator.k8s.io/v1beta2, SparkConnect at sparkoperator.k8s.io/v1alpha1"},
+		{"no SparkConnect (before v2.3)", Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications"}}, Warn,
+			"SparkConnect is not served at sparkoperator.k8s.io/v1alpha1 (an operator before v2.3)"},
 		{"absent", nil, Fail, "does not serve the API group sparkoperator.k8s.io"},
 		{"old operator", Served{"v1beta1": {"sparkapplications"}}, Fail, "served at v1beta1 only, not v1beta2"},
 		{"half", Served{"v1beta2": {"sparkapplications"}}, Fail, "does not serve scheduledsparkapplications"},
@@ -240,7 +243,7 @@ func TestCommandsNeeds(t *testing.T) {
 
 func sampleReport() Report {
 	return NewReport("spark", []Check{
-		SparkCRDs(Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications"}}),
+		SparkCRDs(Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications"}, "v1alpha1": {"sparkconnects"}}),
 		PodWebhook(nil),
 		VirtualNodes([]corev1.Node{ecsNode}, placement.AlibabaCloudECI),
 		ResourcePolicyCRD(Served{"v1alpha1": {"resourcepolicies"}}),

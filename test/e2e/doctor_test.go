@@ -138,7 +138,7 @@ func TestDoctorUserLackingRights(t *testing.T) {
 		t.Errorf("exit %d, stderr %q (a warning is no failure)", code, stderr)
 	}
 	for _, want := range []string{
-		"WARN Rights for place may not patch sparkapplications.sparkoperator.k8s.io, patch scheduledsparkapplications.sparkoperator.k8s.io in namespace " + ns,
+		"WARN Rights for place may not patch sparkapplications.sparkoperator.k8s.io, patch scheduledsparkapplications.sparkoperator.k8s.io, patch sparkconnects.sparkoperator.k8s.io in namespace " + ns,
 		"OK Rights for cache-report may do all that cache-report needs",
 		"OK Rights for status may do all that status needs",
 		"WARN Rights for image-cache may not patch sparkapplications.sparkoperator.k8s.io (--place) in namespace " + ns + "; may not get imagecaches.eci.alibabacloud.com (cluster-wide)",
