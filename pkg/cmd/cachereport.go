@@ -394,19 +394,13 @@ func (o *CacheReportOptions) eachEvent(ctx context.Context, namespace string, se
 	})
 }
 
-// eciNodes tells ECI virtual nodes by their label, listing the labelled
-// nodes once; a user who may not list nodes gets them told by their names
-// (placement.KindByName).
+// eciNodes tells ECI virtual nodes by placement.NodeKinds' rule, listing the
+// nodes once: a node listed by its label, one not (the user may not list
+// nodes, or it is gone since) by ACK's name for virtual nodes.
 func (o *CacheReportOptions) eciNodes(ctx context.Context) func(string) bool {
-	list, err := o.client.Nodes().List(ctx, metav1.ListOptions{
-		LabelSelector: labels.Set{o.nodes.LabelKey: o.nodes.LabelValue}.String(),
-	})
+	list, err := o.client.Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return func(node string) bool { return placement.KindByName(node) == placement.NodeECI }
+		return placement.NewNodeKinds(o.nodes, nil).IsECI
 	}
-	names := make(map[string]bool, len(list.Items))
-	for i := range list.Items {
-		names[list.Items[i].Name] = o.nodes.KindOf(&list.Items[i]) == placement.NodeECI
-	}
-	return func(node string) bool { return names[node] }
+	return placement.NewNodeKinds(o.nodes, list.Items).IsECI
 }

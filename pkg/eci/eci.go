@@ -49,6 +49,12 @@ const (
 	AnnotationInstanceSpec = "k8s.aliyun.com/eci-instance-spec"
 )
 
+// CreatedPod tells a pod ECI created, by the annotations it writes onto it
+// then: ECI's own word that the pod runs on ECI, whatever its node.
+func CreatedPod(annotations map[string]string) bool {
+	return annotations[AnnotationMatchedImageCache] != "" || annotations[AnnotationInstanceSpec] != ""
+}
+
 // Spot strategies.
 const (
 	SpotAsPriceGo      = "SpotAsPriceGo"

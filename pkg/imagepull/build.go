@@ -55,25 +55,21 @@ func ReportOf(pod *PodFacts, events *PodEvents, isECI func(nodeName string) bool
 	return r
 }
 
-// nodeKind tells where a pod runs: its node's kind, else, when isECI is
-// nil, on ECI when ECI wrote a cache event or annotation for it; "" for a
-// pod not scheduled that ECI said nothing of.
+// nodeKind tells where a pod runs by placement.NodeKinds' rule: on ECI when
+// ECI wrote a cache event or its annotations for it, else its node's kind
+// (isECI; by name when nil); "" for a pod not scheduled that ECI said nothing
+// of.
 func nodeKind(node string, cache CacheResult, pod *PodFacts, isECI func(nodeName string) bool) placement.NodeKind {
-	onECI := cache.Outcome != "" || pod != nil && pod.MatchedID != ""
-	switch {
-	case node != "" && isECI != nil:
-		return kindOf(isECI(node) || cache.Outcome != "")
-	case node != "" || onECI:
-		return kindOf(onECI)
+	kind := placement.KindByName
+	if isECI != nil {
+		kind = func(node string) placement.NodeKind {
+			if isECI(node) {
+				return placement.NodeECI
+			}
+			return placement.NodeECS
+		}
 	}
-	return ""
-}
-
-func kindOf(onECI bool) placement.NodeKind {
-	if onECI {
-		return placement.NodeECI
-	}
-	return placement.NodeECS
+	return placement.PodNodeKind(node, cache.Outcome != "" || pod != nil && pod.ByECI, kind)
 }
 
 // sortEvents puts events in the order they last happened. Core events have

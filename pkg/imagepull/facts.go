@@ -29,6 +29,9 @@ type PodFacts struct {
 	PinnedID  string
 	CacheOff  bool
 	MatchedID string
+	// ByECI tells a pod ECI created, by the annotations it writes then
+	// (eci.CreatedPod).
+	ByECI bool
 	// Containers are the init containers, then the containers, in spec order.
 	Containers []ContainerFacts
 	// Submission tells the pod's submission apart (see sparkapp.Submissions).
@@ -52,6 +55,7 @@ func FactsOf(pod *corev1.Pod) PodFacts {
 		Namespace: intern(pod.Namespace), Name: pod.Name, UID: pod.UID,
 		Role: intern(pod.Labels[sparkapp.LabelSparkRole]), Node: intern(pod.Spec.NodeName), Phase: corev1.PodPhase(intern(string(pod.Status.Phase))),
 		MatchedID:  intern(pod.Annotations[eci.AnnotationMatchedImageCache]),
+		ByECI:      eci.CreatedPod(pod.Annotations),
 		Containers: make([]ContainerFacts, 0, len(pod.Spec.InitContainers)+len(pod.Spec.Containers)),
 		Submission: sparkapp.SubmissionOf(pod),
 	}

@@ -32,27 +32,20 @@ type Nodes struct {
 	Known bool
 	// Virtual tells ECI virtual nodes from ordinary ones.
 	Virtual placement.VirtualNodes
-
-	byName map[string]*corev1.Node
+	// Kinds tells where a pod runs, by the rule every command uses.
+	Kinds placement.NodeKinds
 }
 
 // NewNodes indexes the listed nodes.
 func NewNodes(items []corev1.Node, known bool, virtual placement.VirtualNodes) *Nodes {
-	n := &Nodes{Items: items, Known: known, Virtual: virtual, byName: make(map[string]*corev1.Node, len(items))}
-	for i := range items {
-		n.byName[items[i].Name] = &items[i]
-	}
-	return n
+	return &Nodes{Items: items, Known: known, Virtual: virtual, Kinds: placement.NewNodeKinds(virtual, items)}
 }
 
 // KindOfName is the kind of the node a pod is bound to; "" for no node. A
 // node listed is told by its label, another (not listed, or gone since) by
-// its name.
+// its name (placement.NodeKinds).
 func (n *Nodes) KindOfName(name string) placement.NodeKind {
-	if node, ok := n.byName[name]; ok {
-		return n.Virtual.KindOf(node)
-	}
-	return placement.KindByName(name)
+	return n.Kinds.Of(name)
 }
 
 // unschedulableTaint is the taint a cordoned node stands for: the scheduler

@@ -20,6 +20,8 @@ type record struct {
 	row Pod
 	// instanceSpec and spot are the pod's ECI annotations, shown on ECI.
 	instanceSpec, spot string
+	// byECI: ECI wrote that it created the pod (eci.CreatedPod).
+	byECI bool
 	// waiting tells a pod that waits for the scheduler; condition is the
 	// message the scheduler left in its PodScheduled condition.
 	waiting    bool
@@ -44,6 +46,7 @@ func recordOf(pod *corev1.Pod) record {
 			CreatedAt:     pod.CreationTimestamp.Time,
 		},
 		instanceSpec: intern(pod.Annotations[eci.AnnotationInstanceSpec]),
+		byECI:        eci.CreatedPod(pod.Annotations),
 		spot:         intern(pod.Annotations[eci.AnnotationSpotStrategy]),
 		waiting:      waitingForNode(pod),
 		submission:   sparkapp.SubmissionOf(pod),
@@ -74,7 +77,7 @@ func recordOf(pod *corev1.Pod) record {
 // event of the pod (nil when none).
 func (r *record) rowOf(event *corev1.Event, nodes *Nodes) Pod {
 	p := r.row
-	p.NodeKind = nodes.KindOfName(p.Node)
+	p.NodeKind = nodes.Kinds.OfPod(p.Node, r.byECI)
 	if p.NodeKind == placement.NodeECI {
 		p.InstanceSpec, p.Spot = r.instanceSpec, r.spot
 	}

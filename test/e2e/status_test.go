@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 )
 
@@ -489,5 +490,42 @@ func TestStatusBadInput(t *testing.T) {
 			t.Errorf("kubectl spark-eci %s: exit %d, stdout %q, stderr %q, want one line %q",
 				strings.Join(tc.args, " "), code, stdout, stderr, tc.want)
 		}
+	}
+}
+
+// A pod whose virtual node is gone reads ECI in status and in cache-report
+// alike: a node not listed is told by ACK's name for virtual nodes.
+func TestNodeGoneSameKindEverywhere(t *testing.T) {
+	ns := newNamespace(t)
+	ensureNodes(t)
+	createSeedApp(t, ns, "spark-pi")
+	pod := sparkPod(t, ns, "spark-pi", "spark-pi-exec-1", "executor", "virtual-kubelet-cn-hangzhou-gone")
+	at := time.Now().Truncate(time.Second)
+	podEvent(t, pod, "kubelet", corev1.EventTypeNormal, "Pulled", `Container image "`+sparkImage+`" already present on machine`, at, at, 1)
+
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "spark-pi", "-o", "json")
+	if code != 0 {
+		t.Fatalf("status: exit %d: %s", code, stderr)
+	}
+	var statusKind placement.NodeKind
+	for _, p := range statusJSON(t, stdout).Applications[0].Pods {
+		if p.Name == pod.Name {
+			statusKind = p.NodeKind
+		}
+	}
+	stdout, stderr, code = runPlugin(t, "cache-report", "-n", ns, pod.Name, "-o", "json")
+	if code != 0 {
+		t.Fatalf("cache-report: exit %d: %s", code, stderr)
+	}
+	var report struct {
+		Pods []struct {
+			NodeKind placement.NodeKind `json:"nodeKind"`
+		} `json:"pods"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || len(report.Pods) != 1 {
+		t.Fatalf("cache-report -o json: %v\n%s", err, stdout)
+	}
+	if statusKind != placement.NodeECI || report.Pods[0].NodeKind != placement.NodeECI {
+		t.Errorf("status says %q, cache-report %q; want ECI in both", statusKind, report.Pods[0].NodeKind)
 	}
 }
