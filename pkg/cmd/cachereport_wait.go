@@ -57,9 +57,8 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 			ended := wait.Ended(waitingFor())
 			return o.refreshPods(ctx, pods), ended
 		case err := <-errs:
-			if ended := wait.Ended(waitingFor()); ended != nil {
-				progress.stop()
-				return o.refreshPods(ctx, pods), ended // the watch ended with the wait
+			if wait.Over() { // the watch ended with the wait
+				return o.refreshPods(ctx, pods), wait.Ended(waitingFor())
 			}
 			return nil, err
 		case ev := <-events:

@@ -24,8 +24,8 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 	ctx = wait.Context()
 	// An error of a request the wait's end cut short is that end.
 	failed := func(err error) error {
-		if ended := wait.Ended("new " + o.podsWatched()); ended != nil {
-			return ended
+		if wait.Over() {
+			return wait.Ended("new " + o.podsWatched())
 		}
 		return explainError(o.ConfigFlags, err)
 	}
@@ -83,7 +83,7 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 			}
 		}
 		if err != nil {
-			if wait.Ended("") != nil {
+			if wait.Over() {
 				return o.finishWatch(f, wait) // the watch ended with the wait
 			}
 			return failed(err)

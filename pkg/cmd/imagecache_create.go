@@ -399,8 +399,9 @@ func (o *ImageCacheCreateOptions) waitUntilReady(ctx context.Context, caches dyn
 	if err == nil {
 		return obj, nil
 	}
-	if ended := wait.Ended(fmt.Sprintf("image cache %s to be ready (%s)", name, last.Describe())); ended != nil {
-		return nil, fmt.Errorf("%w: see it with kubectl spark-eci image-cache list", ended)
+	if !wait.Over() {
+		return nil, err
 	}
-	return nil, err
+	ended := wait.Ended(fmt.Sprintf("image cache %s to be ready (%s)", name, last.Describe()))
+	return nil, fmt.Errorf("%w: see it with kubectl spark-eci image-cache list", ended)
 }

@@ -24,8 +24,7 @@ type operatorOptions struct {
 	// controller Deployment cannot be read.
 	FeatureGates string
 
-	given   sparkapp.Operator // what FeatureGates says
-	isGiven bool
+	given sparkapp.Operator // what FeatureGates says
 	// found is the operator already found, by the command that places
 	// through place: place does not look again.
 	found *sparkapp.Operator
@@ -43,7 +42,6 @@ func (o *operatorOptions) complete() error {
 	}
 	var err error
 	o.given, err = sparkapp.ParseFeatureGates(o.FeatureGates)
-	o.isGiven = err == nil
 	return err
 }
 
@@ -69,7 +67,7 @@ func (o *operatorOptions) known(ctx context.Context, configFlags *genericcliopti
 	switch {
 	case found.From == "":
 		found = o.given // from the flag, or nothing
-	case o.isGiven && found.PartialRestart != o.given.PartialRestart:
+	case o.FeatureGates != "" && found.PartialRestart != o.given.PartialRestart:
 		fmt.Fprintf(errOut, "Warning: %s says PartialRestart=%t, the operator's %s says %t: going by the %s\n",
 			operatorGatesFlag, o.given.PartialRestart, found.From, found.PartialRestart, found.From)
 	}

@@ -61,13 +61,14 @@ func (o *PlaceOptions) Validate() error {
 // Run places each object: first every object is read and checked, then the
 // changed ones are written, so that bad input changes nothing.
 func (o *PlaceOptions) Run(ctx context.Context) error {
-	o.placer = &placer.Placer{Request: o.request, Operator: o.operator.withoutCluster(), Restart: o.Restart, GatesFlag: operatorGatesFlag}
+	operator := o.operator.withoutCluster()
 	if !o.Local {
 		if err := o.checkResourceTypes(); err != nil {
 			return err
 		}
-		o.placer.Operator = o.operator.known(ctx, o.ConfigFlags, o.ErrOut)
+		operator = o.operator.known(ctx, o.ConfigFlags, o.ErrOut)
 	}
+	o.placer = &placer.Placer{Request: o.request, Operator: operator, Restart: o.Restart, GatesFlag: operatorGatesFlag}
 	infos, err := o.infos()
 	if err != nil {
 		return err

@@ -72,7 +72,7 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 			}
 		}
 		if err != nil {
-			if wait.Ended("") != nil {
+			if wait.Over() {
 				return o.watchEnded(w, wait) // the watch ended with the wait
 			}
 			return explainError(o.ConfigFlags, err)

@@ -102,7 +102,7 @@ func Of(err error, signal os.Signal) End {
 		return End{Kind: Interrupted, Signal: signal}
 	}
 	end := End{Kind: Done}
-	for _, e := range flatten(err) {
+	for _, e := range Errors(err) {
 		if k := kindOf(e); k > end.Kind {
 			end.Kind = k
 		}
@@ -163,10 +163,6 @@ func (j *joined) Unwrap() []error { return j.errs }
 // Errors are the errors err joins (Join), each its own line of output; err
 // alone when it joins none; none when it is nil.
 func Errors(err error) []error {
-	return flatten(err)
-}
-
-func flatten(err error) []error {
 	j, ok := err.(*joined)
 	switch {
 	case err == nil:
@@ -176,7 +172,7 @@ func flatten(err error) []error {
 	}
 	var out []error
 	for _, e := range j.errs {
-		out = append(out, flatten(e)...)
+		out = append(out, Errors(e)...)
 	}
 	return out
 }

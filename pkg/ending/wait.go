@@ -41,6 +41,10 @@ func (w *Wait) Context() context.Context { return w.ctx }
 // Done is closed when the wait is cut short (Ended says why).
 func (w *Wait) Done() <-chan struct{} { return w.ctx.Done() }
 
+// Over tells whether the wait was cut short (Ended says how): an error
+// that comes after is the wait's end, not an error of its own.
+func (w *Wait) Over() bool { return w.ctx.Err() != nil }
+
 // Stop releases the wait's timer.
 func (w *Wait) Stop() { w.cancel() }
 
@@ -48,7 +52,7 @@ func (w *Wait) Stop() { w.cancel() }
 // of spark-pi-driver"): a *WaitEnded that says whether the timeout or a
 // signal ended it and how long it had waited. Nil while the wait goes on.
 func (w *Wait) Ended(what string) error {
-	if w.ctx.Err() == nil {
+	if !w.Over() {
 		return nil
 	}
 	return &WaitEnded{Cause: context.Cause(w.ctx), Waited: time.Since(w.started), For: what}

@@ -41,13 +41,6 @@ func NewNodes(items []corev1.Node, known bool, virtual placement.VirtualNodes) *
 	return &Nodes{Items: items, Known: known, Virtual: virtual, Kinds: placement.NewNodeKinds(virtual, items)}
 }
 
-// KindOfName is the kind of the node a pod is bound to; "" for no node. A
-// node listed is told by its label, another (not listed, or gone since) by
-// its name (placement.NodeKinds).
-func (n *Nodes) KindOfName(name string) placement.NodeKind {
-	return n.Kinds.Of(name)
-}
-
 // unschedulableTaint is the taint a cordoned node stands for: the scheduler
 // lets a pod that tolerates it onto a cordoned node.
 var unschedulableTaint = corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule}

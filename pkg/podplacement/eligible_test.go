@@ -127,7 +127,7 @@ func TestRolePodSpecReadsWhatItCan(t *testing.T) {
 	}
 }
 
-func TestKindOfName(t *testing.T) {
+func TestNodeKindsOfNodes(t *testing.T) {
 	known := cluster()
 	unknown := NewNodes(nil, false, placement.AlibabaCloudECI)
 	for _, tc := range []struct {
@@ -141,8 +141,8 @@ func TestKindOfName(t *testing.T) {
 		{unknown, "virtual-kubelet-cn-beijing-a", placement.NodeECI},
 		{unknown, "cn-beijing.10.0.0.1", placement.NodeECS},
 	} {
-		if got := tc.nodes.KindOfName(tc.name); got != tc.want {
-			t.Errorf("KindOfName(%q) = %q, want %q", tc.name, got, tc.want)
+		if got := tc.nodes.Kinds.Of(tc.name); got != tc.want {
+			t.Errorf("Kinds.Of(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 	other, err := placement.ParseVirtualNodes("node.kubernetes.io/instance-type=virtual", "virtual=true:NoSchedule")
@@ -150,7 +150,7 @@ func TestKindOfName(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := NewNodes([]corev1.Node{ecsNode("vk-1", map[string]string{"node.kubernetes.io/instance-type": "virtual"})}, true, other)
-	if got := n.KindOfName("vk-1"); got != placement.NodeECI {
+	if got := n.Kinds.Of("vk-1"); got != placement.NodeECI {
 		t.Errorf("with another provider's label: %q, want ECI", got)
 	}
 }
