@@ -24,8 +24,9 @@ import (
 // application state, every operator there is to know of, and changes of the
 // executors' placement alone or of more, each command's check and place's
 // own Run, given the same change, agree, and agree with what the operator
-// does (README: what the operator does with the change place makes). Where
-// the change cannot be made, each says so in the words of its own flags.
+// does (docs/operator-versions.md: what the operator does with the change
+// place makes). Where the change cannot be made, each says so in the words of
+// its own flags.
 func TestPlacingVerdictsAgree(t *testing.T) {
 	deployment := func(version string, partial bool) sparkapp.Operator {
 		return sparkapp.Operator{Version: version, PartialRestart: partial, From: "deployment spark-operator/spark-operator-controller"}

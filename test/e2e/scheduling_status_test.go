@@ -426,7 +426,8 @@ func (sc *schedulingEnv) checkStatusTable(t *testing.T, ns, app string, pods spa
 }
 
 // writeStatusTable writes the table to the file E2E_STATUS_TABLE names, if
-// any, with the test's namespace shown as default: the README shows it.
+// any, with the test's namespace shown as default: the README and
+// docs/status.md show it.
 func writeStatusTable(t *testing.T, ns, table string) {
 	t.Helper()
 	path := os.Getenv("E2E_STATUS_TABLE")
