@@ -56,7 +56,7 @@ dist: ## Release archives for linux, darwin and windows on amd64 and arm64 in di
 		$$(hack/testbin.sh goreleaser) release --snapshot --clean --skip=validate
 	$(GO) run ./hack/krew-manifest -tag $(VERSION) -commit $(COMMIT_SHA) -dist dist -out dist/spark-eci.yaml
 
-krew-manifest: dist ## At a release's tag: write plugins/spark-eci.yaml, the repository's krew index, for it (README: Releasing)
+krew-manifest: dist ## At a release's tag: write plugins/spark-eci.yaml, the repository's krew index, for it (docs/releasing.md)
 	$(GO) run ./hack/krew-manifest -release -tag $(VERSION) -commit $(COMMIT_SHA) -dist dist -out plugins/spark-eci.yaml
 
 release-test: dist testbin ## The krew manifests against krew's rules; each archive installed with krew; the repository as a krew index
@@ -69,7 +69,7 @@ bench: build testbin ## Benchmarks: the transform; start-up and size against kub
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
 	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) run ./hack/bench -plugin $(BIN)
 
-bench-large: build testbin ## The commands against their floors on 50,000 pods and 300,000 events (the README's figures)
+bench-large: build testbin ## The commands against their floors on 50,000 pods and 300,000 events (the figures of docs/performance.md)
 	KUBEBUILDER_ASSETS=$$(hack/testbin.sh) $(GO) run ./hack/bench -plugin $(BIN) -scale large -startup-runs 10
 
 clean: ## Remove build output (the cached control plane stays)
