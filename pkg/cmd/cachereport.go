@@ -113,26 +113,21 @@ Events expire, after one hour by default: older pods report no events.`,
 	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Report the pods of every submission of an application, not only the current one's.")
 	addNodeLabelFlag(flags, &o.NodeLabel)
 
-	cmd.ValidArgsFunction = completeSparkPods(configFlags)
+	cmd.ValidArgsFunction = cacheReportArgs.complete(configFlags, 1)
 	return cmd
 }
 
 // Complete works out what the argument names and builds the client.
 func (o *CacheReportOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
-		ref, err := needName(args[0])
+		ref, err := cacheReportArgs.resolve(args[0])
 		if err != nil {
 			return err
 		}
-		switch ref.kind {
-		case refUntyped, refPod:
+		if ref.kind == refPod {
 			o.podName = ref.name
-		case refApp:
-			o.appName, o.kind = ref.name, sparkapp.KindSparkApplication
-		case refConnect:
-			o.appName, o.kind = ref.name, sparkapp.KindSparkConnect
-		default:
-			return fmt.Errorf("cache-report takes a pod, pod/NAME, app/NAME or sparkconnect/NAME, not %q", args[0])
+		} else {
+			o.appName, o.kind = ref.name, refTypeOf(ref.kind).noun
 		}
 	}
 	var err error

@@ -9,8 +9,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/resource"
 	"k8s.io/client-go/tools/clientcmd/api"
-
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // Shell completion works through kubectl: kubectl runs the helper
@@ -45,78 +43,6 @@ func completeNames(f *genericclioptions.ConfigFlags, resourceType, prefix, selec
 		}
 	}
 	return names
-}
-
-// completeSparkApps completes SparkApplication names as NAME, and the names of
-// the Spark kinds a command takes as TYPE/NAME once a type and a slash are
-// typed.
-func completeSparkApps(f *genericclioptions.ConfigFlags, kinds ...refKind) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if ref := parseRef(toComplete); ref.kind != refUntyped {
-			if !slices.Contains(kinds, ref.kind) || strings.EqualFold(ref.typ, "app") {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			return withPrefix(ref.typ+"/", completeNames(f, ref.typ, ref.name, "")), cobra.ShellCompDirectiveNoFileComp
-		}
-		return completeNames(f, "sparkapplications", toComplete, ""), cobra.ShellCompDirectiveNoFileComp
-	}
-}
-
-// completeOneSparkApp is completeSparkApps for commands that take one
-// application.
-func completeOneSparkApp(f *genericclioptions.ConfigFlags, kinds ...refKind) cobra.CompletionFunc {
-	apps := completeSparkApps(f, kinds...)
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return apps(cmd, args, toComplete)
-	}
-}
-
-// completeAppRef completes the one application image-cache takes: NAME,
-// app/NAME, or TYPE/NAME.
-func completeAppRef(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
-	apps := completeSparkApps(f, refApp, refScheduled)
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		if prefix, ok := strings.CutPrefix(toComplete, "app/"); ok {
-			return withPrefix("app/", completeNames(f, "sparkapplications", prefix, "")), cobra.ShellCompDirectiveNoFileComp
-		}
-		names, directive := apps(cmd, args, toComplete)
-		if !strings.Contains(toComplete, "/") && strings.HasPrefix("app/", toComplete) {
-			names = append(names, withPrefix("app/", completeNames(f, "sparkapplications", "", ""))...)
-		}
-		return names, directive
-	}
-}
-
-// completeSparkPods completes the names of Spark pods (those with a
-// spark-role label), app/NAME for applications, and TYPE/NAME for
-// SparkConnects once their type is typed.
-func completeSparkPods(f *genericclioptions.ConfigFlags) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		switch ref := parseRef(toComplete); ref.kind {
-		case refUntyped:
-			names := completeNames(f, "pods", toComplete, sparkapp.LabelSparkRole)
-			if strings.HasPrefix("app/", toComplete) {
-				names = append(names, withPrefix("app/", completeNames(f, "sparkapplications", "", ""))...)
-			}
-			return names, cobra.ShellCompDirectiveNoFileComp
-		case refApp:
-			return withPrefix(ref.typ+"/", completeNames(f, "sparkapplications", ref.name, "")), cobra.ShellCompDirectiveNoFileComp
-		case refPod:
-			return withPrefix(ref.typ+"/", completeNames(f, "pods", ref.name, sparkapp.LabelSparkRole)), cobra.ShellCompDirectiveNoFileComp
-		case refConnect:
-			return withPrefix(ref.typ+"/", completeNames(f, ref.typ, ref.name, "")), cobra.ShellCompDirectiveNoFileComp
-		}
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
 }
 
 func withPrefix(prefix string, names []string) []string {

@@ -21,20 +21,9 @@ type crd struct {
 }
 
 var (
-	sparkAppCRD = crd{
-		gk:      schema.GroupKind{Group: sparkapp.GroupVersion.Group, Kind: sparkapp.KindSparkApplication},
-		version: sparkapp.GroupVersion.Version,
-		missing: func(err error) error {
-			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve SparkApplications (%s): is the Kubeflow Spark Operator installed? (%v)", sparkapp.GroupVersion, err)}
-		},
-	}
-	sparkConnectCRD = crd{
-		gk:      schema.GroupKind{Group: sparkapp.ConnectGroupVersion.Group, Kind: sparkapp.KindSparkConnect},
-		version: sparkapp.ConnectGroupVersion.Version,
-		missing: func(err error) error {
-			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve SparkConnects (%s): they come with the Kubeflow Spark Operator v2.3.0 and later (%v)", sparkapp.ConnectGroupVersion, err)}
-		},
-	}
+	sparkAppCRD       = sparkCRDOf(sparkapp.GroupVersion, sparkapp.KindSparkApplication, "is the Kubeflow Spark Operator installed?")
+	scheduledCRD      = sparkCRDOf(sparkapp.GroupVersion, sparkapp.KindScheduledSparkApplication, "is the Kubeflow Spark Operator installed?")
+	sparkConnectCRD   = sparkCRDOf(sparkapp.ConnectGroupVersion, sparkapp.KindSparkConnect, "they come with the Kubeflow Spark Operator v2.3.0 and later")
 	resourcePolicyCRD = crd{
 		gk:      resourcepolicy.GroupKind,
 		version: resourcepolicy.GroupVersion.Version,
@@ -80,6 +69,29 @@ type notServed struct {
 func (e *notServed) Error() string { return e.msg }
 func (e *notServed) Unwrap() error { return e.err }
 
+// sparkCRDOf is the CRD of one of the Spark operator's kinds; needs says
+// what a server that does not serve it lacks.
+func sparkCRDOf(gv schema.GroupVersion, kind, needs string) crd {
+	return crd{
+		gk:      schema.GroupKind{Group: gv.Group, Kind: kind},
+		version: gv.Version,
+		missing: func(err error) error {
+			return &notServed{err: err, msg: fmt.Sprintf("the server does not serve %ss (%s): %s (%v)", kind, gv, needs, err)}
+		},
+	}
+}
+
+// crdOf is the CRD of the kind an argument names.
+func crdOf(kind refKind) crd {
+	switch kind {
+	case refScheduled:
+		return scheduledCRD
+	case refConnect:
+		return sparkConnectCRD
+	}
+	return sparkAppCRD
+}
+
 // sparkCRD is the CRD of a kind named by status and cache-report: a
 // SparkApplication's, or a SparkConnect's.
 func sparkCRD(kind string) crd {
@@ -87,6 +99,17 @@ func sparkCRD(kind string) crd {
 		return sparkConnectCRD
 	}
 	return sparkAppCRD
+}
+
+// sparkCRDOfKind is the CRD of a Spark kind, by its GroupKind; false for any
+// other kind.
+func sparkCRDOfKind(gk schema.GroupKind) (crd, bool) {
+	for _, c := range []crd{sparkAppCRD, scheduledCRD, sparkConnectCRD} {
+		if c.gk == gk {
+			return c, true
+		}
+	}
+	return crd{}, false
 }
 
 // sparkResource is the resource of sparkCRD(kind).

@@ -36,32 +36,51 @@ func explainError(configFlags *genericclioptions.ConfigFlags, err error) error {
 			host = config.Host
 		}
 		return fmt.Errorf("cannot reach the API server at %s: %v", host, rootCause(err))
-	case apierrors.IsNotFound(err):
-		if ns := missingNamespace(configFlags); ns != "" {
-			return fmt.Errorf("namespace %q not found", ns)
-		}
+	case isNamespaceNotFound(err):
+		var status apierrors.APIStatus
+		errors.As(err, &status)
+		return fmt.Errorf("namespace %q not found", status.Status().Details.Name)
 	}
 	return err
 }
 
-// missingNamespace returns the namespace in use when it does not exist.
-func missingNamespace(configFlags *genericclioptions.ConfigFlags) string {
-	ns, _, err := configFlags.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return ""
+// isNamespaceNotFound tells a write into a namespace that does not exist: the
+// API server says so itself.
+func isNamespaceNotFound(err error) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
+		return false
+	}
+	d := status.Status().Details
+	return d != nil && d.Kind == "namespaces" && d.Name != ""
+}
+
+// notFoundIn tells, when a named object is not found, whether its namespace
+// is what is missing: the API server answers the read of an object in a
+// namespace that does not exist as it answers any other missing object.
+func notFoundIn(ctx context.Context, configFlags *genericclioptions.ConfigFlags, namespace string, err error) error {
+	if apierrors.IsNotFound(err) && namespaceMissing(ctx, configFlags, namespace) {
+		return fmt.Errorf("namespace %q not found", namespace)
+	}
+	return err
+}
+
+// namespaceMissing asks the server, with the command's context, whether
+// namespace does not exist; any other answer is no.
+func namespaceMissing(ctx context.Context, configFlags *genericclioptions.ConfigFlags, namespace string) bool {
+	if namespace == "" {
+		return false
 	}
 	config, err := configFlags.ToRESTConfig()
 	if err != nil {
-		return ""
+		return false
 	}
 	client, err := corev1client.NewForConfig(config)
 	if err != nil {
-		return ""
+		return false
 	}
-	if _, err := client.Namespaces().Get(context.Background(), ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
-		return ns
-	}
-	return ""
+	_, err = client.Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	return apierrors.IsNotFound(err)
 }
 
 func isUnreachable(err error) bool {

@@ -78,29 +78,24 @@ func listImageCaches(ctx context.Context, configFlags *genericclioptions.ConfigF
 	return out, nil
 }
 
-// sparkApp reads the application an argument names: NAME or app/NAME for a
-// SparkApplication, TYPE/NAME for either Spark kind.
-func sparkApp(configFlags *genericclioptions.ConfigFlags, namespace, arg string) (*unstructured.Unstructured, error) {
-	r, err := needName(arg)
+// sparkApp reads the application an argument names (imageCacheArgs).
+func sparkApp(ctx context.Context, configFlags *genericclioptions.ConfigFlags, namespace, arg string) (*unstructured.Unstructured, error) {
+	r, err := imageCacheArgs.resolve(arg)
 	if err != nil {
 		return nil, err
 	}
-	ref := arg
-	switch {
-	case r.kind == refUntyped || strings.EqualFold(r.typ, "app"):
-		ref = "sparkapplication/" + r.name
-	case r.kind != refApp && r.kind != refScheduled:
-		return nil, fmt.Errorf("%q is not a Spark application: give NAME, app/NAME or scheduledsparkapplication/NAME", arg)
+	if _, err := mappingOf(configFlags, crdOf(r.kind)); err != nil {
+		return nil, err
 	}
 	infos, err := resource.NewBuilder(configFlags).
 		Unstructured().
 		NamespaceParam(namespace).DefaultNamespace().
-		ResourceTypeOrNameArgs(false, ref).
+		ResourceTypeOrNameArgs(false, r.builderArg()).
 		SingleResourceType().
 		Flatten().
 		Do().Infos()
 	if err != nil {
-		return nil, explainError(configFlags, err)
+		return nil, explainError(configFlags, notFoundIn(ctx, configFlags, namespace, err))
 	}
 	if len(infos) != 1 {
 		return nil, fmt.Errorf("%q names %d objects, want one application", arg, len(infos))

@@ -21,7 +21,6 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 const imageCacheCreateExample = `  # Cache every image of spark-pi, wait until ECI has built the cache, and pin
@@ -105,7 +104,7 @@ with place's rules: an active application changes only with --restart).`,
 	addDryRunFlag(cmd, &o.DryRun)
 	addFieldManagerFlag(flags, &o.FieldManager)
 
-	cmd.ValidArgsFunction = completeAppRef(configFlags)
+	cmd.ValidArgsFunction = imageCacheArgs.complete(configFlags, 1)
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues(o.PrintFlags.AllowedFormats()...))
 	return cmd
 }
@@ -186,8 +185,7 @@ func (o *ImageCacheCreateOptions) pullSecrets(app *unstructured.Unstructured) ([
 		}
 	}
 	if app != nil {
-		own, _, _ := unstructured.NestedStringSlice(app.Object, append(sparkapp.AppSpecPath(app.GetKind()), "imagePullSecrets")...)
-		for _, name := range own {
+		for _, name := range imagecache.ApplicationPullSecrets(app.Object) {
 			if err := add(namespace, name); err != nil {
 				return nil, fmt.Errorf("%s: imagePullSecrets: %q is no secret name", app.GetName(), name)
 			}
@@ -205,7 +203,7 @@ func (o *ImageCacheCreateOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	app, err := sparkApp(o.ConfigFlags, o.namespace, o.appArg)
+	app, err := sparkApp(ctx, o.ConfigFlags, o.namespace, o.appArg)
 	if err != nil {
 		return err
 	}

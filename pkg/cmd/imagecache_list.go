@@ -59,7 +59,7 @@ and a last line which ready cache holds them all, ready to pin.`,
 	o.PrintFlags.AddFlags(cmd)
 	cmd.Flags().StringVar(&o.For, "for", o.For, "Say which caches hold every image of this application.")
 	cmd.Flags().BoolVar(&o.NoHeaders, "no-headers", o.NoHeaders, "Print the table without its header row and last line.")
-	_ = cmd.RegisterFlagCompletionFunc("for", completeAppRef(configFlags))
+	_ = cmd.RegisterFlagCompletionFunc("for", imageCacheArgs.complete(configFlags, 0))
 	_ = cmd.RegisterFlagCompletionFunc("output", fixedValues(o.PrintFlags.AllowedFormats()...))
 	return cmd
 }
@@ -97,7 +97,7 @@ func (o *ImageCacheListOptions) Run(ctx context.Context) error {
 	}
 	var coverage *imagecache.Coverage
 	if o.For != "" {
-		app, err := sparkApp(o.ConfigFlags, o.namespace, o.For)
+		app, err := sparkApp(ctx, o.ConfigFlags, o.namespace, o.For)
 		if err != nil {
 			return err
 		}

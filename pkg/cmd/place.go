@@ -73,7 +73,7 @@ type PlaceOptions struct {
 	dryRun           dryRunStrategy
 	namespace        string
 	enforceNamespace bool
-	resourceArgs     []string
+	targets          placeTargets
 	toPrinter        func(operation string) (printers.ResourcePrinter, error)
 
 	genericiooptions.IOStreams
@@ -166,7 +166,7 @@ refuses to change an active application unless --restart is given.`,
 	o.operator.addFlag(flags)
 	cmdFilenameFlags(flags, &o.FilenameOptions, "the manifests of the Spark applications (or SparkConnects) to place")
 
-	cmd.ValidArgsFunction = completeSparkApps(configFlags, refApp, refScheduled, refConnect)
+	cmd.ValidArgsFunction = placeArgs.complete(configFlags, 0)
 	targets := make([]string, len(placement.Targets))
 	for i, t := range placement.Targets {
 		targets[i] = string(t)
@@ -202,7 +202,9 @@ func (o *PlaceOptions) Complete(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return fmt.Errorf("read kubeconfig: %w", err)
 	}
-	o.resourceArgs = sparkResourceArgs(args, o.Selector != "" || o.All)
+	if o.targets, err = placeTargetsOf(args, o.Selector != "" || o.All); err != nil {
+		return err
+	}
 	if err := o.operator.complete(); err != nil {
 		return err
 	}

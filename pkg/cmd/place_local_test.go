@@ -140,31 +140,6 @@ func TestPlaceBadInput(t *testing.T) {
 	}
 }
 
-func TestSparkResourceArgs(t *testing.T) {
-	for _, tc := range []struct {
-		args      []string
-		selecting bool
-		want      string
-	}{
-		{nil, false, ""},
-		{nil, true, "sparkapplications"},
-		{[]string{"spark-pi"}, false, "sparkapplication/spark-pi"},
-		{[]string{"a", "b"}, false, "sparkapplication/a sparkapplication/b"},
-		{[]string{"scheduledsparkapplication/nightly", "a"}, false, "scheduledsparkapplication/nightly sparkapplication/a"},
-		{[]string{"sparkapp", "a", "b"}, false, "sparkapp a b"},
-		{[]string{"ScheduledSparkApplications.sparkoperator.k8s.io", "x"}, false, "ScheduledSparkApplications.sparkoperator.k8s.io x"},
-		{[]string{"scheduledsparkapp"}, true, "scheduledsparkapp"},
-		{[]string{"pod/x"}, false, "pod/x"},
-	} {
-		if got := strings.Join(sparkResourceArgs(tc.args, tc.selecting), " "); got != tc.want {
-			t.Errorf("sparkResourceArgs(%v, %v) = %q, want %q", tc.args, tc.selecting, got, tc.want)
-		}
-	}
-	if got := strings.Join(resourceTypes([]string{"sparkapplication/a", "sparkapp/b", "sparkapplication/c"}), " "); got != "sparkapplication sparkapp" {
-		t.Errorf("resourceTypes = %q", got)
-	}
-}
-
 func TestVersion(t *testing.T) {
 	stdout, _, code := run(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "kubectl spark-eci v") {

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/resource"
 	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
 
@@ -37,16 +40,16 @@ func (o *PlaceOptions) Validate() error {
 		if len(o.FilenameOptions.Filenames) == 0 {
 			return errors.New("--local needs the manifests to transform: give them with -f FILE")
 		}
-		if len(o.resourceArgs) > 0 || selecting {
+		if o.targets.named() || selecting {
 			return errors.New("--local transforms the files of -f only: names, --selector and --all need a cluster")
 		}
 		if o.dryRun == dryRunServer {
 			return errors.New("--local cannot be combined with --dry-run=server")
 		}
-	} else if len(o.resourceArgs) == 0 && !selecting && len(o.FilenameOptions.Filenames) == 0 {
-		return errors.New("give the applications to place: NAME, TYPE/NAME, -l SELECTOR, --all or -f FILE")
+	} else if !o.targets.named() && !selecting && len(o.FilenameOptions.Filenames) == 0 {
+		return errNoTargets
 	}
-	if selecting && len(o.resourceArgs) > 0 && (len(o.resourceArgs) > 1 || strings.Contains(o.resourceArgs[0], "/")) {
+	if selecting && len(o.targets.refs) > 0 {
 		return errors.New("names cannot be combined with --selector or --all")
 	}
 	if o.Diff && o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != "" {
@@ -62,18 +65,20 @@ func (o *PlaceOptions) Validate() error {
 // changed ones are written, so that bad input changes nothing.
 func (o *PlaceOptions) Run(ctx context.Context) error {
 	operator := o.operator.withoutCluster()
+	var served []refKind
 	if !o.Local {
-		if err := o.checkResourceTypes(); err != nil {
+		var err error
+		if served, err = o.servedKinds(); err != nil {
 			return err
 		}
 		operator = o.operator.known(ctx, o.ConfigFlags, o.ErrOut)
 	}
 	o.placer = &placer.Placer{Request: o.request, Operator: operator, Restart: o.Restart, GatesFlag: operatorGatesFlag}
-	infos, err := o.infos()
+	infos, err := o.infos(ctx, o.targets.builderArgs(served))
 	if err != nil {
 		return err
 	}
-	skipped, err := o.sparkObjects(infos)
+	skipped, err := o.sparkObjects(ctx, infos)
 	if err != nil {
 		return err
 	}
@@ -120,7 +125,7 @@ func (o *PlaceOptions) Run(ctx context.Context) error {
 // writes them back out as they are). An input without a Spark application is
 // an error. Against a cluster, a Spark application read from a file is read
 // again from the cluster, as kubectl does with the objects of -f.
-func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]string, error) {
+func (o *PlaceOptions) sparkObjects(ctx context.Context, infos []*resource.Info) ([]string, error) {
 	var skipped []string
 	var firstOther *resource.Info
 	spark := 0
@@ -133,7 +138,7 @@ func (o *PlaceOptions) sparkObjects(infos []*resource.Info) ([]string, error) {
 		spark++
 		if !o.Local && info.Source != "" {
 			if err := info.Get(); err != nil {
-				return nil, o.explain(err)
+				return nil, o.explain(notFoundIn(ctx, o.ConfigFlags, info.Namespace, err))
 			}
 		}
 	}
@@ -158,7 +163,7 @@ func nameOf(info *resource.Info) string {
 	return kind + "/" + info.Name
 }
 
-func (o *PlaceOptions) infos() ([]*resource.Info, error) {
+func (o *PlaceOptions) infos(ctx context.Context, builderArgs []string) ([]*resource.Info, error) {
 	b := resource.NewBuilder(o.ConfigFlags).
 		Unstructured().
 		LocalParam(o.Local).
@@ -172,16 +177,64 @@ func (o *PlaceOptions) infos() ([]*resource.Info, error) {
 	if !o.Local {
 		b = b.LabelSelectorParam(o.Selector).
 			SelectAllParam(o.All).
-			ResourceTypeOrNameArgs(false, o.resourceArgs...)
+			ResourceTypeOrNameArgs(false, builderArgs...)
 	}
 	infos, err := b.Do().Infos()
+	unserved, err := unservedKinds(err)
 	if err != nil {
-		return nil, o.explain(err)
+		return nil, o.explain(notFoundIn(ctx, o.ConfigFlags, o.namespace, err))
+	}
+	for _, u := range unserved {
+		if len(infos) == 0 {
+			return nil, u.err
+		}
+		fmt.Fprintf(o.ErrOut, "Skipped %s: %v\n", countOf(u.documents, "document", "documents"), u.err)
 	}
 	if len(infos) == 0 {
 		return nil, fmt.Errorf("no applications found in namespace %q", o.namespace)
 	}
 	return infos, nil
+}
+
+// unserved is a kind of the documents of -f that the server does not serve.
+type unserved struct {
+	err       error // what the server lacks
+	documents int
+}
+
+// unservedKinds takes out of the builder's error the documents whose kind the
+// server does not serve, as --local passes over what it does not place: they
+// are skipped, each kind on a line. What is left is an error.
+func unservedKinds(err error) ([]unserved, error) {
+	if err == nil {
+		return nil, nil
+	}
+	errs := []error{err}
+	if agg, ok := err.(utilerrors.Aggregate); ok {
+		errs = agg.Errors()
+	}
+	var kinds []unserved
+	index := map[schema.GroupKind]int{}
+	var rest []error
+	for _, e := range errs {
+		var noKind *meta.NoKindMatchError
+		if !errors.As(e, &noKind) {
+			rest = append(rest, e)
+			continue
+		}
+		i, seen := index[noKind.GroupKind]
+		if !seen {
+			i = len(kinds)
+			index[noKind.GroupKind] = i
+			why := fmt.Errorf("the server does not serve %s (%v)", noKind.GroupKind, noKind)
+			if c, ok := sparkCRDOfKind(noKind.GroupKind); ok {
+				why = c.missing(noKind)
+			}
+			kinds = append(kinds, unserved{err: why})
+		}
+		kinds[i].documents++
+	}
+	return kinds, utilerrors.Reduce(utilerrors.NewAggregate(rest))
 }
 
 func (o *PlaceOptions) plan(info *resource.Info) (*placer.Plan, error) {

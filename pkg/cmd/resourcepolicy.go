@@ -178,7 +178,7 @@ anything added by hand) are left as they are.`,
 	addDryRunFlag(cmd, &o.DryRun)
 	addFieldManagerFlag(flags, &o.FieldManager)
 
-	cmd.ValidArgsFunction = completeSparkApps(configFlags, refApp, refScheduled)
+	cmd.ValidArgsFunction = resourcePolicyArgs.complete(configFlags, 1)
 	for name, complete := range map[string]cobra.CompletionFunc{
 		"preempt-policy":      fixedValues(resourcepolicy.AfterAllUnits, resourcepolicy.BeforeNextUnit),
 		"when-try-next-units": fixedValues(resourcepolicy.TryNextPolicies...),
@@ -268,16 +268,10 @@ func (o *ResourcePolicyOptions) checkDeleteFlags(flags *pflag.FlagSet) error {
 	return nil
 }
 
-// resourcePolicyName takes NAME, or a SparkApplication as TYPE/NAME.
+// resourcePolicyName is the name of the policy: its application's.
 func resourcePolicyName(arg string) (string, error) {
-	ref, err := needName(arg)
-	switch {
-	case err != nil:
-		return "", err
-	case ref.kind == refUntyped || ref.kind == refApp && !strings.EqualFold(ref.typ, "app"):
-		return ref.name, nil
-	}
-	return "", fmt.Errorf("%q: resource-policy takes a SparkApplication name (the policy is named after it)", arg)
+	ref, err := resourcePolicyArgs.resolve(arg)
+	return ref.name, err
 }
 
 // Validate checks that the flags make sense together.

@@ -117,8 +117,8 @@ func (o *ResourcePolicyOptions) getApp(ctx context.Context, dyn dynamic.Interfac
 	case apierrors.IsNotFound(err) && o.Selector != "":
 		return nil, nil
 	case apierrors.IsNotFound(err):
-		if ns := missingNamespace(o.ConfigFlags); ns != "" {
-			return nil, fmt.Errorf("namespace %q not found", ns)
+		if err := notFoundIn(ctx, o.ConfigFlags, o.namespace, err); !apierrors.IsNotFound(err) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("sparkapplication %q not found in namespace %q: the policy is named after an application; for pods no application owns, give --selector",
 			o.name, o.namespace)

@@ -29,7 +29,7 @@ func TestResourcePolicyBadInputNeedsNoServer(t *testing.T) {
 		{"timeout without waiting", []string{"spark-pi", "--eci-max=3", "--when-try-next-units=ExceedMax", "--when-try-next-units-timeout=1m"}, "a timeout applies to TimeoutOrExceedMax and Timeout only"},
 		{"restart without place", []string{"spark-pi", "--eci-max=3", "--restart"}, "--restart goes with --place"},
 		{"delete with units", []string{"spark-pi", "--delete", "--eci-max=3"}, "--delete cannot be combined with --eci-max"},
-		{"scheduled app", []string{"scheduledsparkapplication/nightly", "--eci-max=3"}, "resource-policy takes a SparkApplication name"},
+		{"scheduled app", []string{"scheduledsparkapplication/nightly", "--eci-max=3"}, `resource-policy takes a SparkApplication (NAME or app/NAME), not "scheduledsparkapplication/nightly": its runs are SparkApplications named nightly-<time>`},
 		{"no name", []string{"--eci-max=3"}, "accepts 1 arg(s), received 0"},
 		{"dry run", []string{"spark-pi", "--eci-max=3", "--dry-run=maybe"}, `invalid --dry-run "maybe"`},
 		{"taint", []string{"spark-pi", "--eci-max=3", "--eci-taint=x"}, `invalid taint "x"`},

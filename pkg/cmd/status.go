@@ -61,11 +61,11 @@ type StatusOptions struct {
 	Taint          string
 
 	appName   string
-	kind      string // of the application named: SparkApplication, or SparkConnect
+	kind      string // of the application named: SparkApplication, or SparkConnect; "" for -l and -A, which show both
 	namespace string
 	nodes     placement.VirtualNodes
 	client    corev1client.CoreV1Interface
-	apps      dynamic.NamespaceableResourceInterface
+	dyn       dynamic.Interface
 	webhooks  admissionregistrationv1.AdmissionregistrationV1Interface
 	now       func() time.Time
 
@@ -119,7 +119,7 @@ error.
 A SparkConnect (sparkconnect/NAME) shows the same way, its server as the driver: its
 state is Ready or NotReady, its pods are those labelled with its name
 (sparkoperator.k8s.io/connect-name), and the nodes they may use are judged from its
-pod templates. -l and -A show SparkApplications.`,
+pod templates. -l and -A show SparkApplications and SparkConnects.`,
 		Example: statusExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE:    runCommand(o),
@@ -133,29 +133,19 @@ pod templates. -l and -A show SparkApplications.`,
 	flags.BoolVar(&o.AllSubmissions, "all-submissions", o.AllSubmissions, "Show the pods of every submission of an application, not only the current one's.")
 	addVirtualNodeFlags(flags, &o.NodeLabel, &o.Taint)
 
-	cmd.ValidArgsFunction = completeOneSparkApp(configFlags, refApp, refConnect)
+	cmd.ValidArgsFunction = statusArgs.complete(configFlags, 1)
 	return cmd
 }
 
 // Complete works out which application the argument names and builds the clients.
 func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
-		ref, err := needName(args[0])
+		ref, err := statusArgs.resolve(args[0])
 		if err != nil {
 			return err
 		}
-		switch ref.kind {
-		case refUntyped, refApp:
-			o.appName = ref.name
-		case refConnect:
-			o.appName, o.kind = ref.name, sparkapp.KindSparkConnect
-		case refScheduled:
-			return fmt.Errorf("status shows SparkApplications: the runs of %s are SparkApplications named %s-<time>", args[0], ref.name)
-		default:
-			return fmt.Errorf("status takes a SparkApplication or a SparkConnect: NAME, app/NAME, sparkapplication/NAME or sparkconnect/NAME, not %q", args[0])
-		}
+		o.appName, o.kind = ref.name, refTypeOf(ref.kind).noun
 	}
-	o.kind = cmp.Or(o.kind, sparkapp.KindSparkApplication)
 	var err error
 	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, o.Taint); err != nil {
 		return err
@@ -171,7 +161,7 @@ func (o *StatusOptions) Complete(_ *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	o.apps = dyn.Resource(sparkResource(o.kind))
+	o.dyn = dyn
 	if o.webhooks, err = admissionregistrationv1.NewForConfig(config); err != nil {
 		return err
 	}
@@ -209,8 +199,11 @@ func (o *StatusOptions) Validate() error {
 // informer starts from.
 type statusState struct {
 	cluster  *podplacement.Cluster
-	versions struct{ apps, pods, events string }
-	pods     []corev1.Pod
+	versions struct {
+		apps         []appList
+		pods, events string
+	}
+	pods []corev1.Pod
 }
 
 // Run reads the applications, their pods, the nodes and the scheduler's
@@ -231,17 +224,17 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 // read lists everything status shows: each list once, joined in memory.
 func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 	s := &statusState{cluster: podplacement.NewCluster(nil, o.AllSubmissions)}
-	apps, version, err := o.listApps(ctx)
+	apps, lists, err := o.listApps(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.versions.apps = version
+	s.versions.apps = lists
 	for _, app := range apps {
 		s.cluster.PutApp(app)
 	}
 	// Each page of pods goes into the cluster's records as it comes: the
 	// pods themselves are kept only to be followed.
-	version, err = o.eachPod(ctx, func(pod *corev1.Pod) {
+	version, err := o.eachPod(ctx, func(pod *corev1.Pod) {
 		s.cluster.PutPod(pod, false)
 		if o.Watch {
 			s.pods = append(s.pods, *pod)
@@ -307,37 +300,68 @@ func (o *StatusOptions) scope() string {
 	return o.namespace
 }
 
-// listApps reads the chosen applications, and the version to watch them
+// kinds are the kinds shown: the one named, or with -l and -A both
+// SparkApplications and SparkConnects.
+func (o *StatusOptions) kinds() []string {
+	if o.kind != "" {
+		return []string{o.kind}
+	}
+	return []string{sparkapp.KindSparkApplication, sparkapp.KindSparkConnect}
+}
+
+// appList is the applications of one kind, as listed: the version to watch
+// them from.
+type appList struct {
+	kind    string
+	version string
+}
+
+// listApps reads the chosen applications, and the versions to watch them
 // from. One named application is listed too, by name: a watch resumes from
-// the version of a list.
-func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructured, string, error) {
-	list, err := o.apps.Namespace(o.scope()).List(ctx, o.appListOptions())
-	if err != nil {
-		return nil, "", o.explainAppError(err)
-	}
-	if len(list.Items) == 0 {
-		where := fmt.Sprintf("in namespace %q", o.namespace)
-		if o.AllNamespaces {
-			where = "in any namespace"
-		} else if ns := missingNamespace(o.ConfigFlags); ns != "" {
-			return nil, "", fmt.Errorf("namespace %q not found", ns)
+// the version of a list. Of -l and -A, SparkConnects are left out where the
+// server does not serve them (an operator before v2.3).
+func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructured, []appList, error) {
+	var apps []*unstructured.Unstructured
+	var lists []appList
+	for _, kind := range o.kinds() {
+		list, err := o.dyn.Resource(sparkResource(kind)).Namespace(o.scope()).List(ctx, o.appListOptions())
+		if err != nil {
+			err = o.explainAppError(kind, err)
+			if meta.IsNoMatchError(err) && o.kind == "" && kind != sparkapp.KindSparkApplication {
+				continue
+			}
+			return nil, nil, err
 		}
-		switch {
-		case o.appName != "":
-			return nil, "", fmt.Errorf("%s %q not found %s", strings.ToLower(o.kind), o.appName, where)
-		case o.Selector != "":
-			return nil, "", fmt.Errorf("no SparkApplications match %q %s", o.Selector, where)
+		lists = append(lists, appList{kind: kind, version: list.GetResourceVersion()})
+		for i := range list.Items {
+			apps = append(apps, &list.Items[i])
 		}
-		return nil, "", fmt.Errorf("no SparkApplications found %s", where)
 	}
-	apps := make([]*unstructured.Unstructured, len(list.Items))
-	for i := range list.Items {
-		apps[i] = &list.Items[i]
+	if len(apps) == 0 {
+		return nil, nil, o.noApps(ctx)
 	}
 	slices.SortFunc(apps, func(a, b *unstructured.Unstructured) int {
-		return strings.Compare(a.GetNamespace()+"/"+a.GetName(), b.GetNamespace()+"/"+b.GetName())
+		return cmp.Or(strings.Compare(a.GetNamespace()+"/"+a.GetName(), b.GetNamespace()+"/"+b.GetName()),
+			strings.Compare(a.GetKind(), b.GetKind()))
 	})
-	return apps, list.GetResourceVersion(), nil
+	return apps, lists, nil
+}
+
+// noApps says what was not found.
+func (o *StatusOptions) noApps(ctx context.Context) error {
+	where := fmt.Sprintf("in namespace %q", o.namespace)
+	if o.AllNamespaces {
+		where = "in any namespace"
+	} else if namespaceMissing(ctx, o.ConfigFlags, o.namespace) {
+		return fmt.Errorf("namespace %q not found", o.namespace)
+	}
+	switch {
+	case o.appName != "":
+		return fmt.Errorf("%s %q not found %s", strings.ToLower(o.kind), o.appName, where)
+	case o.Selector != "":
+		return fmt.Errorf("no SparkApplications or SparkConnects match %q %s", o.Selector, where)
+	}
+	return fmt.Errorf("no SparkApplications or SparkConnects found %s", where)
 }
 
 // appListOptions select the applications shown.
@@ -351,9 +375,9 @@ func (o *StatusOptions) appListOptions() metav1.ListOptions {
 
 // explainAppError tells a cluster without the Spark operator, whose
 // resource comes back as Not Found, from other errors.
-func (o *StatusOptions) explainAppError(err error) error {
+func (o *StatusOptions) explainAppError(kind string, err error) error {
 	if apierrors.IsNotFound(err) {
-		if _, crdErr := mappingOf(o.ConfigFlags, sparkCRD(o.kind)); meta.IsNoMatchError(crdErr) {
+		if _, crdErr := mappingOf(o.ConfigFlags, sparkCRD(kind)); meta.IsNoMatchError(crdErr) {
 			return crdErr
 		}
 	}
@@ -361,12 +385,13 @@ func (o *StatusOptions) explainAppError(err error) error {
 }
 
 // podSelector selects the pods of the application (or SparkConnect) named,
-// or of any application (those not shown are dropped in memory).
+// or of any application or SparkConnect: every Spark pod (those of none
+// shown are dropped in memory).
 func (o *StatusOptions) podSelector() string {
 	if o.appName != "" {
 		return labels.Set{podLabelOf(o.kind): o.appName}.String()
 	}
-	req, _ := labels.NewRequirement(sparkapp.LabelAppName, selection.Exists, nil)
+	req, _ := labels.NewRequirement(sparkapp.LabelSparkRole, selection.Exists, nil)
 	return labels.NewSelector().Add(*req).String()
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/follow"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // watch prints the status, then, in a table, each pod again as it changes
@@ -65,7 +66,7 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 			case !ok:
 			case ev.Type != watch.Deleted:
 				u, changed = w.PutApp(app)
-			case w.DeleteApp(app.GetNamespace() + "/" + app.GetName()):
+			case w.DeleteApp(sparkapp.Key(app.GetKind(), app.GetNamespace(), app.GetName())):
 				// One deleted takes its pods with it: nothing is left to
 				// wait for of it.
 				fmt.Fprintf(o.ErrOut, "%s/%s: deleted\n", app.GetNamespace(), app.GetName())
@@ -151,13 +152,42 @@ func (o *StatusOptions) watchEnded(w *podplacement.Watch, wait *ending.Wait) err
 	return ended
 }
 
-// followApps follows the applications shown, from the list they were read in.
+// followApps follows the applications shown, each kind from the list it
+// was read in, on one stream.
 func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan watch.Event, <-chan error) {
-	list, watchFn := follow.Narrow(o.apps.Namespace(o.scope()).List, o.apps.Namespace(o.scope()).Watch, o.appListOptions())
-	listed := &unstructured.UnstructuredList{Object: map[string]interface{}{}}
-	listed.SetResourceVersion(s.versions.apps)
-	for _, key := range s.cluster.Keys() {
-		listed.Items = append(listed.Items, *s.cluster.App(key))
+	events := make(chan watch.Event)
+	errs := make(chan error, len(s.versions.apps))
+	for _, l := range s.versions.apps {
+		apps := o.dyn.Resource(sparkResource(l.kind)).Namespace(o.scope())
+		list, watchFn := follow.Narrow(apps.List, apps.Watch, o.appListOptions())
+		listed := &unstructured.UnstructuredList{Object: map[string]interface{}{}}
+		listed.SetResourceVersion(l.version)
+		for _, key := range s.cluster.Keys() {
+			if app := s.cluster.App(key); app.GetKind() == l.kind {
+				listed.Items = append(listed.Items, *app)
+			}
+		}
+		kindEvents, kindErrs := follow.Start(ctx, follow.Source{Resource: sparkResource(l.kind).Resource, Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
+		go func() {
+			for {
+				select {
+				case ev, ok := <-kindEvents:
+					if !ok {
+						return
+					}
+					select {
+					case events <- ev:
+					case <-ctx.Done():
+						return
+					}
+				case err := <-kindErrs:
+					errs <- err
+					return
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
 	}
-	return follow.Start(ctx, follow.Source{Resource: "sparkapplications", Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
+	return events, errs
 }

@@ -2,6 +2,7 @@ package imagecache
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +50,50 @@ spec:
   executor:
     sidecars: [{name: log, image: fluent-bit:3.0}, {name: no-image}]`,
 			want: []string{"busybox:1.36", "fluent-bit:3.0", "spark:3.5.2"}},
+		{name: "a SparkConnect: spec.image for the server and its executors", manifest: `
+kind: SparkConnect
+spec:
+  image: spark:4.0.0
+  server: {cores: 1}
+  executor: {instances: 2}`,
+			want: []string{"spark:4.0.0"}},
+		{name: "a SparkConnect: the templates' Spark containers give their images, the rest are pulled too", manifest: `
+kind: SparkConnect
+spec:
+  image: spark:4.0.0
+  server:
+    template:
+      spec:
+        initContainers: [{name: fetch, image: alpine:3.20}]
+        containers:
+        - {name: proxy, image: envoy:1.30}
+        - {name: spark-kubernetes-driver, image: spark-connect:4.0.0}
+  executor:
+    template:
+      spec:
+        containers:
+        - {name: spark-kubernetes-executor, image: spark-exec:4.0.0}
+        - {name: log, image: fluent-bit:3.0}`,
+			want: []string{"alpine:3.20", "envoy:1.30", "fluent-bit:3.0", "spark-connect:4.0.0", "spark-exec:4.0.0"}},
+		{name: "a SparkConnect server's first container is Spark's when none is named so", manifest: `
+kind: SparkConnect
+spec:
+  image: spark:4.0.0
+  server:
+    template:
+      spec:
+        containers: [{name: main, image: my-spark:4.0.0}]
+  executor:
+    template:
+      spec:
+        containers: [{name: main, image: ignored-by-the-operator:1}]`,
+			want: []string{"my-spark:4.0.0", "spark:4.0.0"}},
+		{name: "a SparkConnect with no image", manifest: `
+kind: SparkConnect
+spec:
+  server: {cores: 1}
+  executor: {instances: 1}`,
+			wantErr: "the server has no image: set spec.image"},
 		{name: "pod templates: Spark's own container takes the Spark image", manifest: `
 kind: SparkApplication
 spec:
@@ -103,5 +148,35 @@ spec: {image: spark:3.5.2, driver: {sidecars: [oops]}}`,
 				t.Errorf("images %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestApplicationPullSecrets(t *testing.T) {
+	for _, tc := range []struct {
+		name, manifest string
+		want           []string
+	}{
+		{"a SparkApplication's own and its templates'", `
+kind: SparkApplication
+spec:
+  imagePullSecrets: [acr, acr]
+  driver: {template: {spec: {imagePullSecrets: [{name: drv}]}}}`, []string{"acr", "drv"}},
+		{"a ScheduledSparkApplication's, in its template", `
+kind: ScheduledSparkApplication
+spec:
+  template:
+    imagePullSecrets: [acr]`, []string{"acr"}},
+		{"a SparkConnect's, in its roles' templates", `
+kind: SparkConnect
+spec:
+  server: {template: {spec: {imagePullSecrets: [{name: srv}]}}}
+  executor: {template: {spec: {imagePullSecrets: [{name: exe}, {}]}}}`, []string{"exe", "srv"}},
+		{"none", `
+kind: SparkConnect
+spec: {server: {}, executor: {}}`, nil},
+	} {
+		if got := ApplicationPullSecrets(parse(t, tc.manifest)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

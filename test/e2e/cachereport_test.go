@@ -231,7 +231,7 @@ func TestCacheReportBadInputAndGaps(t *testing.T) {
 	}{
 		{[]string{"nope"}, `pod "nope" not found in namespace "` + ns + `", and no events name it`},
 		{[]string{"app/nope"}, `no pods of application "nope"`},
-		{[]string{"deployment/web"}, `cache-report takes a pod, pod/NAME, app/NAME or sparkconnect/NAME, not "deployment/web"`},
+		{[]string{"deployment/web"}, `cache-report takes a Pod, a SparkApplication or a SparkConnect (NAME, app/NAME or sparkconnect/NAME), not "deployment/web"`},
 		{[]string{}, "give one of POD, app/NAME, sparkconnect/NAME or -l SELECTOR"},
 		{[]string{"quiet-driver", "-o", "table"}, `unknown --output "table"`},
 		{[]string{"-l", "a in (b"}, "invalid --selector"},

@@ -138,7 +138,11 @@ func TestCompletionThroughKubectl(t *testing.T) {
 			t.Errorf("image-cache create app/spark-p<TAB> = %v, want %v", got, want)
 		}
 		got, _ = completeThroughKubectl(t, "spark-eci", "image-cache", "list", "-n", ns, "--for", "")
-		for _, want := range []string{"spark-pi", "app/other-job"} {
+		if want := []string{"other-job", "spark-pi", "spark-sql"}; !slices.Equal(got, want) {
+			t.Errorf("image-cache list --for <TAB> = %v, want %v (NAME alone names an application)", got, want)
+		}
+		got, _ = completeThroughKubectl(t, "spark-eci", "image-cache", "list", "-n", ns, "--for", "a")
+		for _, want := range []string{"app/spark-pi", "app/other-job"} {
 			if !slices.Contains(got, want) {
 				t.Errorf("image-cache list --for completions %v lack %q", got, want)
 			}

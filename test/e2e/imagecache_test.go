@@ -155,7 +155,7 @@ spec: {type: Scala, mode: cluster, sparkVersion: 3.5.2, mainApplicationFile: "lo
 		{[]string{"app/imageless"}, "imageless: the driver has no image: set spec.image (or spec.driver.image)"},
 		{[]string{"app/running", "--place"}, "error: refusing to change an active application without --restart"},
 		{[]string{"app/nope"}, `sparkapplications.sparkoperator.k8s.io "nope" not found`},
-		{[]string{"deployment/web"}, `"deployment/web" is not a Spark application`},
+		{[]string{"deployment/web"}, `image-cache takes a SparkApplication, a ScheduledSparkApplication or a SparkConnect (NAME, app/NAME, scheduledsparkapplication/NAME or sparkconnect/NAME), not "deployment/web"`},
 		{[]string{"app/spark-pi", "--size=10"}, "invalid --size 10: ECI takes 20 to 32768 GiB"},
 		{[]string{"app/spark-pi", "--retention-days=0", "--size=20000000"}, "invalid --size 20000000"},
 		{[]string{"app/spark-pi", "--pull-secret=a:b:c"}, `--pull-secret "a:b:c": want NAME or NAMESPACE:NAME`},

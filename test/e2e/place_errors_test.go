@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,9 +42,9 @@ func TestPlaceBadInputChangesNothing(t *testing.T) {
 		{"one unknown among many", "", []string{"place", "-n", ns, "spark-pi", "nope", "--executors=eci"},
 			`"nope" not found`},
 		{"wrong kind", "", []string{"place", "-n", ns, "configmap/kube-root-ca.crt", "--executors=eci"},
-			`"configmap" is a ConfigMap: place works on SparkApplications, ScheduledSparkApplications and SparkConnects`},
+			`place takes SparkApplications, ScheduledSparkApplications or SparkConnects (NAME, app/NAME, scheduledsparkapplication/NAME or sparkconnect/NAME), not "configmap/kube-root-ca.crt"`},
 		{"unknown kind", "", []string{"place", "-n", ns, "sparkjob/x", "--executors=eci"},
-			`the server has no resource type "sparkjob"`},
+			`not "sparkjob/x"`},
 		{"namespace missing", "", []string{"place", "-n", "no-such-namespace", "spark-pi", "--executors=eci"},
 			`namespace "no-such-namespace" not found`},
 		{"forbidden", reader, []string{"place", "-n", ns, "spark-pi", "--executors=eci"},
@@ -71,12 +73,13 @@ func TestPlaceBadInputChangesNothing(t *testing.T) {
 	}
 }
 
-// With no CRD the plugin says the operator is missing. The test removes the
-// ScheduledSparkApplication CRD and installs it again afterwards.
-func TestPlaceWithoutTheCRD(t *testing.T) {
+// removeCRD deletes a CRD until the test ends, and waits until discovery no
+// longer serves its resource.
+func removeCRD(t *testing.T, resource, groupVersion string) {
+	t.Helper()
 	ctx := t.Context()
 	crds := cluster.dyn.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
-	name := "scheduledsparkapplications.sparkoperator.k8s.io"
+	name := resource + ".sparkoperator.k8s.io"
 	if err := crds.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +94,12 @@ func TestPlaceWithoutTheCRD(t *testing.T) {
 		if _, err := crds.Get(ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			return false, nil
 		}
-		resources, err := cluster.client.Discovery().ServerResourcesForGroupVersion("sparkoperator.k8s.io/v1beta2")
+		resources, err := cluster.client.Discovery().ServerResourcesForGroupVersion(groupVersion)
 		if err != nil {
 			return apierrors.IsNotFound(err), nil
 		}
 		for _, r := range resources.APIResources {
-			if r.Name == "scheduledsparkapplications" {
+			if r.Name == resource {
 				return false, nil
 			}
 		}
@@ -104,13 +107,64 @@ func TestPlaceWithoutTheCRD(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("CRD not deleted: %v", err)
 	}
+}
 
-	ns := newNamespace(t)
-	_, stderr, code := runPlugin(t, "place", "-n", ns, "scheduledsparkapplication/nightly", "--executors=eci")
-	if code == 0 || strings.Count(stderr, "\n") != 1 ||
-		!strings.Contains(stderr, "error: the server does not serve SparkApplications (sparkoperator.k8s.io/v1beta2): is the Kubeflow Spark Operator installed?") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
-	}
+// A kind whose CRD is missing is named for what it is. The test removes a
+// CRD and installs the CRDs again afterwards.
+func TestPlaceWithoutTheCRD(t *testing.T) {
+	t.Run("ScheduledSparkApplication", func(t *testing.T) {
+		removeCRD(t, "scheduledsparkapplications", "sparkoperator.k8s.io/v1beta2")
+		ns := newNamespace(t)
+		_, stderr, code := runPlugin(t, "place", "-n", ns, "scheduledsparkapplication/nightly", "--executors=eci")
+		if code == 0 || strings.Count(stderr, "\n") != 1 ||
+			!strings.Contains(stderr, "error: the server does not serve ScheduledSparkApplications (sparkoperator.k8s.io/v1beta2): is the Kubeflow Spark Operator installed?") {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
+
+	// An operator before v2.3 serves no SparkConnect: that is what a
+	// SparkConnect named is told, not that the operator is missing; -l,
+	// --all and -f go on without them.
+	t.Run("SparkConnect", func(t *testing.T) {
+		ns := newNamespace(t)
+		createSeedApp(t, ns, "spark-pi")
+		removeCRD(t, "sparkconnects", "sparkoperator.k8s.io/v1alpha1")
+		const notServed = "the server does not serve SparkConnects (sparkoperator.k8s.io/v1alpha1): they come with the Kubeflow Spark Operator v2.3.0 and later"
+		for _, args := range [][]string{
+			{"place", "-n", ns, "sparkconnect/spark-connect", "--executors=eci"},
+			{"status", "-n", ns, "sparkconnect/spark-connect"},
+			{"image-cache", "create", "-n", ns, "sparkconnect/spark-connect", "--dry-run=client"},
+		} {
+			_, stderr, code := runPlugin(t, args...)
+			if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "error: "+notServed) {
+				t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+			}
+		}
+		stdout, stderr, code := runPlugin(t, "place", "-n", ns, "--all", "--preset=ecs-only", "--dry-run=server", "-o", "name")
+		if code != 0 || stdout != "sparkapplication.sparkoperator.k8s.io/spark-pi\n" {
+			t.Errorf("place --all: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		if stdout, stderr, code = runPlugin(t, "status", "-n", ns, "-l", "!nothing", "-o", "json"); code != 0 || !strings.Contains(stdout, `"name": "spark-pi"`) {
+			t.Errorf("status -l: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+
+		manifest := filepath.Join(t.TempDir(), "apps.yaml")
+		if err := os.WriteFile(manifest, []byte(strings.TrimSpace(sparkPi)+"\n---\n"+strings.TrimSpace(sparkConnectManifest)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code = runPlugin(t, "place", "-n", ns, "-f", manifest, "--preset=ecs-only", "--dry-run=server", "-o", "name")
+		if code != 0 || stdout != "sparkapplication.sparkoperator.k8s.io/spark-pi\n" || stderr != "Skipped 1 document: "+notServed+" (no matches for kind \"SparkConnect\" in version \"sparkoperator.k8s.io/v1alpha1\")\n" {
+			t.Errorf("place -f: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		connectOnly := filepath.Join(t.TempDir(), "connect.yaml")
+		if err := os.WriteFile(connectOnly, []byte(sparkConnectManifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code = runPlugin(t, "place", "-n", ns, "-f", connectOnly, "--preset=ecs-only")
+		if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "error: "+notServed) {
+			t.Errorf("place -f with only what is not served: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	})
 }
 
 // Rule 7: without the operator's pod webhook, tolerations and affinity in the
