@@ -7,14 +7,15 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 )
@@ -57,8 +58,8 @@ func (b burst) seed(ctx context.Context, client kubernetes.Interface, dyn dynami
 // burstResult is what one burst measured.
 type burstResult struct {
 	changes  int             // watch events the plugin was sent
-	returned []time.Duration // write returned to row printed, sorted
-	sent     []time.Duration // write sent to row printed, sorted
+	returned []time.Duration // write returned to row printed
+	sent     []time.Duration // write sent to row printed
 	cpu      time.Duration   // the plugin's, from the first write to the last row
 }
 
@@ -77,7 +78,7 @@ func (b burst) status(ctx context.Context, client kubernetes.Interface, plugin s
 	if _, err := p.awaitRows(append([]string{a.name + "-driver"}, executors...), func([]string) bool { return true }); err != nil {
 		return burstResult{}, fmt.Errorf("status --watch: %w", err)
 	}
-	before, err := p.settledCPU()
+	before, err := p.settledCPU(ctx)
 	if err != nil {
 		return burstResult{}, err
 	}
@@ -130,7 +131,7 @@ func (b burst) cacheReport(ctx context.Context, client kubernetes.Interface, plu
 	if err != nil {
 		return burstResult{}, err
 	}
-	before, err := p.settledCPU()
+	before, err := p.settledCPU(ctx)
 	if err != nil {
 		return burstResult{}, err
 	}
@@ -163,7 +164,7 @@ func (b burst) cacheReport(ctx context.Context, client kubernetes.Interface, plu
 	}
 	// The created and started events, which come after a pod's row, are
 	// changes too: the CPU is read once they are worked on.
-	after, err := p.settledCPU()
+	after, err := p.settledCPU(ctx)
 	if err != nil {
 		return burstResult{}, err
 	}
@@ -209,7 +210,7 @@ func (t *times) get(name string) (time.Time, bool) {
 }
 
 // since is, for each pod, the time from one thing to another (its write
-// to its row), sorted; a row printed before its write returned counts as 0.
+// to its row); a row printed before its write returned counts as 0.
 func since(from, to *times, names []string) []time.Duration {
 	var d []time.Duration
 	for _, name := range names {
@@ -219,7 +220,6 @@ func since(from, to *times, names []string) []time.Duration {
 			d = append(d, max(0, t.Sub(f)))
 		}
 	}
-	slices.Sort(d)
 	return d
 }
 
@@ -289,30 +289,41 @@ func (p *watchProcess) awaitRows(names []string, complete func([]string) bool) (
 	return printed, nil
 }
 
-// settledCPU waits two seconds for the work at hand (the lists of the
-// start and their garbage; changes still coming) to end, and returns the
-// process's CPU time then.
-func (p *watchProcess) settledCPU() (time.Duration, error) {
-	time.Sleep(2 * time.Second)
-	return p.cpu()
+// A watch has settled when its CPU time grew by less than settleIdle in
+// settleWindow: 2% of a core, more than an idle Go process takes (the
+// runtime returning memory to the system may take 1%), far less than one
+// working on changes.
+const (
+	settleWindow = 500 * time.Millisecond
+	settleIdle   = 10 * time.Millisecond
+)
+
+// settledCPU waits for the work at hand (the lists of the start and their
+// garbage; changes still coming) to end, its CPU time read every
+// settleWindow until it stops growing, and returns its CPU time then.
+func (p *watchProcess) settledCPU(ctx context.Context) (time.Duration, error) {
+	last, err := p.cpu(ctx)
+	if err != nil {
+		return 0, err
+	}
+	err = wait.PollUntilContextTimeout(ctx, settleWindow, 2*time.Minute, false, func(ctx context.Context) (bool, error) {
+		now, err := p.cpu(ctx)
+		if err != nil {
+			return false, err
+		}
+		settled := now-last < settleIdle
+		last = now
+		return settled, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("wait for the plugin to settle: %w", err)
+	}
+	return last, nil
 }
 
-// cpu is the CPU time the process has used so far (user and system, in the
-// kernel's ticks of 10 ms).
-func (p *watchProcess) cpu() (time.Duration, error) {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
-	if err != nil {
-		return 0, fmt.Errorf("read the plugin's CPU time: %w", err)
-	}
-	// The fields after the command's name, which is in parentheses:
-	// utime and stime are the 12th and 13th.
-	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("read the plugin's CPU time: /proc/%d/stat has %d fields", p.cmd.Process.Pid, len(f))
-	}
-	user, _ := strconv.ParseInt(f[11], 10, 64)
-	system, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(user+system) * 10 * time.Millisecond, nil
+// cpu is the CPU time the process has used so far, from its rusage.
+func (p *watchProcess) cpu(ctx context.Context) (time.Duration, error) {
+	return cpuNow(ctx, p.cmd.Process, p.done)
 }
 
 // wait waits a minute at most for the process to end by itself.
@@ -325,9 +336,9 @@ func (p *watchProcess) wait() error {
 	}
 }
 
-// exitCPU is the CPU time of a process that ended, to the microsecond.
+// exitCPU is the CPU time of a process that ended, from its rusage.
 func (p *watchProcess) exitCPU() time.Duration {
-	return p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+	return cpuOf(p.cmd.ProcessState.SysUsage().(*syscall.Rusage))
 }
 
 // stop interrupts the process, as Ctrl-C does, and kills it if it has not
@@ -375,8 +386,8 @@ func runBursts(ctx context.Context, client kubernetes.Interface, dyn dynamic.Int
 		}
 		for _, m := range pair {
 			fmt.Printf("%-46s %8d %14s %6s %14s %6s %12s\n", m.what, m.r.changes,
-				percentile(m.r.returned, 50), percentile(m.r.returned, 95),
-				percentile(m.r.sent, 50), percentile(m.r.sent, 95), m.r.cpuPerChange().Round(time.Microsecond))
+				rowTime(m.r.returned, 50), rowTime(m.r.returned, 95),
+				rowTime(m.r.sent, 50), rowTime(m.r.sent, 95), m.r.cpuPerChange().Round(time.Microsecond))
 		}
 		all = append(all, pair)
 	}
@@ -388,9 +399,11 @@ func runBursts(ctx context.Context, client kubernetes.Interface, dyn dynamic.Int
 	return nil
 }
 
-func percentile(sorted []time.Duration, p int) string {
-	if len(sorted) == 0 {
+// rowTime is the p-th percentile of rows' times, to the millisecond; - when
+// there are none.
+func rowTime(ds []time.Duration, p int) string {
+	if len(ds) == 0 {
 		return "-"
 	}
-	return sorted[min(len(sorted)-1, len(sorted)*p/100)].Round(time.Millisecond).String()
+	return percentile(ds, p).Round(time.Millisecond).String()
 }

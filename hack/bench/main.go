@@ -173,9 +173,9 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 				return err
 			}
 		}
-		getEvents := measure(s.kubectlRuns, "kubectl", append([]string{"get", "events", "-A", "-o", "json"}, common...)...)
-		if getEvents.err != nil {
-			return getEvents.err
+		getEvents, err := measure(s.kubectlRuns, "kubectl", append([]string{"get", "events", "-A", "-o", "json"}, common...)...)
+		if err != nil {
+			return err
 		}
 		fmt.Printf("%-62s %9s %9s %7s %8.1f MiB %9s\n", "kubectl get events -A -o json (for comparison)", getEvents.wall.Round(time.Millisecond), "", "", getEvents.maxRSSMiB, "")
 		fmt.Println("targets: wall <= 1.3x the floor, peak memory <= 150 MiB, requests O(pages)")
@@ -186,7 +186,7 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 			return err
 		}
 		fmt.Printf("\ncache-report --watch latency: p50 %s, p95 %s over %d pods, one at a time, event posted to row printed\n",
-			latencies[len(latencies)/2].Round(time.Millisecond), latencies[len(latencies)*95/100].Round(time.Millisecond), len(latencies))
+			percentile(latencies, 50).Round(time.Millisecond), percentile(latencies, 95).Round(time.Millisecond), len(latencies))
 	}
 	if parts["burst"] {
 		if err := runBursts(ctx, client, dyn, plugin, common, writers); err != nil {
@@ -223,9 +223,9 @@ func (c benchCommand) run(ctx context.Context, plugin string, common []string, r
 	var walls, floors []time.Duration
 	var peak float64
 	for i := 0; i < runs; i++ {
-		got := measure(1, plugin, args...)
-		if got.err != nil {
-			return got.err
+		got, err := measureOnce(plugin, args...)
+		if err != nil {
+			return err
 		}
 		walls, peak = append(walls, got.wall), max(peak, got.maxRSSMiB)
 		floorWall, err := c.floor.read(ctx)
@@ -234,8 +234,7 @@ func (c benchCommand) run(ctx context.Context, plugin string, common []string, r
 		}
 		floors = append(floors, floorWall)
 	}
-	got := result{wall: median(walls), maxRSSMiB: peak}
-	floorWall := median(floors)
+	wall, floorWall := median(walls), median(floors)
 	requests, err := countRequests(plugin, append(args, "-v=6")...)
 	if err != nil {
 		return err
@@ -245,6 +244,6 @@ func (c benchCommand) run(ctx context.Context, plugin string, common []string, r
 		label = "kubectl spark-eci " + strings.Join(c.args, " ")
 	}
 	fmt.Printf("%-62s %9s %9s %6.2fx %8.1f MiB %9d\n", label,
-		got.wall.Round(time.Millisecond), floorWall.Round(time.Millisecond), float64(got.wall)/float64(floorWall), got.maxRSSMiB, len(requests))
+		wall.Round(time.Millisecond), floorWall.Round(time.Millisecond), float64(wall)/float64(floorWall), peak, len(requests))
 	return nil
 }

@@ -7,52 +7,61 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
 )
 
-type result struct {
+// usage is what one run of a command took: its wall time, from its start
+// to its end, and its CPU time (user and system) and peak resident memory,
+// from its rusage.
+type usage struct {
 	wall      time.Duration
+	cpu       time.Duration
 	maxRSSMiB float64
-	err       error
 }
 
-// measure runs a command runs times and returns the median wall time and the
-// largest peak resident memory.
-func measure(runs int, name string, args ...string) result {
-	var walls []time.Duration
+// cpuOf is the CPU time, user and system, of a process's rusage: the one
+// source of CPU time in the bench, whether the kernel gives the rusage at a
+// process's end (os.ProcessState) or while it runs (cpuNow).
+func cpuOf(ru *syscall.Rusage) time.Duration {
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// measure runs a command runs times and returns the medians of its wall
+// and CPU times and the largest of its peaks of resident memory.
+func measure(runs int, name string, args ...string) (usage, error) {
+	var walls, cpus []time.Duration
 	var peak float64
 	for i := 0; i < runs; i++ {
-		got := measureOnce(name, args...)
-		if got.err != nil {
-			return got
+		got, err := measureOnce(name, args...)
+		if err != nil {
+			return usage{}, err
 		}
-		walls, peak = append(walls, got.wall), max(peak, got.maxRSSMiB)
+		walls, cpus, peak = append(walls, got.wall), append(cpus, got.cpu), max(peak, got.maxRSSMiB)
 	}
-	slices.Sort(walls)
-	return result{wall: walls[len(walls)/2], maxRSSMiB: peak}
+	return usage{wall: median(walls), cpu: median(cpus), maxRSSMiB: peak}, nil
 }
 
-// measuredFlag makes the bench run a command and report its wall time and
-// peak memory (see measureOnce).
+// measuredFlag makes the bench run a command and report its usage (see
+// measureOnce).
 const measuredFlag = "-measured"
 
-// measureOnce runs a command once through a small process of the bench's
-// own (bench -measured NAME ARGS...), which reports the command's wall time
-// and peak resident memory. Not directly: Linux counts in a child's peak
-// the memory of the process that started it (Go starts a child sharing its
-// memory until the child's exec), and the bench holds far more than the
-// plugin does.
-func measureOnce(name string, args ...string) result {
+// measureOnce runs a command once, its output discarded, and returns its
+// usage: every command the bench times is timed here. It runs it through a
+// small process of the bench's own (bench -measured NAME ARGS...), which
+// times it and reports its usage. Not directly: Linux counts in a child's
+// peak the memory of the process that started it (Go starts a child
+// sharing its memory until the child's exec), and the bench holds far more
+// than the plugin does.
+func measureOnce(name string, args ...string) (usage, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return result{err: err}
+		return usage{}, err
 	}
 	report, w, err := os.Pipe()
 	if err != nil {
-		return result{err: err}
+		return usage{}, err
 	}
 	defer report.Close()
 	c := exec.Command(self, append([]string{measuredFlag, name}, args...)...)
@@ -63,22 +72,22 @@ func measureOnce(name string, args ...string) result {
 	err = c.Start()
 	w.Close()
 	if err != nil {
-		return result{err: err}
+		return usage{}, err
 	}
 	line, _ := io.ReadAll(report)
 	if err := c.Wait(); err != nil {
-		return result{err: fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())}
+		return usage{}, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
 	}
-	var wallNS, maxRSSKiB int64
-	if _, err := fmt.Sscan(string(line), &wallNS, &maxRSSKiB); err != nil {
-		return result{err: fmt.Errorf("%s: no measure reported: %q", name, line)}
+	var wallNS, cpuNS, maxRSSKiB int64
+	if _, err := fmt.Sscan(string(line), &wallNS, &cpuNS, &maxRSSKiB); err != nil {
+		return usage{}, fmt.Errorf("%s: no usage reported: %q", name, line)
 	}
-	return result{wall: time.Duration(wallNS), maxRSSMiB: float64(maxRSSKiB) / 1024}
+	return usage{wall: time.Duration(wallNS), cpu: time.Duration(cpuNS), maxRSSMiB: float64(maxRSSKiB) / 1024}, nil
 }
 
 // runMeasured is bench -measured: it runs the command with the bench's
-// output, writes its wall time (ns) and peak memory (KiB) to file
-// descriptor 3, and exits as it exited.
+// output, writes its wall time (ns), CPU time (ns) and peak memory (KiB)
+// to file descriptor 3, and exits as it exited.
 func runMeasured(name string, args ...string) int {
 	// The command does not inherit the report's pipe: the bench reads it
 	// to its end, which would wait for the command's children too.
@@ -92,12 +101,13 @@ func runMeasured(name string, args ...string) int {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
 	}
-	usage, _ := c.ProcessState.SysUsage().(*syscall.Rusage)
-	var maxRSS int64
-	if usage != nil {
-		maxRSS = usage.Maxrss // KiB on Linux
+	ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "bench: no rusage of", name)
+		return 1
 	}
-	fmt.Fprintf(os.NewFile(3, "report"), "%d %d\n", wall.Nanoseconds(), maxRSS)
+	// Maxrss is in KiB on Linux.
+	fmt.Fprintf(os.NewFile(3, "report"), "%d %d %d\n", wall.Nanoseconds(), cpuOf(ru).Nanoseconds(), ru.Maxrss)
 	return c.ProcessState.ExitCode()
 }
 

@@ -55,9 +55,9 @@ func (b placeBench) run(ctx context.Context, dyn dynamic.Interface, plugin strin
 	var peak float64
 	for i := 0; i < runs; i++ {
 		target := placeTargets[i%len(placeTargets)]
-		got := measure(1, plugin, placeArgs(target)...)
-		if got.err != nil {
-			return got.err
+		got, err := measureOnce(plugin, placeArgs(target)...)
+		if err != nil {
+			return err
 		}
 		walls, peak = append(walls, got.wall), max(peak, got.maxRSSMiB)
 		sample, err := b.kubectlLoop(ctx, dyn, plugin, common, target)
@@ -97,9 +97,9 @@ func (b placeBench) kubectlLoop(ctx context.Context, dyn dynamic.Interface, plug
 	for i := 0; i < b.sampled; i++ {
 		args := append([]string{"patch", "sparkapplications.sparkoperator.k8s.io", fmt.Sprintf("place-kubectl-%d", i),
 			"-n", b.namespace, "--type=merge", "-p", string(patch)}, common...)
-		got := measure(1, "kubectl", args...)
-		if got.err != nil {
-			return nil, got.err
+		got, err := measureOnce("kubectl", args...)
+		if err != nil {
+			return nil, err
 		}
 		walls = append(walls, got.wall)
 	}

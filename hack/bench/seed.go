@@ -95,11 +95,14 @@ func seed(ctx context.Context, client kubernetes.Interface, dyn dynamic.Interfac
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
+		// A rate, not a wait for something: a line every ten seconds.
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
 		for {
 			select {
 			case <-stop:
 				return
-			case <-time.After(10 * time.Second):
+			case <-tick.C:
 				fmt.Printf("  %d of %d pods and their events\n", done.Load(), s.pods())
 			}
 		}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"time"
 )
 
@@ -24,15 +22,15 @@ func startup(plugin string, runs int) error {
 	}
 	var pluginWalls, kubectlWalls []time.Duration
 	for i := 0; i < runs; i++ {
-		w, err := wall(plugin, "version")
+		got, err := measureOnce(plugin, "version")
 		if err != nil {
 			return err
 		}
-		pluginWalls = append(pluginWalls, w)
-		if w, err = wall(kubectl, "version", "--client"); err != nil {
+		pluginWalls = append(pluginWalls, got.wall)
+		if got, err = measureOnce(kubectl, "version", "--client"); err != nil {
 			return err
 		}
-		kubectlWalls = append(kubectlWalls, w)
+		kubectlWalls = append(kubectlWalls, got.wall)
 	}
 	p, k := median(pluginWalls), median(kubectlWalls)
 
@@ -55,20 +53,4 @@ func startup(plugin string, runs int) error {
 	fmt.Printf("  kubectl                         %6.1f MiB\n", ks)
 	fmt.Printf("  ratio                           %8.2fx  (target <= 0.6x)\n\n", ps/ks)
 	return nil
-}
-
-func wall(name string, args ...string) (time.Duration, error) {
-	c := exec.Command(name, args...)
-	c.Stdout, c.Stderr = io.Discard, io.Discard
-	start := time.Now()
-	if err := c.Run(); err != nil {
-		return 0, fmt.Errorf("%s: %w", name, err)
-	}
-	return time.Since(start), nil
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

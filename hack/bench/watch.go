@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,7 +13,7 @@ import (
 
 // watchLatency runs cache-report --watch on a new application and, pod by
 // pod, measures the time from posting the event that completes its pulls to
-// its row on the plugin's stdout. The latencies come back sorted.
+// its row on the plugin's stdout.
 func watchLatency(ctx context.Context, client kubernetes.Interface, plugin string, common []string, pods int) ([]time.Duration, error) {
 	a := app{namespace: namespaceName(0), name: "latency"}
 	if _, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: a.namespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -25,22 +24,29 @@ func watchLatency(ctx context.Context, client kubernetes.Interface, plugin strin
 	if err := seedPod(ctx, client, a, 0, 6); err != nil {
 		return nil, err
 	}
+	// Each pod is known before its last event: the pods are there before
+	// the watch starts, which lists them. Pod 1 is the first change the
+	// watch is sent, untimed: its row tells that the events are followed.
+	created := make([]*corev1.Pod, pods+2)
+	for i := 1; i < len(created); i++ {
+		var err error
+		if created[i], err = client.CoreV1().Pods(a.namespace).Create(ctx, sparkPod(a, i, true), metav1.CreateOptions{}); err != nil {
+			return nil, err
+		}
+	}
 	p, err := startWatch(plugin, append([]string{"cache-report", "app/" + a.name, "-n", a.namespace, "--watch", "--timeout=10m", "--no-headers"}, common...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer p.stop()
 	all := func([]string) bool { return true }
+	// The driver's row comes once the pods and the events are listed.
 	if _, err := p.awaitRows([]string{a.name + "-driver"}, all); err != nil {
 		return nil, fmt.Errorf("cache-report --watch: %w", err)
 	}
 	var latencies []time.Duration
-	for i := 1; i <= pods; i++ {
-		pod, err := client.CoreV1().Pods(a.namespace).Create(ctx, sparkPod(a, i, true), metav1.CreateOptions{})
-		if err != nil {
-			return nil, err
-		}
-		time.Sleep(20 * time.Millisecond) // the pod is known before its last event
+	for i := 1; i < len(created); i++ {
+		pod := created[i]
 		posted := time.Now()
 		if _, err := client.CoreV1().Events(a.namespace).Create(ctx, podEvent(pod, i, 2), metav1.CreateOptions{}); err != nil {
 			return nil, err
@@ -49,9 +55,10 @@ func watchLatency(ctx context.Context, client kubernetes.Interface, plugin strin
 		if err != nil {
 			return nil, fmt.Errorf("cache-report --watch: %w", err)
 		}
-		at, _ := printed.get(pod.Name)
-		latencies = append(latencies, at.Sub(posted))
+		if i > 1 {
+			at, _ := printed.get(pod.Name)
+			latencies = append(latencies, at.Sub(posted))
+		}
 	}
-	slices.Sort(latencies)
 	return latencies, nil
 }
