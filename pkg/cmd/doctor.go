@@ -14,9 +14,13 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/kubernetes"
+	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
+	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
+	authorizationv1client "k8s.io/client-go/kubernetes/typed/authorization/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
@@ -114,7 +118,7 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	client, err := kubernetes.NewForConfig(config)
+	client, err := newDoctorClient(config)
 	if err != nil {
 		return err
 	}
@@ -154,6 +158,48 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 		return ending.FailGate("%d of %d checks failed", report.Summary.Fail, report.Summary.OK+report.Summary.Warn+report.Summary.Fail)
 	}
 	return nil
+}
+
+// doctorClient holds the clients of the four API groups doctor reads. It is
+// made as kubernetes.NewForConfig makes the clientset, one transport and one
+// rate limiter for all, without linking every other group's client into the
+// binary.
+type doctorClient struct {
+	admission     admissionregistrationv1.AdmissionregistrationV1Interface
+	apps          appsv1client.AppsV1Interface
+	core          corev1client.CoreV1Interface
+	authorization authorizationv1client.AuthorizationV1Interface
+}
+
+func newDoctorClient(config *rest.Config) (*doctorClient, error) {
+	c := *config
+	if c.UserAgent == "" {
+		c.UserAgent = rest.DefaultKubernetesUserAgent()
+	}
+	httpClient, err := rest.HTTPClientFor(&c)
+	if err != nil {
+		return nil, err
+	}
+	if c.RateLimiter == nil && c.QPS > 0 {
+		if c.Burst <= 0 {
+			return nil, fmt.Errorf("burst is required to be greater than 0 when RateLimiter is not set and QPS is set to greater than 0")
+		}
+		c.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(c.QPS, c.Burst)
+	}
+	var d doctorClient
+	if d.admission, err = admissionregistrationv1.NewForConfigAndClient(&c, httpClient); err != nil {
+		return nil, err
+	}
+	if d.apps, err = appsv1client.NewForConfigAndClient(&c, httpClient); err != nil {
+		return nil, err
+	}
+	if d.core, err = corev1client.NewForConfigAndClient(&c, httpClient); err != nil {
+		return nil, err
+	}
+	if d.authorization, err = authorizationv1client.NewForConfigAndClient(&c, httpClient); err != nil {
+		return nil, err
+	}
+	return &d, nil
 }
 
 // eventAges counts the events of the namespace and finds the oldest, from
@@ -196,8 +242,8 @@ func served(disco discovery.DiscoveryInterface, groups *metav1.APIGroupList, gro
 	return out
 }
 
-func (o *DoctorOptions) checkWebhook(ctx context.Context, client kubernetes.Interface) doctor.Check {
-	list, err := client.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+func (o *DoctorOptions) checkWebhook(ctx context.Context, client *doctorClient) doctor.Check {
+	list, err := client.admission.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return doctor.NotChecked("pod-webhook", "Spark pod webhook", explainError(o.ConfigFlags, err),
 			"ask for list on mutatingwebhookconfigurations.admissionregistration.k8s.io (deploy/rbac/clusterrole.yaml)")
@@ -205,8 +251,8 @@ func (o *DoctorOptions) checkWebhook(ctx context.Context, client kubernetes.Inte
 	return doctor.PodWebhook(list.Items)
 }
 
-func (o *DoctorOptions) checkOperator(ctx context.Context, client kubernetes.Interface) doctor.Check {
-	list, err := client.AppsV1().Deployments("").List(ctx, metav1.ListOptions{LabelSelector: sparkapp.ControllerSelector.String()})
+func (o *DoctorOptions) checkOperator(ctx context.Context, client *doctorClient) doctor.Check {
+	list, err := client.apps.Deployments("").List(ctx, metav1.ListOptions{LabelSelector: sparkapp.ControllerSelector.String()})
 	if err != nil {
 		return doctor.NotChecked("operator", "Spark operator", explainError(o.ConfigFlags, err),
 			"ask for list on deployments.apps (deploy/rbac/clusterrole.yaml), or tell place the operator's gates with --operator-feature-gates")
@@ -214,10 +260,10 @@ func (o *DoctorOptions) checkOperator(ctx context.Context, client kubernetes.Int
 	return doctor.Operator(list.Items)
 }
 
-func (o *DoctorOptions) checkNodes(ctx context.Context, client kubernetes.Interface) doctor.Check {
+func (o *DoctorOptions) checkNodes(ctx context.Context, client *doctorClient) doctor.Check {
 	// All nodes, not by label: virtual nodes marked otherwise are what the
 	// check looks for. Nodes are few, and doctor runs once.
-	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	list, err := client.core.Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return doctor.NotChecked("virtual-nodes", "ECI virtual nodes", explainError(o.ConfigFlags, err),
 			"ask for list on nodes (deploy/rbac/clusterrole.yaml)")
@@ -227,7 +273,7 @@ func (o *DoctorOptions) checkNodes(ctx context.Context, client kubernetes.Interf
 
 // checkAccess asks the API server, for each need of the command, whether the
 // current user may.
-func (o *DoctorOptions) checkAccess(ctx context.Context, client kubernetes.Interface, c doctor.Command) doctor.Check {
+func (o *DoctorOptions) checkAccess(ctx context.Context, client *doctorClient, c doctor.Command) doctor.Check {
 	allowed := make([]bool, len(c.Needs))
 	for i, n := range c.Needs {
 		review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
@@ -236,7 +282,7 @@ func (o *DoctorOptions) checkAccess(ctx context.Context, client kubernetes.Inter
 		if !n.Cluster {
 			review.Spec.ResourceAttributes.Namespace = o.namespace
 		}
-		got, err := client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		got, err := client.authorization.SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
 		if err != nil {
 			if !apierrors.IsForbidden(err) {
 				err = explainError(o.ConfigFlags, err)
