@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -95,7 +96,8 @@ func step(k EventKind) int {
 	return 0 // ECI decides on its cache before the kubelet pulls
 }
 
-var executorName = regexp.MustCompile(`-exec-[0-9]+$`)
+// Compiled when first used, not by every command as it starts.
+var executorName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-exec-[0-9]+$`) })
 
 // roleFromName guesses the role of a pod that is gone from how Spark names
 // its pods: <app>-driver and <prefix>-exec-<id>.
@@ -103,7 +105,7 @@ func roleFromName(name string) string {
 	switch {
 	case strings.HasSuffix(name, "-driver"):
 		return string(sparkapp.Driver)
-	case executorName.MatchString(name):
+	case executorName().MatchString(name):
 		return string(sparkapp.Executor)
 	}
 	return ""

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -96,13 +97,14 @@ func imageSize(rest string) int64 {
 	return n
 }
 
-var cacheIDPattern = regexp.MustCompile(`\bimc-[0-9A-Za-z]+`)
+// Compiled when first used, not by every command as it starts.
+var cacheIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bimc-[0-9A-Za-z]+`) })
 
 // cacheID is the image cache an ECI message names. Ids are imc-...; the older
 // messages print whatever was specified, so for the kinds whose message names
 // a cache the word after "image cache" is taken when no imc- id is there.
 func cacheID(kind EventKind, msg string) string {
-	if id := cacheIDPattern.FindString(msg); id != "" {
+	if id := cacheIDPattern().FindString(msg); id != "" {
 		return id
 	}
 	switch kind {

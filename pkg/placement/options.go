@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -68,11 +69,17 @@ func ParseEphemeralStorage(s string) (PodOption, error) {
 	})
 }
 
+// The patterns are compiled when first used, not by every command as it
+// starts.
 var (
-	vcpuMemorySpec = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?-[0-9]+(\.[0-9]+)?Gi$`)
-	ecsType        = regexp.MustCompile(`^ecs\.[a-z0-9][a-z0-9-]*\.[a-z0-9]+$`)
-	vSwitchID      = regexp.MustCompile(`^vsw-[0-9a-z]+$`)
+	vcpuMemorySpec = lazyRegexp(`^[0-9]+(\.[0-9]+)?-[0-9]+(\.[0-9]+)?Gi$`)
+	ecsType        = lazyRegexp(`^ecs\.[a-z0-9][a-z0-9-]*\.[a-z0-9]+$`)
+	vSwitchID      = lazyRegexp(`^vsw-[0-9a-z]+$`)
 )
+
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // maxSpecs is how many instance specs ECI takes in eci-use-specs.
 const maxSpecs = 5
@@ -82,7 +89,7 @@ const maxSpecs = 5
 // (ecs.c6.xlarge).
 func ParseInstanceTypes(s string) (PodOption, error) {
 	return parseOption("instance-types", eci.AnnotationUseSpecs, s, func(s string) (string, error) {
-		specs, bad := list(s, func(spec string) bool { return vcpuMemorySpec.MatchString(spec) || ecsType.MatchString(spec) })
+		specs, bad := list(s, func(spec string) bool { return vcpuMemorySpec().MatchString(spec) || ecsType().MatchString(spec) })
 		switch {
 		case bad != "":
 			return "", fmt.Errorf("%q is neither a vCPU-memory spec (2-4Gi) nor an ECS instance type (ecs.c6.xlarge)", bad)
@@ -97,7 +104,7 @@ func ParseInstanceTypes(s string) (PodOption, error) {
 // the pods may be created in.
 func ParseVSwitches(s string) (PodOption, error) {
 	return parseOption("vswitches", eci.AnnotationVSwitch, s, func(s string) (string, error) {
-		ids, bad := list(s, vSwitchID.MatchString)
+		ids, bad := list(s, vSwitchID().MatchString)
 		if bad != "" {
 			return "", fmt.Errorf("%q is not a vSwitch id (vsw-...)", bad)
 		}

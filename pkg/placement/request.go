@@ -2,7 +2,6 @@ package placement
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,7 +74,7 @@ type ImageCache struct {
 	id   string
 }
 
-var imageCacheIDPattern = regexp.MustCompile(`^imc-[0-9a-zA-Z]+$`)
+var imageCacheIDPattern = lazyRegexp(`^imc-[0-9a-zA-Z]+$`)
 
 // ParseImageCache reads "auto", "off" or an image cache id "imc-...".
 func ParseImageCache(s string) (ImageCache, error) {
@@ -86,7 +85,7 @@ func ParseImageCache(s string) (ImageCache, error) {
 		return ImageCache{mode: imageCacheAuto}, nil
 	case s == "off":
 		return ImageCache{mode: imageCacheOff}, nil
-	case imageCacheIDPattern.MatchString(s):
+	case imageCacheIDPattern().MatchString(s):
 		return ImageCache{mode: imageCacheID, id: s}, nil
 	}
 	return ImageCache{}, fmt.Errorf("invalid --image-cache %q: want auto, off or an image cache id (imc-...)", s)
