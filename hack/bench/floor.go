@@ -48,6 +48,10 @@ func (r readers) sparkApps(namespace string) func(context.Context) error {
 	return listOf(r.dyn.Resource(sparkAppGVR).Namespace(namespace).List, metav1.ListOptions{})
 }
 
+func (r readers) sparkConnects(namespace string) func(context.Context) error {
+	return listOf(r.dyn.Resource(sparkConnectGVR).Namespace(namespace).List, metav1.ListOptions{})
+}
+
 // eciNodes selects the virtual nodes, which cache-report lists.
 const eciNodes = "type=virtual-kubelet"
 

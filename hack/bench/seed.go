@@ -67,6 +67,7 @@ func (s scale) applications() []app {
 }
 
 var sparkAppGVR = schema.GroupVersionResource{Group: "sparkoperator.k8s.io", Version: "v1beta2", Resource: "sparkapplications"}
+var sparkConnectGVR = schema.GroupVersionResource{Group: "sparkoperator.k8s.io", Version: "v1alpha1", Resource: "sparkconnects"}
 
 // seed creates the namespaces, a SparkApplication for each application,
 // its pods (bound: the driver to an ECS node, the executors to an ECI

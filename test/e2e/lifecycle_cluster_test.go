@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,13 +240,15 @@ func (sc *schedulingEnv) playKubeletDriverAndGC(ctx context.Context) {
 	}
 }
 
-// playOnce is one pass of playKubeletDriverAndGC over the pods. A request
-// that hangs (a connection the API server dropped) ends after ten seconds
-// and is logged, so that the players go on.
+// playOnce is one pass of playKubeletDriverAndGC over the pods. Each
+// request has a deadline of its own (the list, each pod's step), so that one
+// that hangs (a connection the API server dropped) is logged and holds up
+// nothing else: the other pods are played in the same pass.
 func (sc *schedulingEnv) playOnce(ctx context.Context, launched map[types.UID]bool) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	list, err := sc.client.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/launched-by-spark-operator=true"})
+	const stepDeadline = 5 * time.Second
+	listCtx, cancel := context.WithTimeout(ctx, stepDeadline)
+	list, err := sc.client.CoreV1().Pods("").List(listCtx, metav1.ListOptions{LabelSelector: "sparkoperator.k8s.io/launched-by-spark-operator=true"})
+	cancel()
 	if err != nil {
 		sc.logf("list pods: %v", err)
 		return
@@ -254,26 +257,32 @@ func (sc *schedulingEnv) playOnce(ctx context.Context, launched map[types.UID]bo
 	for _, p := range list.Items {
 		exists[p.UID] = true
 	}
-	apps := sc.liveApps(ctx, list.Items)
+	appsCtx, cancel := context.WithTimeout(ctx, stepDeadline)
+	apps := sc.liveApps(appsCtx, list.Items)
+	cancel()
 	for i := range list.Items {
 		pod := &list.Items[i]
+		podCtx, cancel := context.WithTimeout(ctx, stepDeadline)
 		switch {
 		case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists) || !apps.own(pod):
-			sc.end(ctx, pod)
+			sc.end(podCtx, pod)
 		case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
-			sc.run(ctx, pod)
+			sc.run(podCtx, pod)
 		case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
-			if err := sc.launchExecutors(ctx, pod); err != nil {
+			if err := sc.launchExecutors(podCtx, pod); err != nil {
 				sc.logf("launch the executors of %s/%s: %v", pod.Namespace, pod.Name, err)
 			} else {
 				launched[pod.UID] = true
 			}
 		case pod.Labels["spark-role"] == "executor" && driverEnded(pod, list.Items):
 			// A driver that ends stops its executors.
-			sc.end(ctx, pod)
+			sc.end(podCtx, pod)
 		}
+		cancel()
 	}
-	sc.collectConfigMaps(ctx, exists)
+	gcCtx, cancel := context.WithTimeout(ctx, stepDeadline)
+	defer cancel()
+	sc.collectConfigMaps(gcCtx, exists)
 }
 
 // liveApps are the SparkApplications that own pods, by namespace/name and
@@ -318,15 +327,29 @@ func (a liveApps) own(pod *corev1.Pod) bool {
 	return true
 }
 
-// logf writes what went wrong in the players' log, which a failed test
-// prints.
+// stalled fails the test on a step that did not come to pass: it names the
+// step and what was last seen, and shows the end of the players' log, where
+// a player that could not do its part says why.
+func (sc *schedulingEnv) stalled(t *testing.T, format string, args ...any) {
+	t.Helper()
+	const lines = 30
+	tail := "(empty)"
+	if b, err := os.ReadFile(filepath.Join(sc.tmp, "players.log")); err == nil && len(b) > 0 {
+		all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+		tail = strings.Join(all[max(0, len(all)-lines):], "\n")
+	}
+	t.Fatalf("stalled: %s\nthe last lines of the players' log (%s):\n%s", fmt.Sprintf(format, args...), filepath.Join(sc.tmp, "players.log"), tail)
+}
+
+// logf writes what went wrong in the players' log, whose end a stalled test
+// shows.
 func (sc *schedulingEnv) logf(format string, args ...any) {
 	f, err := os.OpenFile(filepath.Join(sc.tmp, "players.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "%s %s\n", time.Now().Format(time.TimeOnly), fmt.Sprintf(format, args...))
+	fmt.Fprintf(f, "%s %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
 }
 
 // driverEnded tells whether the driver that owns an executor has ended.
@@ -368,22 +391,37 @@ func (sc *schedulingEnv) holdDeletions(t *testing.T, ns string, hold func(*corev
 func (sc *schedulingEnv) end(ctx context.Context, pod *corev1.Pod) {
 	hold, ok := sc.holds.Load(pod.Namespace)
 	if !ok || !hold.(func(*corev1.Pod) bool)(pod) {
-		sc.deleteNow(ctx, pod.Namespace, pod.Name)
+		sc.deleteNow(ctx, pod)
 		return
 	}
 	if pod.DeletionTimestamp != nil {
 		return
 	}
-	if err := sc.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+	err := sc.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions(string(pod.UID))})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 		sc.logf("start deleting pod %s/%s: %v", pod.Namespace, pod.Name, err)
+	} else {
+		sc.logf("started deleting pod %s/%s (uid %s), held", pod.Namespace, pod.Name, pod.UID)
 	}
 }
 
-// deleteNow ends a deletion as a kubelet does once the containers stopped.
-func (sc *schedulingEnv) deleteNow(ctx context.Context, namespace, name string) {
-	err := sc.client.CoreV1().Pods(namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
-	if err != nil && !apierrors.IsNotFound(err) {
-		sc.logf("delete pod %s/%s: %v", namespace, name, err)
+// deleteNow ends a deletion as a kubelet does once the containers stopped:
+// at once, and only of the pod seen. A pod made since under the same name
+// (a SparkConnect's server, made again by the operator) is another pod, and
+// the UID precondition keeps it: a list a moment old must not delete it.
+func (sc *schedulingEnv) deleteNow(ctx context.Context, pod *corev1.Pod) {
+	err := sc.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+		GracePeriodSeconds: ptr.To[int64](0),
+		Preconditions:      metav1.NewUIDPreconditions(string(pod.UID)),
+	})
+	switch {
+	case err == nil:
+		sc.logf("ended pod %s/%s (uid %s)", pod.Namespace, pod.Name, pod.UID)
+	case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
+		// Conflict: the precondition failed, the pod of that UID is gone.
+		sc.logf("ended pod %s/%s (uid %s): gone already", pod.Namespace, pod.Name, pod.UID)
+	default:
+		sc.logf("delete pod %s/%s (uid %s): %v", pod.Namespace, pod.Name, pod.UID, err)
 	}
 }
 
@@ -407,11 +445,10 @@ func (sc *schedulingEnv) run(ctx context.Context, pod *corev1.Pod) {
 	}
 	updated, err := sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
 	if err != nil {
-		if !apierrors.IsConflict(err) {
-			sc.logf("run pod %s/%s: %v", pod.Namespace, pod.Name, err)
-		}
+		sc.logf("run pod %s/%s (uid %s): %v", pod.Namespace, pod.Name, pod.UID, err)
 		return
 	}
+	sc.logf("ran pod %s/%s (uid %s) on %s", pod.Namespace, pod.Name, pod.UID, pod.Spec.NodeName)
 	sc.postImageEvents(ctx, updated)
 }
 
@@ -472,7 +509,7 @@ func (sc *schedulingEnv) waitForState(t *testing.T, ns, app string, states ...st
 		return slices.Contains(states, state), nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for %s/%s to be %v: it is %q", ns, app, states, state)
+		sc.stalled(t, "waiting for %s/%s to be %v: it is %q", ns, app, states, state)
 	}
 	return state
 }
@@ -590,7 +627,7 @@ func (sc *schedulingEnv) runningPods(t *testing.T, ns, app, not string) (submiss
 		return pods.Driver != nil && len(pods.Executors) == expectedExecutors(t, sc, ns, app), nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for %s/%s to run (%s): %v", ns, app, last, err)
+		sc.stalled(t, "waiting for %s/%s to run (%s): %v", ns, app, last, err)
 	}
 	return submission, pods
 }
@@ -639,7 +676,7 @@ func (sc *schedulingEnv) deleteAppWhenDone(t *testing.T, ns, app string) {
 			return
 		}
 		for _, p := range list.Items {
-			sc.deleteNow(ctx, ns, p.Name)
+			sc.deleteNow(ctx, &p)
 		}
 	})
 }
@@ -666,7 +703,7 @@ func (sc *schedulingEnv) createScheduled(t *testing.T, ns string, manifest map[s
 				continue
 			}
 			for _, p := range pods.Items {
-				sc.deleteNow(ctx, ns, p.Name)
+				sc.deleteNow(ctx, &p)
 			}
 		}
 	})
@@ -696,7 +733,7 @@ func (sc *schedulingEnv) latestRun(t *testing.T, ns, scheduled, not string) stri
 		return name != "", nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for a run of %s/%s other than %q: %v", ns, scheduled, not, err)
+		sc.stalled(t, "waiting for a run of %s/%s other than %q: %v", ns, scheduled, not, err)
 	}
 	return name
 }

@@ -95,7 +95,7 @@ func TestLifecyclePlaceSparkConnect(t *testing.T) {
 			})
 
 			// Deleting the server pod, as place says, applies the placement.
-			if err := lc.client.CoreV1().Pods(ns).Delete(t.Context(), server.Name, metav1.DeleteOptions{}); err != nil {
+			if err := lc.client.CoreV1().Pods(ns).Delete(t.Context(), server.Name, metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions(string(server.UID))}); err != nil {
 				t.Fatal(err)
 			}
 			restarted := lc.connectServer(t, ns, "spark-connect", server.UID)
@@ -160,7 +160,7 @@ func (sc *schedulingEnv) connectServer(t *testing.T, ns, name string, old types.
 		return got.UID != old && got.DeletionTimestamp == nil && got.Status.Phase == corev1.PodRunning, nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for the server of %s/%s to run: last seen %+v", ns, name, pod)
+		sc.stalled(t, "waiting for the server of %s/%s to run: last seen %s", ns, name, podSummary(pod))
 	}
 	return pod
 }
@@ -178,7 +178,7 @@ func (sc *schedulingEnv) waitForConnectState(t *testing.T, ns, name, state strin
 		return got == state, nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for %s/%s to be %s: it is %q", ns, name, state, got)
+		sc.stalled(t, "waiting for %s/%s to be %s: it is %q", ns, name, state, got)
 	}
 }
 
@@ -201,7 +201,7 @@ func (sc *schedulingEnv) waitForExecutorTemplate(t *testing.T, ns, name string, 
 		return true, nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for the executor template of %s/%s to hold %q; it is:\n%s", ns, name, parts, template)
+		sc.stalled(t, "waiting for the executor template of %s/%s to hold %q; it is:\n%s", ns, name, parts, template)
 	}
 }
 
@@ -252,8 +252,20 @@ func (sc *schedulingEnv) startConnectExecutors(t *testing.T, server *corev1.Pod,
 			return got.Status.Phase == corev1.PodRunning, nil
 		})
 		if err != nil {
-			t.Fatalf("waiting for executor %s to run: %v", e.Name, err)
+			sc.stalled(t, "waiting for executor %s to run: last seen %s: %v", e.Name, podSummary(executors[i]), err)
 		}
 	}
 	return executors
+}
+
+// podSummary is what a stalled wait says of the pod it last saw.
+func podSummary(pod *corev1.Pod) string {
+	if pod == nil {
+		return "no pod"
+	}
+	deleting := ""
+	if pod.DeletionTimestamp != nil {
+		deleting = ", deleting"
+	}
+	return fmt.Sprintf("pod %s (uid %s) %s on %q%s", pod.Name, pod.UID, pod.Status.Phase, pod.Spec.NodeName, deleting)
 }

@@ -481,7 +481,7 @@ func TestStatusBadInput(t *testing.T) {
 	}{
 		{[]string{"status", "-n", ns, "nope"}, `error: sparkapplication "nope" not found in namespace "` + ns + `"`},
 		{[]string{"status", "-n", "no-such-namespace", "nope"}, `error: namespace "no-such-namespace" not found`},
-		{[]string{"status", "-n", ns, "-l", "team=nobody"}, `error: no SparkApplications match "team=nobody" in namespace "` + ns + `"`},
+		{[]string{"status", "-n", ns, "-l", "team=nobody"}, `error: no SparkApplications or SparkConnects match "team=nobody" in namespace "` + ns + `"`},
 		{[]string{"status", "-n", ns}, "error: give the applications to show: NAME, -l SELECTOR or -A"},
 		{[]string{"status", "-n", ns, "pod/spark-pi-driver"}, `error: status takes a SparkApplication`},
 	} {
