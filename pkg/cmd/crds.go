@@ -81,45 +81,6 @@ func sparkCRDOf(gv schema.GroupVersion, kind, needs string) crd {
 	}
 }
 
-// crdOf is the CRD of the kind an argument names.
-func crdOf(kind refKind) crd {
-	switch kind {
-	case refScheduled:
-		return scheduledCRD
-	case refConnect:
-		return sparkConnectCRD
-	}
-	return sparkAppCRD
-}
-
-// sparkCRD is the CRD of a kind named by status and cache-report: a
-// SparkApplication's, or a SparkConnect's.
-func sparkCRD(kind string) crd {
-	if kind == sparkapp.KindSparkConnect {
-		return sparkConnectCRD
-	}
-	return sparkAppCRD
-}
-
-// sparkCRDOfKind is the CRD of a Spark kind, by its GroupKind; false for any
-// other kind.
-func sparkCRDOfKind(gk schema.GroupKind) (crd, bool) {
-	for _, c := range []crd{sparkAppCRD, scheduledCRD, sparkConnectCRD} {
-		if c.gk == gk {
-			return c, true
-		}
-	}
-	return crd{}, false
-}
-
-// sparkResource is the resource of sparkCRD(kind).
-func sparkResource(kind string) schema.GroupVersionResource {
-	if kind == sparkapp.KindSparkConnect {
-		return sparkapp.ConnectGroupVersion.WithResource("sparkconnects")
-	}
-	return sparkapp.GroupVersion.WithResource("sparkapplications")
-}
-
 // podLabelOf is the label that names, on each pod, the object of kind it
 // belongs to.
 func podLabelOf(kind string) string {

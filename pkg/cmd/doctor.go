@@ -20,7 +20,6 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
@@ -160,10 +159,10 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// doctorClient holds the clients of the four API groups doctor reads. It is
-// made as kubernetes.NewForConfig makes the clientset, one transport and one
-// rate limiter for all, without linking every other group's client into the
-// binary.
+// doctorClient holds the typed clients of the four API groups doctor reads:
+// the clientset would link every other group's client into the binary, and
+// make every command start slower. client-go shares one transport among
+// clients of the same config.
 type doctorClient struct {
 	admission     admissionregistrationv1.AdmissionregistrationV1Interface
 	apps          appsv1client.AppsV1Interface
@@ -172,31 +171,18 @@ type doctorClient struct {
 }
 
 func newDoctorClient(config *rest.Config) (*doctorClient, error) {
-	c := *config
-	if c.UserAgent == "" {
-		c.UserAgent = rest.DefaultKubernetesUserAgent()
-	}
-	httpClient, err := rest.HTTPClientFor(&c)
-	if err != nil {
-		return nil, err
-	}
-	if c.RateLimiter == nil && c.QPS > 0 {
-		if c.Burst <= 0 {
-			return nil, fmt.Errorf("burst is required to be greater than 0 when RateLimiter is not set and QPS is set to greater than 0")
-		}
-		c.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(c.QPS, c.Burst)
-	}
 	var d doctorClient
-	if d.admission, err = admissionregistrationv1.NewForConfigAndClient(&c, httpClient); err != nil {
+	var err error
+	if d.admission, err = admissionregistrationv1.NewForConfig(config); err != nil {
 		return nil, err
 	}
-	if d.apps, err = appsv1client.NewForConfigAndClient(&c, httpClient); err != nil {
+	if d.apps, err = appsv1client.NewForConfig(config); err != nil {
 		return nil, err
 	}
-	if d.core, err = corev1client.NewForConfigAndClient(&c, httpClient); err != nil {
+	if d.core, err = corev1client.NewForConfig(config); err != nil {
 		return nil, err
 	}
-	if d.authorization, err = authorizationv1client.NewForConfigAndClient(&c, httpClient); err != nil {
+	if d.authorization, err = authorizationv1client.NewForConfig(config); err != nil {
 		return nil, err
 	}
 	return &d, nil

@@ -39,7 +39,7 @@ func explainError(configFlags *genericclioptions.ConfigFlags, err error) error {
 	case isNamespaceNotFound(err):
 		var status apierrors.APIStatus
 		errors.As(err, &status)
-		return fmt.Errorf("namespace %q not found", status.Status().Details.Name)
+		return namespaceNotFound(status.Status().Details.Name)
 	}
 	return err
 }
@@ -60,9 +60,13 @@ func isNamespaceNotFound(err error) bool {
 // namespace that does not exist as it answers any other missing object.
 func notFoundIn(ctx context.Context, configFlags *genericclioptions.ConfigFlags, namespace string, err error) error {
 	if apierrors.IsNotFound(err) && namespaceMissing(ctx, configFlags, namespace) {
-		return fmt.Errorf("namespace %q not found", namespace)
+		return namespaceNotFound(namespace)
 	}
 	return err
+}
+
+func namespaceNotFound(namespace string) error {
+	return fmt.Errorf("namespace %q not found", namespace)
 }
 
 // namespaceMissing asks the server, with the command's context, whether

@@ -84,7 +84,7 @@ func sparkApp(ctx context.Context, configFlags *genericclioptions.ConfigFlags, n
 	if err != nil {
 		return nil, err
 	}
-	if _, err := mappingOf(configFlags, crdOf(r.kind)); err != nil {
+	if _, err := mappingOf(configFlags, refTypeOf(r.kind).crd); err != nil {
 		return nil, err
 	}
 	infos, err := resource.NewBuilder(configFlags).

@@ -227,8 +227,10 @@ func unservedKinds(err error) ([]unserved, error) {
 			i = len(kinds)
 			index[noKind.GroupKind] = i
 			why := fmt.Errorf("the server does not serve %s (%v)", noKind.GroupKind, noKind)
-			if c, ok := sparkCRDOfKind(noKind.GroupKind); ok {
-				why = c.missing(noKind)
+			for _, t := range refTypes {
+				if t.crd.gk == noKind.GroupKind {
+					why = t.crd.missing(noKind)
+				}
 			}
 			kinds = append(kinds, unserved{err: why})
 		}

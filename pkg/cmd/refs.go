@@ -35,17 +35,18 @@ type refType struct {
 	resource schema.GroupVersionResource
 	noun     string   // the Kind, as errors name it
 	names    []string // singular and short names
+	crd      crd      // the Spark kinds' CRD; none for pods
 }
 
 var refTypes = []refType{
 	{refApp, sparkapp.GroupVersion.WithResource("sparkapplications"), sparkapp.KindSparkApplication,
-		[]string{"sparkapplication", "sparkapp"}},
+		[]string{"sparkapplication", "sparkapp"}, sparkAppCRD},
 	{refScheduled, sparkapp.GroupVersion.WithResource("scheduledsparkapplications"), sparkapp.KindScheduledSparkApplication,
-		[]string{"scheduledsparkapplication", "scheduledsparkapp"}},
+		[]string{"scheduledsparkapplication", "scheduledsparkapp"}, scheduledCRD},
 	{refConnect, sparkapp.ConnectGroupVersion.WithResource("sparkconnects"), sparkapp.KindSparkConnect,
-		[]string{"sparkconnect", "sparkconn"}},
+		[]string{"sparkconnect", "sparkconn"}, sparkConnectCRD},
 	{refPod, schema.GroupVersionResource{Version: "v1", Resource: "pods"}, "Pod",
-		[]string{"pod", "po"}},
+		[]string{"pod", "po"}, crd{}},
 }
 
 // appType is the plugin's own short TYPE for a SparkApplication.
@@ -53,6 +54,13 @@ const appType = "app"
 
 func refTypeOf(kind refKind) refType {
 	i := slices.IndexFunc(refTypes, func(t refType) bool { return t.kind == kind })
+	return refTypes[i]
+}
+
+// sparkType is the type of one of the Spark kinds, by its Kind (status and
+// cache-report keep the kind of the application they show).
+func sparkType(kind string) refType {
+	i := slices.IndexFunc(refTypes, func(t refType) bool { return t.noun == kind && t.crd.gk.Kind != "" })
 	return refTypes[i]
 }
 
@@ -97,11 +105,16 @@ func parseRef(arg string) objectRef {
 // builderArg is the argument the resource builder gets for r: its resource
 // spelt out in full, so that kubectl's discovery cannot read it otherwise.
 func (r objectRef) builderArg() string {
+	return r.builderType() + "/" + r.name
+}
+
+// builderType is builderArg's TYPE alone.
+func (r objectRef) builderType() string {
 	res := refTypeOf(r.kind).resource
 	if res.Group == "" {
-		return res.Resource + "/" + r.name
+		return res.Resource
 	}
-	return res.Resource + "." + res.Version + "." + res.Group + "/" + r.name
+	return res.Resource + "." + res.Version + "." + res.Group
 }
 
 // argKinds is what a command takes as an argument: NAME alone names bare;
@@ -241,10 +254,4 @@ func (a argKinds) namesOf(f *genericclioptions.ConfigFlags, kind refKind, prefix
 		selector = sparkapp.LabelSparkRole
 	}
 	return completeNames(f, objectRef{kind: kind}.builderType(), prefix, selector)
-}
-
-// builderType is builderArg's TYPE alone.
-func (r objectRef) builderType() string {
-	t, _, _ := strings.Cut(r.builderArg(), "/")
-	return t
 }

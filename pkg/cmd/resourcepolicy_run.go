@@ -116,10 +116,9 @@ func (o *ResourcePolicyOptions) getApp(ctx context.Context, dyn dynamic.Interfac
 	switch {
 	case apierrors.IsNotFound(err) && o.Selector != "":
 		return nil, nil
+	case apierrors.IsNotFound(err) && namespaceMissing(ctx, o.ConfigFlags, o.namespace):
+		return nil, namespaceNotFound(o.namespace)
 	case apierrors.IsNotFound(err):
-		if err := notFoundIn(ctx, o.ConfigFlags, o.namespace, err); !apierrors.IsNotFound(err) {
-			return nil, err
-		}
 		return nil, fmt.Errorf("sparkapplication %q not found in namespace %q: the policy is named after an application; for pods no application owns, give --selector",
 			o.name, o.namespace)
 	case err != nil:

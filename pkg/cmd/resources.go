@@ -76,7 +76,7 @@ func (t placeTargets) named() bool { return len(t.kinds) > 0 && !t.anyKind }
 func (o *PlaceOptions) servedKinds() ([]refKind, error) {
 	var served []refKind
 	for _, kind := range o.targets.kinds {
-		_, err := mappingOf(o.ConfigFlags, crdOf(kind))
+		_, err := mappingOf(o.ConfigFlags, refTypeOf(kind).crd)
 		switch {
 		case meta.IsNoMatchError(err) && o.targets.anyKind && kind != refApp:
 			continue

@@ -324,7 +324,7 @@ func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructu
 	var apps []*unstructured.Unstructured
 	var lists []appList
 	for _, kind := range o.kinds() {
-		list, err := o.dyn.Resource(sparkResource(kind)).Namespace(o.scope()).List(ctx, o.appListOptions())
+		list, err := o.dyn.Resource(sparkType(kind).resource).Namespace(o.scope()).List(ctx, o.appListOptions())
 		if err != nil {
 			err = o.explainAppError(kind, err)
 			if meta.IsNoMatchError(err) && o.kind == "" && kind != sparkapp.KindSparkApplication {
@@ -353,7 +353,7 @@ func (o *StatusOptions) noApps(ctx context.Context) error {
 	if o.AllNamespaces {
 		where = "in any namespace"
 	} else if namespaceMissing(ctx, o.ConfigFlags, o.namespace) {
-		return fmt.Errorf("namespace %q not found", o.namespace)
+		return namespaceNotFound(o.namespace)
 	}
 	switch {
 	case o.appName != "":
@@ -377,7 +377,7 @@ func (o *StatusOptions) appListOptions() metav1.ListOptions {
 // resource comes back as Not Found, from other errors.
 func (o *StatusOptions) explainAppError(kind string, err error) error {
 	if apierrors.IsNotFound(err) {
-		if _, crdErr := mappingOf(o.ConfigFlags, sparkCRD(kind)); meta.IsNoMatchError(crdErr) {
+		if _, crdErr := mappingOf(o.ConfigFlags, sparkType(kind).crd); meta.IsNoMatchError(crdErr) {
 			return crdErr
 		}
 	}

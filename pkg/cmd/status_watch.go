@@ -158,7 +158,8 @@ func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan 
 	events := make(chan watch.Event)
 	errs := make(chan error, len(s.versions.apps))
 	for _, l := range s.versions.apps {
-		apps := o.dyn.Resource(sparkResource(l.kind)).Namespace(o.scope())
+		resource := sparkType(l.kind).resource
+		apps := o.dyn.Resource(resource).Namespace(o.scope())
 		list, watchFn := follow.Narrow(apps.List, apps.Watch, o.appListOptions())
 		listed := &unstructured.UnstructuredList{Object: map[string]interface{}{}}
 		listed.SetResourceVersion(l.version)
@@ -167,7 +168,7 @@ func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan 
 				listed.Items = append(listed.Items, *app)
 			}
 		}
-		kindEvents, kindErrs := follow.Start(ctx, follow.Source{Resource: sparkResource(l.kind).Resource, Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
+		kindEvents, kindErrs := follow.Start(ctx, follow.Source{Resource: resource.Resource, Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
 		go func() {
 			for {
 				select {

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,7 +86,7 @@ func lifecycleCluster(t *testing.T, version operatorVersion) *schedulingEnv {
 			for _, p := range sc.procs {
 				t.Logf("last lines of the %s log:\n%s", p.name, p.tail(60))
 			}
-			players := process{name: "tests' kubelet, driver and garbage collector", log: filepath.Join(sc.tmp, "players.log")}
+			players := sc.players()
 			t.Logf("last lines of the %s log:\n%s", players.name, players.tail(30))
 		}
 	})
@@ -328,17 +327,17 @@ func (a liveApps) own(pod *corev1.Pod) bool {
 }
 
 // stalled fails the test on a step that did not come to pass: it names the
-// step and what was last seen, and shows the end of the players' log, where
-// a player that could not do its part says why.
+// step and what was last seen; the end of the players' log, where each
+// player says what it did, follows (lifecycleCluster prints it).
 func (sc *schedulingEnv) stalled(t *testing.T, format string, args ...any) {
 	t.Helper()
-	const lines = 30
-	tail := "(empty)"
-	if b, err := os.ReadFile(filepath.Join(sc.tmp, "players.log")); err == nil && len(b) > 0 {
-		all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-		tail = strings.Join(all[max(0, len(all)-lines):], "\n")
-	}
-	t.Fatalf("stalled: %s\nthe last lines of the players' log (%s):\n%s", fmt.Sprintf(format, args...), filepath.Join(sc.tmp, "players.log"), tail)
+	t.Fatalf("stalled: %s", fmt.Sprintf(format, args...))
+}
+
+// players is the log of the tests' kubelet, drivers and garbage collector,
+// as a process's log is read.
+func (sc *schedulingEnv) players() process {
+	return process{name: "tests' kubelet, driver and garbage collector", log: filepath.Join(sc.tmp, "players.log")}
 }
 
 // logf writes what went wrong in the players' log, whose end a stalled test
@@ -398,10 +397,11 @@ func (sc *schedulingEnv) end(ctx context.Context, pod *corev1.Pod) {
 		return
 	}
 	err := sc.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions(string(pod.UID))})
-	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
-		sc.logf("start deleting pod %s/%s: %v", pod.Namespace, pod.Name, err)
-	} else {
+	switch {
+	case err == nil:
 		sc.logf("started deleting pod %s/%s (uid %s), held", pod.Namespace, pod.Name, pod.UID)
+	case !apierrors.IsNotFound(err) && !apierrors.IsConflict(err):
+		sc.logf("start deleting pod %s/%s (uid %s): %v", pod.Namespace, pod.Name, pod.UID, err)
 	}
 }
 
