@@ -76,7 +76,7 @@
 //	      count: integer         # attempts the event counts; omitted when not from an event
 //
 // An application's current submission is the one its pods tell
-// (sparkapp.CurrentSubmissions): the submission of its driver, or between two
+// (sparkapp.CurrentSubmissionsOf): the submission of its driver, or between two
 // drivers, of its newest pod. Pods of earlier submissions, which the operator
 // deletes when it submits the application again, are left out unless asked
 // for.

@@ -20,6 +20,10 @@ type Operator struct {
 	// of only the executors' placement fields does not restart an
 	// application.
 	PartialRestart bool
+	// Namespaces is the controller's --namespaces, comma-separated as the
+	// flag takes it: the namespaces it manages, every one when it is empty
+	// or lists "".
+	Namespaces string
 	// From says where this was learnt: a Deployment, or a flag.
 	From string
 }
@@ -46,6 +50,7 @@ func OperatorOf(d *appsv1.Deployment) Operator {
 			op.Version = normalizeVersion(tag)
 		}
 		args := append(append([]string{}, c.Command...), c.Args...)
+		op.Namespaces = strings.Join(flagValues(args, "--namespaces"), ",")
 		for i, arg := range args {
 			gates, ok := strings.CutPrefix(arg, "--feature-gates=")
 			if !ok && arg == "--feature-gates" && i+1 < len(args) {
@@ -68,6 +73,40 @@ func OperatorOf(d *appsv1.Deployment) Operator {
 	// that is given it runs with it.
 	op.PartialRestart = op.PartialRestart && (op.Version == "" || op.AtLeast(2, 5))
 	return op
+}
+
+// flagValues is every value given to a flag in args, as --name=value or
+// --name value.
+func flagValues(args []string, name string) []string {
+	var values []string
+	for i, arg := range args {
+		if v, ok := strings.CutPrefix(arg, name+"="); ok {
+			values = append(values, v)
+		} else if arg == name && i+1 < len(args) {
+			values = append(values, args[i+1])
+		}
+	}
+	return values
+}
+
+// MissesServerPodDeletion tells whether the operator's SparkConnect
+// controller drops the deletion of a server pod in the namespace, so that it
+// does not create the pod again until something else makes it reconcile the
+// SparkConnect. The controllers of v2.3 and v2.4 filter their events with a
+// namespace predicate whose Delete looks the pod's namespace up by name in
+// --namespaces, where managing every namespace is written as "": when the
+// namespace is not listed by name, every delete event is dropped (v2.5
+// matches deletes as it matches the other events).
+func (o Operator) MissesServerPodDeletion(namespace string) bool {
+	if !o.AtLeast(2, 3) || o.AtLeast(2, 5) {
+		return false
+	}
+	for _, ns := range strings.Split(o.Namespaces, ",") {
+		if ns == namespace && ns != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // OperatorOfAll reads the operator from every controller Deployment found:
@@ -195,8 +234,10 @@ func WebhookFieldsOnlyChange(before, after map[string]interface{}) bool {
 // executors' webhook fields restarts nothing, whatever the state.
 func (o Operator) OnChange(kind, state string, before, after map[string]interface{}) SpecChange {
 	if kind == KindSparkConnect {
-		name, _ := mapAt(after, "metadata")["name"].(string)
-		return onConnectChange(state, name)
+		meta := mapAt(after, "metadata")
+		name, _ := meta["name"].(string)
+		namespace, _ := meta["namespace"].(string)
+		return onConnectChange(state, name, namespace, o)
 	}
 	if kind != KindSparkApplication || !o.PartialRestart || !WebhookFieldsOnlyChange(before, after) {
 		return OnSpecChange(kind, state)

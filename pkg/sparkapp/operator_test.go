@@ -43,6 +43,8 @@ func TestOperatorOf(t *testing.T) {
 			"--feature-gates=PartialRestart=true", "--feature-gates", "LoadSparkDefaults=true"), Operator{Version: "v2.5.2", PartialRestart: true}},
 		{"AllAlpha", controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil, "--feature-gates=AllAlpha=true"),
 			Operator{Version: "v2.5.2", PartialRestart: true}},
+		{"the namespaces it manages, each flag adding to the ones before", controller("ghcr.io/kubeflow/spark-operator/controller:2.3.0", nil,
+			"--namespaces=default,spark", "--namespaces", "ml"), Operator{Version: "v2.3.0", Namespaces: "default,spark,ml"}},
 		{"AllAlpha, the gate off by name", controller("ghcr.io/kubeflow/spark-operator/controller:2.5.2", nil, "--feature-gates=AllAlpha=true,PartialRestart=false"),
 			Operator{Version: "v2.5.2"}},
 	} {
@@ -167,6 +169,29 @@ func TestOnChange(t *testing.T) {
 	}
 	if got := gate.OnChange(KindScheduledSparkApplication, StateRunning, before, executorsOnly); !strings.Contains(got.Effect, "future runs") {
 		t.Errorf("scheduled: %+v", got)
+	}
+}
+
+func TestMissesServerPodDeletion(t *testing.T) {
+	for _, tc := range []struct {
+		version, namespaces, namespace string
+		want                           bool
+	}{
+		{"v2.3.0", "", "spark", true}, // every namespace, written as none
+		{"v2.4.0", "", "spark", true},
+		{"v2.3.0", ",", "spark", true},
+		{"v2.3.0", "default,spark", "spark", false},
+		{"v2.3.0", ",spark", "spark", false},
+		{"v2.4.0", "default", "spark", true},
+		{"v2.5.0", "", "spark", false},
+		{"v2.5.2", "default", "spark", false},
+		{"", "", "spark", false}, // not known: not said
+		{"v2.2.0", "", "spark", false},
+	} {
+		op := Operator{Version: tc.version, Namespaces: tc.namespaces}
+		if got := op.MissesServerPodDeletion(tc.namespace); got != tc.want {
+			t.Errorf("%+v in %s: %v, want %v", op, tc.namespace, got, tc.want)
+		}
 	}
 }
 

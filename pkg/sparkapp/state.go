@@ -62,7 +62,7 @@ func OnSpecChange(kind, state string) SpecChange {
 	case KindScheduledSparkApplication:
 		return SpecChange{Effect: "applies to future runs; runs already started keep their placement"}
 	case KindSparkConnect:
-		return onConnectChange(state, "")
+		return onConnectChange(state, "", "", Operator{})
 	}
 	switch state {
 	case StateNew:
@@ -94,10 +94,11 @@ func stateName(state string) string {
 // only when it creates the pod, and the executors' template into a ConfigMap
 // that the server reads, through a subPath mount, only when it starts: a
 // change of either template reaches no pod until the server pod is made
-// again, which the operator does when it is deleted. Nothing is restarted,
-// so nothing needs consent.
-// name, when known, names the server pod.
-func onConnectChange(state, name string) SpecChange {
+// again, which the operator does when it is deleted (v2.3 and v2.4 only when
+// they see the deletion: see Operator.MissesServerPodDeletion). Nothing is
+// restarted, so nothing needs consent.
+// name and namespace, when known, name the SparkConnect.
+func onConnectChange(state, name, namespace string, op Operator) SpecChange {
 	if state == StateNew || state == ConnectStateProvisioning {
 		return SpecChange{Effect: "no server yet: the operator creates it with this placement"}
 	}
@@ -105,9 +106,25 @@ func onConnectChange(state, name string) SpecChange {
 	if name != "" {
 		pod = "pod " + ConnectServerPod(name)
 	}
+	restart := fmt.Sprintf("delete %s (its sessions end) and the operator creates it again with this placement", pod)
+	if name != "" && op.MissesServerPodDeletion(namespace) {
+		restart = fmt.Sprintf(
+			"delete %s (its sessions end), then, as the operator %s drops the deletion of a pod in a namespace its --namespaces does not name, have it look again (%s) and it creates the pod again with this placement",
+			pod, op.Version, touchCommand(name, namespace))
+	}
 	return SpecChange{Effect: fmt.Sprintf(
-		"state %s: not applied until the server restarts: the operator uses the templates only when it creates the server pod, and the server gives its executors the template it started with; delete %s (its sessions end) and the operator creates it again with this placement",
-		state, pod)}
+		"state %s: not applied until the server restarts: the operator uses the templates only when it creates the server pod, and the server gives its executors the template it started with; %s",
+		state, restart)}
+}
+
+// RestartedAtAnnotation is what touchCommand sets: any change of a
+// SparkConnect makes the operator reconcile it.
+const RestartedAtAnnotation = "spark-eci.io/restarted-at"
+
+// touchCommand is the kubectl command that changes a SparkConnect but not
+// its spec, so that the operator reconciles it.
+func touchCommand(name, namespace string) string {
+	return fmt.Sprintf(`kubectl annotate sparkconnect/%s -n %s %s="$(date +%%s)" --overwrite`, name, namespace, RestartedAtAnnotation)
 }
 
 // ConnectServerPod is the name of the server pod the operator creates for

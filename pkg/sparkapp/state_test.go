@@ -1,6 +1,7 @@
 package sparkapp
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -83,11 +84,38 @@ func TestSparkConnectPaths(t *testing.T) {
 }
 
 func TestOnChangeNamesTheServerPod(t *testing.T) {
-	conn := map[string]interface{}{"kind": KindSparkConnect, "metadata": map[string]interface{}{"name": "sc"}}
-	for _, op := range []Operator{{}, {Version: "v2.5.2", PartialRestart: true}} {
+	conn := map[string]interface{}{"kind": KindSparkConnect, "metadata": map[string]interface{}{"name": "sc", "namespace": "ml"}}
+	for _, op := range []Operator{{}, {Version: "v2.5.2", PartialRestart: true}, {Version: "v2.3.0", Namespaces: "ml"}} {
 		got := op.OnChange(KindSparkConnect, ConnectStateReady, conn, conn)
-		if got.Disruptive || !strings.Contains(got.Effect, "delete pod sc-server (its sessions end)") {
+		if got.Disruptive || !strings.HasSuffix(got.Effect, "; delete pod sc-server (its sessions end) and the operator creates it again with this placement") {
 			t.Errorf("%+v: OnChange = %+v", op, got)
 		}
+	}
+	// The operator v2.3 and v2.4, managing every namespace, miss the
+	// deletion: the user is told how to make it look again.
+	for _, op := range []Operator{{Version: "v2.3.0"}, {Version: "v2.4.0", Namespaces: "default"}} {
+		got := op.OnChange(KindSparkConnect, ConnectStateReady, conn, conn)
+		want := "; delete pod sc-server (its sessions end), then, as the operator " + op.Version +
+			` drops the deletion of a pod in a namespace its --namespaces does not name, have it look again (kubectl annotate sparkconnect/sc -n ml spark-eci.io/restarted-at="$(date +%s)" --overwrite) and it creates the pod again with this placement`
+		if got.Disruptive || !strings.HasSuffix(got.Effect, want) {
+			t.Errorf("%+v: OnChange = %q, want it to end %q", op, got.Effect, want)
+		}
+		if got := op.OnChange(KindSparkConnect, ConnectStateProvisioning, conn, conn); strings.Contains(got.Effect, "annotate") {
+			t.Errorf("%+v: before the server exists: %q", op, got.Effect)
+		}
+	}
+}
+
+// The step docs/operator-versions.md quotes is the one place says.
+func TestOperatorVersionsDocQuotesTheTouch(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operator-versions.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := map[string]interface{}{"kind": KindSparkConnect, "metadata": map[string]interface{}{"name": "spark-connect", "namespace": "spark"}}
+	effect := Operator{Version: "v2.3.0"}.OnChange(KindSparkConnect, ConnectStateReady, conn, conn).Effect
+	_, step, _ := strings.Cut(effect, "; delete ")
+	if step == "" || !strings.Contains(string(doc), "\ndelete "+step+"\n") {
+		t.Errorf("docs/operator-versions.md does not quote what place says:\ndelete %s", step)
 	}
 }

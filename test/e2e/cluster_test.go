@@ -325,6 +325,21 @@ func runKubectl(t *testing.T, kubeconfigPath string, args ...string) (stdout, st
 	return out.String(), errOut.String(), 0
 }
 
+// runShell runs a command line as a user pastes it into sh, with kubectl
+// (and the plugin) on the PATH and the cluster as KUBECONFIG.
+func runShell(t *testing.T, kubeconfigPath, line string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, "sh", "-c", line)
+	c.Env = append(environWithout("PATH", "HOME", "KUBECONFIG"),
+		"PATH="+pluginBinDir(t)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+t.TempDir(), "KUBECONFIG="+kubeconfigPath)
+	c.WaitDelay = 5 * time.Second
+	out, err := c.CombinedOutput()
+	return string(out), err
+}
+
 func environWithout(names ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {

@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -48,7 +50,8 @@ spec:
 // changes the templates of a Ready one; the controller passes the executors'
 // template on to its ConfigMap but leaves the running server as it is, as
 // place says; once that pod is deleted, the controller makes it again with
-// the new placement, which the scheduler follows onto ECI, as it does the
+// the new placement (v2.3, which drops the deletion, once it is made to look
+// again as place says), which the scheduler follows onto ECI, as it does the
 // executors the server makes from that template. status and cache-report
 // find them all.
 func TestLifecyclePlaceSparkConnect(t *testing.T) {
@@ -72,11 +75,18 @@ func TestLifecyclePlaceSparkConnect(t *testing.T) {
 				t.Fatalf("place: exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
 			}
 			if want := "spark-connect: state Ready: not applied until the server restarts"; !strings.Contains(stderr, want) ||
-				!strings.Contains(stderr, "delete pod spark-connect-server (its sessions end) and the operator creates it again with this placement") {
+				!strings.Contains(stderr, "delete pod spark-connect-server (its sessions end)") || !strings.HasSuffix(stderr, "again with this placement\n") {
 				t.Errorf("place said %q, want %q and how to apply it", stderr, want)
 			}
 			if strings.Contains(stderr, "webhook") {
 				t.Errorf("place warned of the pod webhook, which a SparkConnect does not need: %q", stderr)
+			}
+			// The controller of v2.3 and v2.4, managing every namespace as
+			// here, drops the server pod's deletion: place says how to make
+			// it look again, and only for those versions.
+			touch := touchCommand.FindStringSubmatch(stderr)
+			if missesDeletion := strings.HasPrefix(version.version, "2.3.") || strings.HasPrefix(version.version, "2.4."); missesDeletion != (touch != nil) {
+				t.Errorf("the operator %s: place said %q; want the command that makes the operator look again: %v", version.version, stderr, missesDeletion)
 			}
 
 			// The controller saw the change: the executors' template it
@@ -97,6 +107,12 @@ func TestLifecyclePlaceSparkConnect(t *testing.T) {
 			// Deleting the server pod, as place says, applies the placement.
 			if err := lc.client.CoreV1().Pods(ns).Delete(t.Context(), server.Name, metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions(string(server.UID))}); err != nil {
 				t.Fatal(err)
+			}
+			if touch != nil {
+				lc.waitForPodGone(t, server)
+				if out, err := runShell(t, lc.kubeconfig, touch[1]); err != nil {
+					t.Fatalf("%s: %v\n%s", touch[1], err, out)
+				}
 			}
 			restarted := lc.connectServer(t, ns, "spark-connect", server.UID)
 			if !lc.isECI(restarted.Spec.NodeName) {
@@ -143,6 +159,30 @@ func TestLifecyclePlaceSparkConnect(t *testing.T) {
 				t.Errorf("cache-report: %d pods, %d on ECI, %d hits; want 3 of each:\n%s", s.Pods, s.ECIPods, s.Hits, stdout)
 			}
 		})
+	}
+}
+
+// touchCommand finds, in what place says of a Ready SparkConnect, the
+// command that makes the operator look at it again.
+var touchCommand = regexp.MustCompile(`have it look again \((kubectl annotate \S+ -n \S+ \S+="\$\(date \+%s\)" --overwrite)\)`)
+
+// waitForPodGone waits until a pod, of that UID, no longer exists.
+func (sc *schedulingEnv) waitForPodGone(t *testing.T, pod *corev1.Pod) {
+	t.Helper()
+	var last *corev1.Pod
+	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		got, err := sc.client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return true, nil
+		}
+		if err != nil {
+			return false, nil
+		}
+		last = got
+		return got.UID != pod.UID, nil
+	})
+	if err != nil {
+		sc.stalled(t, "waiting for pod %s/%s (uid %s) to be gone: last seen %s", pod.Namespace, pod.Name, pod.UID, podSummary(last))
 	}
 }
 
