@@ -163,7 +163,7 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 		{
 			args: []string{"status", "-A", "-o", "json"},
 			floor: floor{r.sparkApps(""), r.sparkConnects(""), r.pods("", "spark-role"),
-				r.events("", "involvedObject.kind=Pod,reason=FailedScheduling"), r.nodes("")},
+				r.events("", podEvents), r.nodes("")},
 		},
 	}
 	if parts["commands"] {

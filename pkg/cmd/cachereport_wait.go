@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/follow"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 )
 
@@ -49,7 +50,9 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 	progress.say("waiting for " + waitingFor())
 
 	namespace, selector := eventScope(pods)
-	events, errs := followEvents(wait.Context(), o.client, namespace, selector.AsSelector().String(), resourceVersion)
+	followers := follow.NewGroup(wait.Context())
+	defer followers.Stop()
+	events, errs := followEvents(followers, o.client, namespace, selector.AsSelector().String(), resourceVersion)
 	for len(pending) > 0 {
 		select {
 		case <-wait.Done():

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/follow"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -48,8 +49,10 @@ func (o *CacheReportOptions) watchReport(ctx context.Context) error {
 		return failed(err)
 	}
 
-	podEvents, podErrs := followPods(ctx, o.client, namespace, selector, known, podsVersion)
-	events, eventErrs := followEvents(ctx, o.client, namespace, eventSelector.AsSelector().String(), eventsVersion)
+	followers := follow.NewGroup(ctx)
+	defer followers.Stop()
+	podEvents, podErrs := followPods(followers, o.client, namespace, selector, known, podsVersion)
+	events, eventErrs := followEvents(followers, o.client, namespace, eventSelector.AsSelector().String(), eventsVersion)
 
 	header := o.NoHeaders
 	for {

@@ -92,8 +92,11 @@ func NewCmdStatus(configFlags *genericclioptions.ConfigFlags, streams genericioo
 		Long: `Show, for each SparkApplication, its state and placement (the targets place would
 report for the driver and the executors, or custom), and one row per pod: its role,
 phase, node, whether that node is an ECS node or an ECI virtual node, its age, and,
-for a pod still waiting for a node, why: the scheduler's latest FailedScheduling
-event (or the message it left in the pod's PodScheduled condition).
+for a pod that does not run as its application asks, why: the reason ECI, the
+kubelet or the scheduler gives (ECI's NoStock, an image that cannot be pulled, an
+OOM kill, ...) beside its message, and with -o wide the fix. Under the header line,
+WHY sums up the application's problems in one line, with the fix; with -l or -A a
+last line counts the pods of each reason.
 
 When a role has no pods yet, a block shows on how many schedulable ECS and ECI nodes
 its pods could be placed, judged as kube-scheduler filters nodes (taints and
@@ -244,9 +247,10 @@ func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 		return nil, explainError(o.ConfigFlags, err)
 	}
 	s.versions.pods = version
-	// Without events the status still shows the scheduler's message from
-	// the pods' conditions; only --watch needs the version to follow them.
-	version, err = o.eachFailedScheduling(ctx, func(e *corev1.Event) { s.cluster.Failed.Put(e) })
+	// Without events the status still shows the scheduler's message and
+	// ECI's from the pods' conditions; only --watch needs the version to
+	// follow them.
+	version, err = o.eachPodEvent(ctx, func(e *corev1.Event) { s.cluster.Events.Put(e) })
 	if err != nil && o.Watch {
 		return nil, explainError(o.ConfigFlags, err)
 	}
@@ -404,12 +408,14 @@ func (o *StatusOptions) eachPod(ctx context.Context, fn func(*corev1.Pod)) (stri
 	})
 }
 
-// failedSchedulingSelector selects the scheduler's FailedScheduling events
-// about pods: one list of the namespace, never a request per pod.
-var failedSchedulingSelector = fields.Set{"involvedObject.kind": "Pod", "reason": podplacement.ReasonFailedScheduling}.AsSelector().String()
+// podEventSelector selects the events about pods: one list of the
+// namespace, never a request per pod. What tells nothing (most of them) is
+// dropped as it is read: the scheduler's FailedScheduling and the reasons of
+// package why are kept. (A field selector takes no set of reasons.)
+var podEventSelector = fields.Set{"involvedObject.kind": "Pod"}.AsSelector().String()
 
-func (o *StatusOptions) eachFailedScheduling(ctx context.Context, fn func(*corev1.Event)) (string, error) {
-	return bulkread.Each(ctx, o.client.Events(o.scope()).List, metav1.ListOptions{FieldSelector: failedSchedulingSelector}, func(obj runtime.Object) error {
+func (o *StatusOptions) eachPodEvent(ctx context.Context, fn func(*corev1.Event)) (string, error) {
+	return bulkread.Each(ctx, o.client.Events(o.scope()).List, metav1.ListOptions{FieldSelector: podEventSelector}, func(obj runtime.Object) error {
 		fn(obj.(*corev1.Event))
 		return nil
 	})

@@ -35,11 +35,12 @@ func (o *StatusOptions) watch(ctx context.Context, s *statusState, status podpla
 
 	wait := ending.StartWait(ctx, o.Timeout) // 0: no timeout
 	defer wait.Stop()
-	followCtx := wait.Context()
+	followers := follow.NewGroup(wait.Context())
+	defer followers.Stop()
 	scope := o.scope()
-	pods, podErrs := followPods(followCtx, o.client, scope, o.podSelector(), s.pods, s.versions.pods)
-	events, eventErrs := followEvents(followCtx, o.client, scope, failedSchedulingSelector, s.versions.events)
-	apps, appErrs := o.followApps(followCtx, s)
+	pods, podErrs := followPods(followers, o.client, scope, o.podSelector(), s.pods, s.versions.pods)
+	events, eventErrs := followEvents(followers, o.client, scope, podEventSelector, s.versions.events)
+	apps, appErrs := o.followApps(followers, s)
 
 	separated := false
 	for {
@@ -154,7 +155,7 @@ func (o *StatusOptions) watchEnded(w *podplacement.Watch, wait *ending.Wait) err
 
 // followApps follows the applications shown, each kind from the list it
 // was read in, on one stream.
-func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan watch.Event, <-chan error) {
+func (o *StatusOptions) followApps(g *follow.Group, s *statusState) (<-chan watch.Event, <-chan error) {
 	events := make(chan watch.Event)
 	errs := make(chan error, len(s.versions.apps))
 	for _, l := range s.versions.apps {
@@ -168,8 +169,8 @@ func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan 
 				listed.Items = append(listed.Items, *app)
 			}
 		}
-		kindEvents, kindErrs := follow.Start(ctx, follow.Source{Resource: resource.Resource, Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
-		go func() {
+		kindEvents, kindErrs := g.Start(follow.Source{Resource: resource.Resource, Listed: listed, Object: &unstructured.Unstructured{}, List: list, Watch: watchFn})
+		g.Go(func(ctx context.Context) {
 			for {
 				select {
 				case ev, ok := <-kindEvents:
@@ -188,7 +189,7 @@ func (o *StatusOptions) followApps(ctx context.Context, s *statusState) (<-chan 
 					return
 				}
 			}
-		}()
+		})
 	}
 	return events, errs
 }

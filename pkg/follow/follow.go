@@ -53,6 +53,11 @@ type Source struct {
 // not watch, the resource is gone), after which nothing more is sent.
 // Objects sent are shared with the informer's cache: do not change them.
 func Start(ctx context.Context, src Source) (<-chan watch.Event, <-chan error) {
+	return start(ctx, src, nil)
+}
+
+// start is Start, counting its informer in running when given.
+func start(ctx context.Context, src Source, running *sync.WaitGroup) (<-chan watch.Event, <-chan error) {
 	events := make(chan watch.Event)
 	errs := make(chan error, 1)
 	ctx, stop := context.WithCancel(ctx)
@@ -89,7 +94,7 @@ func Start(ctx context.Context, src Source) (<-chan watch.Event, <-chan error) {
 			send(watch.Event{Type: watch.Deleted, Object: obj.(runtime.Object)})
 		},
 	})
-	go informer.RunWithContext(ctx)
+	goCounted(running, func() { informer.RunWithContext(ctx) })
 	return events, errs
 }
 

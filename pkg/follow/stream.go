@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -26,6 +27,11 @@ import (
 // from that list. src.Listed gives the version to start from; its items
 // are not sent.
 func Stream(ctx context.Context, src Source) (<-chan watch.Event, <-chan error) {
+	return stream(ctx, src, nil)
+}
+
+// stream is Stream, counting its goroutine in running when given.
+func stream(ctx context.Context, src Source, running *sync.WaitGroup) (<-chan watch.Event, <-chan error) {
 	events := make(chan watch.Event)
 	errs := make(chan error, 1)
 	send := func(ev watch.Event) bool {
@@ -42,7 +48,7 @@ func Stream(ctx context.Context, src Source) (<-chan watch.Event, <-chan error) 
 		return events, errs
 	}
 	watchFn := cache.WatchFuncWithContext(src.Watch)
-	go func() {
+	goCounted(running, func() {
 		for {
 			watcher, err := watchtools.NewRetryWatcherWithContext(ctx, version, &cache.ListWatch{WatchFuncWithContext: watchFn})
 			if err != nil {
@@ -58,15 +64,18 @@ func Stream(ctx context.Context, src Source) (<-chan watch.Event, <-chan error) 
 						break
 					}
 					watcher.Stop()
+					<-watcher.Done()
 					errs <- fmt.Errorf("watch %s: %w", src.Resource, err)
 					return
 				}
 				if !send(ev) {
 					watcher.Stop()
+					<-watcher.Done()
 					return
 				}
 			}
 			watcher.Stop()
+			<-watcher.Done()
 			switch {
 			case ctx.Err() != nil:
 				return
@@ -79,7 +88,7 @@ func Stream(ctx context.Context, src Source) (<-chan watch.Event, <-chan error) 
 				return
 			}
 		}
-	}()
+	})
 	return events, errs
 }
 

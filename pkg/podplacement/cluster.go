@@ -10,12 +10,12 @@ import (
 
 // Cluster is what status knows of the applications it shows: each
 // application, what it keeps of each of their pods (a record, not the pod),
-// the latest FailedScheduling event of each pod, and the nodes. Callers fill
+// what status reads of each pod's events, and the nodes. Callers fill
 // it from their lists, a page at a time, and keep it as the cluster
 // changes; Build makes the status of one application from it.
 type Cluster struct {
-	// Failed keeps each pod's latest FailedScheduling event.
-	Failed FailedScheduling
+	// Events keeps what status reads of each pod's events.
+	Events PodEvents
 	// Nodes are the nodes pods are placed on and could be.
 	Nodes *Nodes
 	// AllSubmissions shows the pods of every submission of an application,
@@ -32,7 +32,7 @@ type Cluster struct {
 // NewCluster returns a cluster with no applications yet.
 func NewCluster(nodes *Nodes, allSubmissions bool) *Cluster {
 	return &Cluster{
-		Failed: FailedScheduling{}, Nodes: nodes, AllSubmissions: allSubmissions,
+		Events: NewPodEvents(), Nodes: nodes, AllSubmissions: allSubmissions,
 		apps: map[string]*unstructured.Unstructured{}, pods: map[string]map[types.UID]*record{}, owner: map[types.UID]string{},
 		submissions: sparkapp.NewSubmissionTracker(),
 	}
@@ -111,6 +111,7 @@ func (c *Cluster) forget(key string, uid types.UID) (resubmitted bool) {
 	r := c.pods[key][uid]
 	delete(c.pods[key], uid)
 	delete(c.owner, uid)
+	c.Events.Forget(uid)
 	if r == nil {
 		return false
 	}
@@ -153,6 +154,6 @@ func (c *Cluster) Build(key string) (Application, []string, string) {
 			pods = append(pods, *r)
 		}
 	}
-	a, warnings := build(c.apps[key].Object, pods, c.Failed, c.Nodes)
+	a, warnings := build(c.apps[key].Object, pods, c.Events, c.Nodes)
 	return a, warnings, c.Submission(key)
 }

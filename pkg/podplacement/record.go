@@ -9,6 +9,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 // record is what status keeps of a pod: a few hundred bytes, where a
@@ -27,6 +28,8 @@ type record struct {
 	waiting    bool
 	condition  *SchedulerMessage
 	submission sparkapp.PodSubmission
+	// why is what tells why the pod does not run as asked.
+	why why.Pod
 }
 
 // recordOf reads what status keeps of pod. The strings pods share (role,
@@ -50,6 +53,7 @@ func recordOf(pod *corev1.Pod) record {
 		spot:         intern(pod.Annotations[eci.AnnotationSpotStrategy]),
 		waiting:      waitingForNode(pod),
 		submission:   sparkapp.SubmissionOf(pod),
+		why:          why.PodOf(pod),
 	}
 	if r.row.Phase == "" {
 		r.row.Phase = corev1.PodPending
@@ -73,15 +77,24 @@ func recordOf(pod *corev1.Pod) record {
 	return r
 }
 
-// rowOf is the pod's row, knowing the nodes and the latest FailedScheduling
-// event of the pod (nil when none).
-func (r *record) rowOf(event *corev1.Event, nodes *Nodes) Pod {
+// rowOf is the pod's row, knowing the nodes, the events kept of the pod,
+// and its application (named in the fix of its problem; nil: no problem is
+// looked for).
+func (r *record) rowOf(events PodEvents, nodes *Nodes, app *why.Subject) Pod {
 	p := r.row
 	p.NodeKind = nodes.Kinds.OfPod(p.Node, r.byECI)
 	if p.NodeKind == placement.NodeECI {
 		p.InstanceSpec, p.Spot = r.instanceSpec, r.spot
 	}
-	p.Scheduler = schedulerMessage(r.waiting, r.condition, event)
+	p.Scheduler = schedulerMessage(r.waiting, r.condition, events.Failed[p.UID])
+	if app != nil {
+		s := *app
+		s.Pod, s.OnECI = p.Name, p.NodeKind == placement.NodeECI
+		if p.Scheduler != nil {
+			s.Unschedulable, s.Since = p.Scheduler.Message, p.Scheduler.Time
+		}
+		p.Problem = why.Diagnose(s, r.why, events.Why[p.UID])
+	}
 	return p
 }
 

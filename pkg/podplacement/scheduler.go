@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 // ReasonFailedScheduling is the reason of the event the scheduler posts each
@@ -43,6 +44,29 @@ func (f FailedScheduling) Put(e *corev1.Event) bool {
 	}
 	f[pod] = e.DeepCopy()
 	return true
+}
+
+// PodEvents are the events status keeps of each pod: the scheduler's latest
+// FailedScheduling, and those that tell why a pod does not run as asked
+// (why.Events). The rest are let go as they are read.
+type PodEvents struct {
+	Failed FailedScheduling
+	Why    why.Events
+}
+
+// NewPodEvents keeps no event yet.
+func NewPodEvents() PodEvents { return PodEvents{Failed: FailedScheduling{}, Why: why.Events{}} }
+
+// Put keeps e where it tells something, and tells whether it did.
+func (pe PodEvents) Put(e *corev1.Event) bool {
+	failed := pe.Failed.Put(e)
+	return pe.Why.Put(e) || failed
+}
+
+// Forget drops what is kept of a pod.
+func (pe PodEvents) Forget(uid types.UID) {
+	delete(pe.Failed, uid)
+	pe.Why.Forget(uid)
 }
 
 // waitingForNode tells whether a pod still waits for the scheduler.

@@ -3,8 +3,10 @@ package podplacement
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 // The type of the status that status -o json|yaml prints.
@@ -26,14 +29,25 @@ type Status struct {
 	APIVersion   string        `json:"apiVersion"`
 	Kind         string        `json:"kind"`
 	Applications []Application `json:"applications"`
+	// Problems counts the pods shown by the reason of their problem.
+	Problems []why.Count `json:"problems,omitempty"`
 }
 
-// NewStatus wraps applications in the versioned type.
+// NewStatus wraps applications in the versioned type, and counts their
+// pods' problems.
 func NewStatus(apps []Application) Status {
 	if apps == nil {
 		apps = []Application{}
 	}
-	return Status{APIVersion: StatusAPIVersion, Kind: StatusKind, Applications: apps}
+	var problems []*why.Problem
+	for _, a := range apps {
+		for _, p := range a.Pods {
+			if p.Problem != nil {
+				problems = append(problems, p.Problem)
+			}
+		}
+	}
+	return Status{APIVersion: StatusAPIVersion, Kind: StatusKind, Applications: apps, Problems: why.Tally(problems)}
 }
 
 // Application is where the pods of one SparkApplication (or SparkConnect)
@@ -45,8 +59,13 @@ type Application struct {
 	State     string    `json:"state"`
 	Placement Placement `json:"placement"`
 	Settled   bool      `json:"settled"`
-	Roles     []Role    `json:"roles"`
-	Pods      []Pod     `json:"pods"`
+	// Verdict says in one line why the application does not run as it
+	// asks, "" when nothing says so.
+	Verdict string `json:"verdict,omitempty"`
+	Roles   []Role `json:"roles"`
+	Pods    []Pod  `json:"pods"`
+	// errorMessage is the operator's status.applicationState.errorMessage.
+	errorMessage string
 }
 
 // Placement is the target of each role, as place reports it.
@@ -87,6 +106,8 @@ type Pod struct {
 	InstanceSpec string            `json:"instanceSpec,omitempty"`
 	Spot         string            `json:"spot,omitempty"`
 	Scheduler    *SchedulerMessage `json:"scheduler,omitempty"`
+	// Problem is why the pod does not run as its application asks.
+	Problem *why.Problem `json:"problem,omitempty"`
 }
 
 // Label Spark puts on executor pods: the executor's number.
@@ -96,12 +117,12 @@ const labelExecutorID = "spark-exec-id"
 // SparkApplication as unstructured content), its pods, the latest
 // FailedScheduling event of each pod, and the nodes. The warnings name roles
 // whose pods cannot go anywhere, and settings that could not be read.
-func Build(app map[string]interface{}, pods []corev1.Pod, failed FailedScheduling, nodes *Nodes) (Application, []string) {
-	return build(app, recordsOf(pods), failed, nodes)
+func Build(app map[string]interface{}, pods []corev1.Pod, events PodEvents, nodes *Nodes) (Application, []string) {
+	return build(app, recordsOf(pods), events, nodes)
 }
 
 // build is Build from what status keeps of each pod.
-func build(app map[string]interface{}, pods []record, failed FailedScheduling, nodes *Nodes) (Application, []string) {
+func build(app map[string]interface{}, pods []record, events PodEvents, nodes *Nodes) (Application, []string) {
 	meta, _ := app["metadata"].(map[string]interface{})
 	state := sparkapp.StateOf(app)
 	kind, _ := app["kind"].(string)
@@ -113,6 +134,8 @@ func build(app map[string]interface{}, pods []record, failed FailedScheduling, n
 		State:     state,
 		Placement: Placement{Driver: detected.Driver, Executor: detected.Executor},
 		Pods:      make([]Pod, 0, len(pods)),
+
+		errorMessage: stringAt(mapAt(app, "status", "applicationState"), "errorMessage"),
 	}
 	var warnings []string
 	for _, role := range sparkapp.Roles {
@@ -128,12 +151,13 @@ func build(app map[string]interface{}, pods []record, failed FailedScheduling, n
 		a.Roles = append(a.Roles, r)
 	}
 	for i := range pods {
-		p := pods[i].rowOf(failed[pods[i].row.UID], nodes)
+		p := a.rowOf(&pods[i], events, nodes)
 		a.Pods = append(a.Pods, p)
 		a.count(p, 1)
 	}
 	slices.SortStableFunc(a.Pods, comparePods)
 	a.settle()
+	a.judge(slices.Values(a.Pods))
 	for _, r := range a.Roles {
 		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !Ended(state) {
 			warnings = append(warnings, fmt.Sprintf(
@@ -162,6 +186,46 @@ func (a *Application) count(p Pod, delta int) {
 	case p.Scheduler != nil:
 		r.waiting += delta
 	}
+}
+
+// rowOf is the row of a pod of the application, with its problem unless
+// the application completed: then nothing is asked of its pods any more.
+func (a *Application) rowOf(r *record, events PodEvents, nodes *Nodes) Pod {
+	if a.State == sparkapp.StateCompleted {
+		return r.rowOf(events, nodes, nil)
+	}
+	subject := why.Subject{App: a.Name, Namespace: a.Namespace}
+	if a.Kind != sparkapp.KindSparkApplication {
+		subject.App = strings.ToLower(a.Kind) + "/" + a.Name
+	}
+	return r.rowOf(events, nodes, &subject)
+}
+
+// judge works out the application's verdict from the problems of its pods.
+func (a *Application) judge(pods iter.Seq[Pod]) {
+	// The driver's pod as the operator names it, until one is seen.
+	v := why.Application{State: a.State, ErrorMessage: a.errorMessage, App: a.Name, Namespace: a.Namespace, Driver: a.Name + "-driver"}
+	if a.Kind != sparkapp.KindSparkApplication {
+		v.App, v.Driver = strings.ToLower(a.Kind)+"/"+a.Name, sparkapp.ConnectServerPod(a.Name)
+	}
+	seenDriver := false
+	for _, r := range a.Roles {
+		v.Roles = append(v.Roles, why.Role{Name: sparkapp.RoleField(a.Kind, r.Role), Driver: r.Role == sparkapp.Driver,
+			Expected: r.ExpectedPods, Pods: r.Pods})
+	}
+	for p := range pods {
+		role := sparkapp.RoleOfLabel(p.Role)
+		if role == sparkapp.Driver && !seenDriver {
+			v.Driver, seenDriver = p.Name, true
+		}
+		if p.Problem == nil {
+			continue
+		}
+		if i := slices.IndexFunc(a.Roles, func(r Role) bool { return r.Role == role }); i >= 0 {
+			v.Roles[i].Problems = append(v.Roles[i].Problems, p.Problem)
+		}
+	}
+	a.Verdict = why.Verdict(v)
 }
 
 // settle works out whether the application is settled: it has ended, or

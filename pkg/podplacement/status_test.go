@@ -68,7 +68,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestBuild(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	a, warnings := Build(obj, pods, failed, cluster())
+	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, cluster())
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -107,7 +107,7 @@ func TestBuild(t *testing.T) {
 
 func TestStatusGolden(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	running, _ := Build(obj, pods, failed, cluster())
+	running, _ := Build(obj, pods, PodEvents{Failed: failed}, cluster())
 
 	// A new application whose executors require a zone that has no virtual node.
 	fresh := parseApp(t, `
@@ -122,7 +122,7 @@ spec:
     affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [
       {matchExpressions: [{key: type, operator: In, values: [virtual-kubelet]}, {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-k]}]}]}}}
 `)
-	waiting, warnings := Build(fresh, nil, FailedScheduling{}, cluster())
+	waiting, warnings := Build(fresh, nil, NewPodEvents(), cluster())
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "no schedulable node matches the executor's") {
 		t.Errorf("warnings = %q, want one about the executors", warnings)
 	}
@@ -176,7 +176,7 @@ spec:
 
 func TestNodesUnknown(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	a, warnings := Build(obj, pods, failed, NewNodes(nil, false, placement.AlibabaCloudECI))
+	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, NewNodes(nil, false, placement.AlibabaCloudECI))
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -233,7 +233,7 @@ status: {applicationState: {state: "`+state+`"}}
 		{"ended", manifest("COMPLETED", "{instances: 2}"), nil, true},
 		{"failed to submit", manifest("SUBMISSION_FAILED", "{instances: 2}"), nil, true},
 	} {
-		a, _ := Build(tc.app, tc.pods, FailedScheduling{}, cluster())
+		a, _ := Build(tc.app, tc.pods, NewPodEvents(), cluster())
 		if a.Settled != tc.want {
 			t.Errorf("%s: settled = %v, want %v", tc.name, a.Settled, tc.want)
 		}
@@ -285,7 +285,11 @@ func TestFailedSchedulingKeepsTheLatest(t *testing.T) {
 	combined := coreEvent(pod, "(combined from similar events): 0/3 nodes are available: 3 Insufficient memory.", t0, t0, 12)
 	message := func(p *corev1.Pod, e *corev1.Event) *SchedulerMessage {
 		r := recordOf(p)
-		return r.rowOf(e, cluster()).Scheduler
+		events := NewPodEvents()
+		if e != nil {
+			events.Failed[p.UID] = e
+		}
+		return r.rowOf(events, cluster(), nil).Scheduler
 	}
 	m := message(&pod, &combined)
 	if m.Message != "0/3 nodes are available: 3 Insufficient memory." || m.Count != 12 || !m.Time.Equal(t0) {
@@ -337,7 +341,7 @@ status: {applicationState: {state: RUNNING}}
 		sparkPod("a", "a-driver", "driver", t0, onNode(ecs), running("10.0.0.1")),
 		sparkPod("a", "a-exec-1", "executor", t0, onNode(ecs), running("10.0.0.2"), terminating()),
 	}
-	a, _ := Build(app, pods, FailedScheduling{}, cluster())
+	a, _ := Build(app, pods, NewPodEvents(), cluster())
 	if r := a.Roles[1]; r.Pods != 0 || r.Scheduled != 0 {
 		t.Errorf("executor role = %+v, want the pod being deleted left out", r)
 	}

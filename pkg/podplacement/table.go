@@ -14,6 +14,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/table"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 // TableOptions say how the table is written.
@@ -49,7 +50,19 @@ func WriteTable(w io.Writer, s Status, opts TableOptions) error {
 			}
 		}
 	}
+	if len(s.Applications) > 1 && len(s.Problems) > 0 {
+		fmt.Fprintf(bw, "\nPROBLEMS %s\n", ProblemsLine(s.Problems))
+	}
 	return bw.Flush()
+}
+
+// ProblemsLine counts the pods of each reason: "3 NoStock, 1 OOMKilled".
+func ProblemsLine(counts []why.Count) string {
+	parts := make([]string, len(counts))
+	for i, c := range counts {
+		parts[i] = fmt.Sprintf("%d %s", c.Pods, c.Reason)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // WriteRows writes the rows of pods alone, for --watch to print a pod again
@@ -59,8 +72,16 @@ func WriteRows(w io.Writer, pods []Pod, opts TableOptions) error {
 }
 
 // HeaderLine names an application (or SparkConnect), its state and the
-// placement of its roles.
+// placement of its roles, and, on a line of its own, its verdict when it
+// has one.
 func HeaderLine(a Application) string {
+	if a.Verdict != "" {
+		return headerLine(a) + "\nWHY " + a.Verdict
+	}
+	return headerLine(a)
+}
+
+func headerLine(a Application) string {
 	state := a.State
 	if state == "" {
 		state = "NEW"
@@ -87,7 +108,10 @@ func writePods(w io.Writer, pods []Pod, opts TableOptions, header bool) error {
 	if opts.Wide {
 		headers = append(headers, "READY", "RESTARTS", "IP", "NOMINATED NODE", "ECI SPEC", "SPOT")
 	}
-	headers = append(headers, "REASON")
+	headers = append(headers, "REASON", "MESSAGE")
+	if opts.Wide {
+		headers = append(headers, "FIX")
+	}
 	rows := make([][]string, len(pods))
 	for i, p := range pods {
 		rows[i] = podRow(p, opts)
@@ -105,11 +129,19 @@ func podRow(p Pod, opts TableOptions) []string {
 		r = append(r, p.Ready, strconv.Itoa(int(p.Restarts)), dash(p.IP), dash(p.NominatedNode))
 		r = append(r, eciColumns(p)...)
 	}
-	reason := "-"
-	if p.Scheduler != nil && p.Scheduler.Message != "" {
-		reason = p.Scheduler.Message
+	reason, message, fix := "-", "-", "-"
+	switch {
+	case p.Problem != nil:
+		reason, message, fix = p.Problem.Reason, p.Problem.Message, dash(p.Problem.Fix)
+	case p.Scheduler != nil && p.Scheduler.Message != "":
+		// A pod of a completed application: nothing is asked of it.
+		message = p.Scheduler.Message
 	}
-	return append(r, reason)
+	r = append(r, reason, message)
+	if opts.Wide {
+		r = append(r, fix)
+	}
+	return r
 }
 
 // eciColumns are the instance ECI made for a pod on ECI ("?" until ECI says)

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 // Watch follows the status of a cluster's applications as their objects,
@@ -27,6 +29,7 @@ type Watch struct {
 	headers     map[string]string            // what was last printed of each application
 	rows        map[types.UID]string         // what was last printed of each pod
 	submissions map[string]string            // each application's current submission
+	problems    map[types.UID]*why.Problem   // each pod's problem, where it has one
 }
 
 // Update is what changed of one application's status.
@@ -46,7 +49,7 @@ type Update struct {
 // it (an application per key of the cluster, in the same order).
 func NewWatch(cluster *Cluster, printed Status) *Watch {
 	w := &Watch{cluster: cluster, built: map[string]Application{}, shown: map[string]map[types.UID]Pod{},
-		headers: map[string]string{}, rows: map[types.UID]string{}, submissions: map[string]string{}}
+		headers: map[string]string{}, rows: map[types.UID]string{}, submissions: map[string]string{}, problems: map[types.UID]*why.Problem{}}
 	for i, key := range cluster.Keys() {
 		w.keep(key, printed.Applications[i])
 		w.headers[key] = HeaderLine(printed.Applications[i])
@@ -61,8 +64,14 @@ func NewWatch(cluster *Cluster, printed Status) *Watch {
 // keep takes a whole status of an application as the one it follows.
 func (w *Watch) keep(key string, a Application) {
 	shown := make(map[types.UID]Pod, len(a.Pods))
+	for _, p := range w.shown[key] {
+		delete(w.problems, p.UID)
+	}
 	for _, p := range a.Pods {
 		shown[p.UID] = p
+		if p.Problem != nil {
+			w.problems[p.UID] = p.Problem
+		}
 	}
 	a.Pods = nil
 	w.built[key], w.shown[key] = a, shown
@@ -84,10 +93,10 @@ func (w *Watch) PutPod(pod *corev1.Pod, deleted bool) (Update, bool) {
 	return w.updatePod(key, pod.UID)
 }
 
-// PutEvent takes a FailedScheduling event and tells what changed of the
-// status of the application of its pod.
+// PutEvent takes an event about a pod and tells what changed of the status
+// of the application of its pod.
 func (w *Watch) PutEvent(e *corev1.Event) (Update, bool) {
-	if !w.cluster.Failed.Put(e) {
+	if !w.cluster.Events.Put(e) {
 		return Update{}, false
 	}
 	key := w.cluster.AppOf(e.InvolvedObject.UID)
@@ -108,6 +117,7 @@ func (w *Watch) PutApp(app *unstructured.Unstructured) (Update, bool) {
 func (w *Watch) DeleteApp(key string) bool {
 	for uid := range w.shown[key] {
 		delete(w.rows, uid)
+		delete(w.problems, uid)
 	}
 	delete(w.built, key)
 	delete(w.shown, key)
@@ -156,18 +166,40 @@ func (w *Watch) updatePod(key string, uid types.UID) (Update, bool) {
 	c := w.cluster
 	r := c.pods[key][uid]
 	u := Update{Key: key}
+	var problem *why.Problem
 	if r != nil && c.shown(r) {
-		p := r.rowOf(c.Failed[uid], c.Nodes)
+		p := a.rowOf(r, c.Events, c.Nodes)
 		a.count(p, 1)
 		w.shown[key][uid] = p
+		problem = p.Problem
 		if row := rowKey(p); w.rows[uid] != row {
 			w.rows[uid] = row
 			u.Rows = []Pod{p}
 		}
 	}
 	a.settle()
+	// The verdict reads every pod's problem: it is worked out again only
+	// when this one's changes.
+	if was := w.problems[uid]; problemKey(was) != problemKey(problem) {
+		a.judge(maps.Values(w.shown[key]))
+	}
+	w.problems[uid] = problem
+	if problem == nil {
+		delete(w.problems, uid)
+	}
 	w.built[key] = a
-	return u, len(u.Rows) > 0
+	if header := HeaderLine(a); w.headers[key] != header {
+		w.headers[key] = header
+		u.Header = header
+	}
+	return u, len(u.Rows) > 0 || u.Header != ""
+}
+
+func problemKey(p *why.Problem) string {
+	if p == nil {
+		return ""
+	}
+	return p.Reason + "\x00" + p.Message
 }
 
 // rowKey is what a pod's row shows, but its age: a pod is printed again
@@ -177,7 +209,8 @@ func rowKey(p Pod) string {
 	if p.Scheduler != nil {
 		message = p.Scheduler.Message
 	}
-	return strings.Join([]string{string(p.Phase), fmt.Sprint(p.Terminating), p.Node, p.NominatedNode, p.IP, p.Ready, fmt.Sprint(p.Restarts), message}, "\x00")
+	return strings.Join([]string{string(p.Phase), fmt.Sprint(p.Terminating), p.Node, p.NominatedNode, p.IP, p.Ready, fmt.Sprint(p.Restarts), message,
+		problemKey(p.Problem)}, "\x00")
 }
 
 // Settled tells whether every application shown is settled: every expected

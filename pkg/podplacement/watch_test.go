@@ -84,11 +84,16 @@ func TestWatchPrintsWhatChanged(t *testing.T) {
 		t.Errorf("unchanged pod: update %+v", u)
 	}
 
-	// The scheduler says why exec-1 waits: its row again, not the header.
+	// The scheduler says why exec-1 waits: its row again, and the header
+	// with the application's verdict.
 	e := schedulerEvent(exec1, "0/8 nodes are available: 2 Insufficient cpu.", t0.Add(time.Second), 1)
 	u, ok := w.PutEvent(&e)
-	if !ok || u.Key != "spark/spark-pi" || u.Header != "" || !reflect.DeepEqual(rowNames(u.Rows), []string{"spark-pi-exec-1"}) {
+	if !ok || u.Key != "spark/spark-pi" || !reflect.DeepEqual(rowNames(u.Rows), []string{"spark-pi-exec-1"}) ||
+		!strings.Contains(u.Header, "\nWHY 1 of 2 executors wait for a node: Unschedulable: 0/8 nodes are available: 2 Insufficient cpu.;") {
 		t.Errorf("event: ok %v, update %+v", ok, u)
+	}
+	if p := u.Rows[0].Problem; p == nil || p.Reason != "Unschedulable" {
+		t.Errorf("exec-1's problem = %+v", p)
 	}
 	if msg := u.Rows[0].Scheduler; msg == nil || !strings.Contains(msg.Message, "Insufficient cpu") {
 		t.Errorf("exec-1's scheduler message = %+v", msg)
@@ -106,8 +111,9 @@ func TestWatchPrintsWhatChanged(t *testing.T) {
 	placed := exec1.DeepCopy()
 	onNode(eciNodeName)(placed)
 	u, ok = w.PutPod(placed, false)
-	if !ok || u.Header != "" || !reflect.DeepEqual(rowNames(u.Rows), []string{"spark-pi-exec-1"}) || u.Rows[0].Scheduler != nil {
-		t.Errorf("placed: ok %v, update %+v", ok, u)
+	if !ok || strings.Contains(u.Header, "WHY") || u.Header == "" || !reflect.DeepEqual(rowNames(u.Rows), []string{"spark-pi-exec-1"}) ||
+		u.Rows[0].Scheduler != nil || u.Rows[0].Problem != nil {
+		t.Errorf("placed: ok %v, update %+v; want the header without its verdict", ok, u)
 	}
 	if !w.Settled() {
 		t.Errorf("not settled with every pod on a node: waiting %q", w.Waiting())

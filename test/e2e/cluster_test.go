@@ -118,6 +118,13 @@ func getObject(t *testing.T, gvr schema.GroupVersionResource, ns, name string) *
 // way the Spark operator would.
 func setAppState(t *testing.T, ns, name, state string) {
 	t.Helper()
+	setAppStatus(t, ns, name, state, "")
+}
+
+// setAppStatus is setAppState with the operator's error message, when
+// not "".
+func setAppStatus(t *testing.T, ns, name, state, errorMessage string) {
+	t.Helper()
 	apps := cluster.dyn.Resource(sparkAppGVR).Namespace(ns)
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		app, err := apps.Get(t.Context(), name, metav1.GetOptions{})
@@ -126,6 +133,11 @@ func setAppState(t *testing.T, ns, name, state string) {
 		}
 		if err := unstructured.SetNestedField(app.Object, state, "status", "applicationState", "state"); err != nil {
 			return err
+		}
+		if errorMessage != "" {
+			if err := unstructured.SetNestedField(app.Object, errorMessage, "status", "applicationState", "errorMessage"); err != nil {
+				return err
+			}
 		}
 		// The CRD requires status.driverInfo, which the operator always writes.
 		if _, found, _ := unstructured.NestedFieldNoCopy(app.Object, "status", "driverInfo"); !found {

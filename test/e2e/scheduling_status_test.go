@@ -404,7 +404,7 @@ func (sc *schedulingEnv) checkStatusTable(t *testing.T, ns, app string, pods spa
 	if !strings.HasPrefix(stdout, header) {
 		t.Errorf("status table starts otherwise than %q:\n%s", header, stdout)
 	}
-	if got := strings.Join(rowOf(stdout, "POD"), ","); got != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
+	if got := strings.Join(rowOf(stdout, "POD"), ","); got != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON,MESSAGE" {
 		t.Errorf("status table columns %q:\n%s", got, stdout)
 	}
 	for _, p := range pods.all() {
@@ -413,9 +413,9 @@ func (sc *schedulingEnv) checkStatusTable(t *testing.T, ns, app string, pods spa
 			kind = "ECI"
 		}
 		// No kubelet runs the pods: bound, they stay Pending.
-		want := []string{p.Name, p.Labels[sparkapp.LabelSparkRole], "Pending", p.Spec.NodeName, kind, "-"}
+		want := []string{p.Name, p.Labels[sparkapp.LabelSparkRole], "Pending", p.Spec.NodeName, kind, "-", "-"}
 		got := rowOf(stdout, p.Name)
-		if len(got) != 7 || strings.Join(append(got[:5:5], got[6]), "|") != strings.Join(want, "|") {
+		if len(got) != 8 || strings.Join(append(got[:5:5], got[6:]...), "|") != strings.Join(want, "|") {
 			t.Errorf("status table row %q, want %q and an age", got, want)
 		}
 	}

@@ -265,19 +265,22 @@ func TestStatusRowsAndSchedulerReasons(t *testing.T) {
 	if !strings.HasPrefix(stdout, "APPLICATION spark-pi   NAMESPACE "+ns+"   STATE RUNNING   DRIVER ecs   EXECUTORS eci\n") {
 		t.Errorf("header line:\n%s", stdout)
 	}
-	if got := rowOf(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON" {
+	if got := rowOf(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,REASON,MESSAGE" {
 		t.Errorf("columns %q", got)
 	}
 	for _, want := range [][]string{
-		{"spark-pi-driver", "driver", "Pending", nodes.ecs1, "ECS", "-"},
-		{"spark-pi-exec-1", "executor", "Pending", nodes.eci1, "ECI", "-"},
-		{"spark-pi-exec-2", "executor", "Pending", "-", "-", full},
-		{"spark-pi-exec-3", "executor", "Pending", "-", "-", "0/5 nodes are available: 1 Insufficient cpu."},
+		{"spark-pi-driver", "driver", "Pending", nodes.ecs1, "ECS", "-", "-"},
+		{"spark-pi-exec-1", "executor", "Pending", nodes.eci1, "ECI", "-", "-"},
+		{"spark-pi-exec-2", "executor", "Pending", "-", "-", "Unschedulable", full},
+		{"spark-pi-exec-3", "executor", "Pending", "-", "-", "Unschedulable", "0/5 nodes are available: 1 Insufficient cpu."},
 	} {
 		got := rowOf(stdout, want[0])
-		if len(got) != 7 || strings.Join(append(got[:5:5], got[6]), "|") != strings.Join(want, "|") {
+		if len(got) != 8 || strings.Join(append(got[:5:5], got[6:]...), "|") != strings.Join(want, "|") {
 			t.Errorf("row %q, want %q (and an age)", got, want)
 		}
+	}
+	if want := "\nWHY 2 of 3 executors wait for a node: Unschedulable: "; !strings.Contains(stdout, want) {
+		t.Errorf("no verdict %q:\n%s", want, stdout)
 	}
 	if strings.Contains(stdout, "another-app") || strings.Contains(stdout, "ROLE   PODS") {
 		t.Errorf("another application's pod, or the roles block with every role present:\n%s", stdout)
@@ -310,11 +313,11 @@ func TestStatusRowsAndSchedulerReasons(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, _, _ = runPlugin(t, "status", "-n", ns, "spark-pi", "-o", "wide")
-	if got := rowOf(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,ECI SPEC,SPOT,REASON" {
+	if got := rowOf(stdout, "POD"); strings.Join(got, ",") != "POD,ROLE,PHASE,NODE,KIND,AGE,READY,RESTARTS,IP,NOMINATED NODE,ECI SPEC,SPOT,REASON,MESSAGE,FIX" {
 		t.Errorf("wide columns %q", got)
 	}
-	for pod, want := range map[string]string{"spark-pi-exec-1": "2.0-4.0Gi SpotAsPriceGo -", "spark-pi-driver": "- - -"} {
-		if row := rowOf(stdout, pod); len(row) < 3 || strings.Join(row[len(row)-3:], " ") != want {
+	for pod, want := range map[string]string{"spark-pi-exec-1": "2.0-4.0Gi SpotAsPriceGo - - -", "spark-pi-driver": "- - - - -"} {
+		if row := rowOf(stdout, pod); len(row) < 5 || strings.Join(row[len(row)-5:], " ") != want {
 			t.Errorf("wide row of %s: %q, want it to end %q", pod, row, want)
 		}
 	}
