@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
+	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -159,12 +159,15 @@ func (c Cache) Missing(images []string) []string {
 // Holds tells whether the cache holds every one of images.
 func (c Cache) Holds(images []string) bool { return len(c.Missing(images)) == 0 }
 
+// normalize writes an image reference in full, as a registry reads it
+// (busybox is index.docker.io/library/busybox:latest), so that two ways of
+// writing one image compare equal.
 func normalize(image string) string {
-	named, err := reference.ParseNormalizedNamed(image)
+	ref, err := name.ParseReference(image)
 	if err != nil {
 		return image
 	}
-	return reference.TagNameOnly(named).String()
+	return ref.Name()
 }
 
 // Reusable picks, among caches, the one an application with images should

@@ -80,7 +80,7 @@ func TestMissingComparesReferences(t *testing.T) {
 		missing []string
 	}{
 		{[]string{"busybox"}, nil},
-		{[]string{"busybox:latest", "library/busybox"}, nil},
+		{[]string{"busybox:latest", "library/busybox", "docker.io/busybox", "index.docker.io/library/busybox:latest"}, nil},
 		{[]string{"registry.example.com/spark:3.5.2"}, nil},
 		{[]string{"registry.example.com/spark:3.5.3", "busybox:1.36"}, []string{"registry.example.com/spark:3.5.3", "busybox:1.36"}},
 		{[]string{"NOT A REFERENCE"}, nil},
