@@ -317,7 +317,7 @@ func (o *PlaceOptions) warnIfNoPodWebhook(ctx context.Context, plans []*placePla
 		return
 	}
 	client, err := admissionregistrationv1.NewForConfig(config)
-	if err != nil || !podWebhookMissing(ctx, client) {
+	if err != nil || !podWebhookMissing(readPodWebhook(ctx, client)) {
 		return
 	}
 	fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+

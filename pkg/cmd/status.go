@@ -256,7 +256,33 @@ func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 	}
 	s.versions.events = version
 	s.cluster.Nodes = o.readNodes(ctx)
+	s.cluster.Admission = o.readAdmission(ctx, s.cluster)
 	return s, nil
+}
+
+// readAdmission reads the operator's pod webhook and, only where its
+// namespaceSelector looks at more of a namespace than its name, the labels
+// of the namespaces shown: what tells why a pod did not get its placement.
+// What the user may not read is left unknown.
+func (o *StatusOptions) readAdmission(ctx context.Context, c *podplacement.Cluster) podplacement.Admission {
+	ad := podplacement.Admission{Webhook: readPodWebhook(ctx, o.webhooks)}
+	if !podplacement.NeedsNamespaceLabels(ad.Webhook) {
+		return ad
+	}
+	ad.Namespaces = map[string]labels.Set{}
+	for _, key := range c.Keys() {
+		ns := c.App(key).GetNamespace()
+		if _, done := ad.Namespaces[ns]; done {
+			continue
+		}
+		got, err := o.client.Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if err != nil {
+			ad.Webhook.Known = false // whether it selects the namespace is not known
+			return ad
+		}
+		ad.Namespaces[ns] = got.Labels
+	}
+	return ad
 }
 
 // build makes the status of every application and prints its warnings
@@ -274,7 +300,7 @@ func (o *StatusOptions) build(ctx context.Context, c *podplacement.Cluster) podp
 			needWebhook = needWebhook || r.Scheduled == 0 && r.EligibleNodes != nil && podplacement.NeedsPodWebhook(c.App(key).Object, r.Role)
 		}
 	}
-	if needWebhook && podWebhookMissing(ctx, o.webhooks) {
+	if needWebhook && podWebhookMissing(c.Admission.Webhook) {
 		fmt.Fprintln(o.ErrOut, "Warning: no mutating webhook of the Spark operator selects Spark pods: "+
 			"the tolerations, node selectors and affinity of the application specs will not reach the pods, "+
 			"though the eligible nodes are counted with them")
@@ -433,18 +459,6 @@ func (o *StatusOptions) readNodes(ctx context.Context) *podplacement.Nodes {
 		return podplacement.NewNodes(nil, false, o.nodes)
 	}
 	return podplacement.NewNodes(nodes, true, o.nodes)
-}
-
-// podWebhookMissing tells whether the cluster has, for certain, no operator
-// pod webhook. When the user may not list webhook configurations, it cannot
-// tell, and says no.
-func podWebhookMissing(ctx context.Context, client admissionregistrationv1.AdmissionregistrationV1Interface) bool {
-	list, err := client.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return false
-	}
-	_, _, found := sparkapp.FindPodWebhook(list.Items)
-	return !found
 }
 
 // writeLine writes one line and reports a failed write.

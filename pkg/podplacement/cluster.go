@@ -16,6 +16,8 @@ import (
 type Cluster struct {
 	// Events keeps what status reads of each pod's events.
 	Events PodEvents
+	// Admission is what is known of how the cluster admits Spark pods.
+	Admission Admission
 	// Nodes are the nodes pods are placed on and could be.
 	Nodes *Nodes
 	// AllSubmissions shows the pods of every submission of an application,
@@ -125,6 +127,8 @@ func (c *Cluster) shown(r *record) bool {
 	return c.AllSubmissions || c.submissions.Has(r.submission)
 }
 
+func (c *Cluster) known() known { return known{c.Events, c.Nodes, c.Admission} }
+
 // AppOf is the key of the application of a pod kept, "" for another pod.
 func (c *Cluster) AppOf(pod types.UID) string { return c.owner[pod] }
 
@@ -154,6 +158,6 @@ func (c *Cluster) Build(key string) (Application, []string, string) {
 			pods = append(pods, *r)
 		}
 	}
-	a, warnings := build(c.apps[key].Object, pods, c.Events, c.Nodes)
+	a, warnings := build(c.apps[key].Object, pods, c.known())
 	return a, warnings, c.Submission(key)
 }

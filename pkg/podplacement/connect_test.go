@@ -59,7 +59,8 @@ func TestClusterBuildsASparkConnect(t *testing.T) {
 	if connKey == appKey {
 		t.Fatalf("a SparkConnect and an application of one name share the key %q", connKey)
 	}
-	server := connectPod("spark-pi", "spark-pi-server", sparkapp.RoleConnectServer, onNode("virtual-kubelet-cn-hangzhou-i"))
+	conn := parseApp(t, sparkConnectManifest)
+	server := connectPod("spark-pi", "spark-pi-server", sparkapp.RoleConnectServer, onNode("virtual-kubelet-cn-hangzhou-i"), placedAs(t, conn, sparkapp.Driver))
 	exec1 := connectPod("spark-pi", "spark-connect-exec-1", "executor", onNode("cn-hangzhou.192.168.0.10"))
 	for _, p := range []corev1.Pod{exec1, server} {
 		if got := c.PutPod(&p, false); got != connKey {

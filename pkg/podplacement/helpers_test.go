@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // t0 is when the test applications' pods were created.
@@ -73,6 +74,18 @@ func cluster() *Nodes {
 type podOpt func(*corev1.Pod)
 
 func onNode(node string) podOpt { return func(p *corev1.Pod) { p.Spec.NodeName = node } }
+
+// placedAs gives a pod what its role of app asks: the tolerations, node
+// selector and affinity the operator's webhook and Spark put on it.
+func placedAs(t *testing.T, app map[string]interface{}, role sparkapp.Role) podOpt {
+	spec, err := RolePodSpec(app, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(p *corev1.Pod) {
+		p.Spec.Tolerations, p.Spec.NodeSelector, p.Spec.Affinity = spec.Tolerations, spec.NodeSelector, spec.Affinity
+	}
+}
 
 func terminating() podOpt {
 	return func(p *corev1.Pod) { p.DeletionTimestamp = &metav1.Time{Time: p.CreationTimestamp.Add(time.Minute)} }

@@ -28,8 +28,10 @@ type record struct {
 	waiting    bool
 	condition  *SchedulerMessage
 	submission sparkapp.PodSubmission
-	// why is what tells why the pod does not run as asked.
-	why why.Pod
+	// why is what tells why the pod does not run as asked; placed where it
+	// is told to run, shared with the pods told alike.
+	why    why.Pod
+	placed *why.Placed
 }
 
 // recordOf reads what status keeps of pod. The strings pods share (role,
@@ -54,6 +56,7 @@ func recordOf(pod *corev1.Pod) record {
 		waiting:      waitingForNode(pod),
 		submission:   sparkapp.SubmissionOf(pod),
 		why:          why.PodOf(pod),
+		placed:       placedOf(pod),
 	}
 	if r.row.Phase == "" {
 		r.row.Phase = corev1.PodPending
@@ -77,24 +80,15 @@ func recordOf(pod *corev1.Pod) record {
 	return r
 }
 
-// rowOf is the pod's row, knowing the nodes, the events kept of the pod,
-// and its application (named in the fix of its problem; nil: no problem is
-// looked for).
-func (r *record) rowOf(events PodEvents, nodes *Nodes, app *why.Subject) Pod {
+// rowOf is the pod's row, knowing the nodes and the events kept of the pod;
+// its problem is the application's to tell (Application.rowOf).
+func (r *record) rowOf(events PodEvents, nodes *Nodes) Pod {
 	p := r.row
 	p.NodeKind = nodes.Kinds.OfPod(p.Node, r.byECI)
 	if p.NodeKind == placement.NodeECI {
 		p.InstanceSpec, p.Spot = r.instanceSpec, r.spot
 	}
 	p.Scheduler = schedulerMessage(r.waiting, r.condition, events.Failed[p.UID])
-	if app != nil {
-		s := *app
-		s.Pod, s.OnECI = p.Name, p.NodeKind == placement.NodeECI
-		if p.Scheduler != nil {
-			s.Unschedulable, s.Since = p.Scheduler.Message, p.Scheduler.Time
-		}
-		p.Problem = why.Diagnose(s, r.why, events.Why[p.UID])
-	}
 	return p
 }
 

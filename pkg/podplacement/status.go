@@ -64,8 +64,10 @@ type Application struct {
 	Verdict string `json:"verdict,omitempty"`
 	Roles   []Role `json:"roles"`
 	Pods    []Pod  `json:"pods"`
-	// errorMessage is the operator's status.applicationState.errorMessage.
+	// errorMessage is the operator's status.applicationState.errorMessage;
+	// asked what each role asks of its pods' placement.
 	errorMessage string
+	asked        map[sparkapp.Role]*why.Asked
 }
 
 // Placement is the target of each role, as place reports it.
@@ -117,12 +119,20 @@ const labelExecutorID = "spark-exec-id"
 // SparkApplication as unstructured content), its pods, the latest
 // FailedScheduling event of each pod, and the nodes. The warnings name roles
 // whose pods cannot go anywhere, and settings that could not be read.
-func Build(app map[string]interface{}, pods []corev1.Pod, events PodEvents, nodes *Nodes) (Application, []string) {
-	return build(app, recordsOf(pods), events, nodes)
+func Build(app map[string]interface{}, pods []corev1.Pod, events PodEvents, nodes *Nodes, admission Admission) (Application, []string) {
+	return build(app, recordsOf(pods), known{events, nodes, admission})
+}
+
+// known is what status knows beside an application and its pods.
+type known struct {
+	events    PodEvents
+	nodes     *Nodes
+	admission Admission
 }
 
 // build is Build from what status keeps of each pod.
-func build(app map[string]interface{}, pods []record, events PodEvents, nodes *Nodes) (Application, []string) {
+func build(app map[string]interface{}, pods []record, k known) (Application, []string) {
+	nodes := k.nodes
 	meta, _ := app["metadata"].(map[string]interface{})
 	state := sparkapp.StateOf(app)
 	kind, _ := app["kind"].(string)
@@ -137,6 +147,7 @@ func build(app map[string]interface{}, pods []record, events PodEvents, nodes *N
 
 		errorMessage: stringAt(mapAt(app, "status", "applicationState"), "errorMessage"),
 	}
+	a.asked = askedOf(app, a.Placement)
 	var warnings []string
 	for _, role := range sparkapp.Roles {
 		r := Role{Role: role, ExpectedPods: expectedPods(app, role)}
@@ -151,7 +162,7 @@ func build(app map[string]interface{}, pods []record, events PodEvents, nodes *N
 		a.Roles = append(a.Roles, r)
 	}
 	for i := range pods {
-		p := a.rowOf(&pods[i], events, nodes)
+		p := a.rowOf(&pods[i], k)
 		a.Pods = append(a.Pods, p)
 		a.count(p, 1)
 	}
@@ -190,15 +201,25 @@ func (a *Application) count(p Pod, delta int) {
 
 // rowOf is the row of a pod of the application, with its problem unless
 // the application completed: then nothing is asked of its pods any more.
-func (a *Application) rowOf(r *record, events PodEvents, nodes *Nodes) Pod {
+func (a *Application) rowOf(r *record, k known) Pod {
+	p := r.rowOf(k.events, k.nodes)
 	if a.State == sparkapp.StateCompleted {
-		return r.rowOf(events, nodes, nil)
+		return p
 	}
-	subject := why.Subject{App: a.Name, Namespace: a.Namespace}
+	s := why.Subject{App: a.Name, Namespace: a.Namespace, Pod: p.Name, OnECI: p.NodeKind == placement.NodeECI}
 	if a.Kind != sparkapp.KindSparkApplication {
-		subject.App = strings.ToLower(a.Kind) + "/" + a.Name
+		s.App = strings.ToLower(a.Kind) + "/" + a.Name
 	}
-	return r.rowOf(events, nodes, &subject)
+	if p.Scheduler != nil {
+		s.Unschedulable, s.Since = p.Scheduler.Message, p.Scheduler.Time
+	}
+	if asked := a.asked[sparkapp.RoleOfLabel(p.Role)]; asked != nil && r.placed != nil && !p.Terminating {
+		if missing := asked.Missing(*r.placed, p.NodeKind); len(missing) > 0 {
+			s.NotPlaced = why.NotPlaced(s, *asked, missing, p.CreatedAt, k.admission.Webhook, k.admission.namespaceLabels(a.Namespace))
+		}
+	}
+	p.Problem = why.Diagnose(s, r.why, k.events.Why[p.UID])
+	return p
 }
 
 // judge works out the application's verdict from the problems of its pods.

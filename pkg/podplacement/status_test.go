@@ -44,16 +44,18 @@ status:
 `)
 	ecs, eci := "cn-hangzhou.192.168.0.10", "virtual-kubelet-cn-hangzhou-i"
 	at := t0.Add(6 * time.Second)
+	placed := placedAs(t, obj, sparkapp.Executor) // as the operator's webhook places them
 	pods := []corev1.Pod{
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-10", "executor", at, unschedulableCondition("0/8 nodes are available: older message.", at)),
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-5", "executor", at, nominated("virtual-kubelet-cn-hangzhou-j")),
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-4", "executor", at, onNode(eci), running("192.168.0.86")),
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-10", "executor", at, placed, unschedulableCondition("0/8 nodes are available: older message.", at)),
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-5", "executor", at, placed, nominated("virtual-kubelet-cn-hangzhou-j")),
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-4", "executor", at, placed, onNode(eci), running("192.168.0.86")),
 		// ECI writes the instance it created; spark-submit copied the spot strategy.
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-3", "executor", at, onNode(eci), running("192.168.0.88"),
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-3", "executor", at, placed, onNode(eci), running("192.168.0.88"),
 			annotated("k8s.aliyun.com/eci-instance-spec", "ecs.c6.large")),
-		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-2", "executor", at, onNode(eci), running("192.168.0.87"),
+		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-2", "executor", at, placed, onNode(eci), running("192.168.0.87"),
 			annotated("k8s.aliyun.com/eci-instance-spec", "2.0-4.0Gi", "k8s.aliyun.com/eci-spot-strategy", "SpotAsPriceGo")),
-		// On ECS the ECI annotations mean nothing.
+		// The webhook did not place this one: it runs on ECS, though its
+		// role asks for ECI only. (On ECS the ECI annotations mean nothing.)
 		sparkPod("spark-pi", "spark-pi-34c0998f9f832e61-exec-1", "executor", at, onNode(ecs), running("192.168.0.34"),
 			annotated("k8s.aliyun.com/eci-spot-strategy", "SpotAsPriceGo")),
 		sparkPod("spark-pi", "spark-pi-driver", "driver", t0, onNode(ecs), running("192.168.0.37")),
@@ -68,7 +70,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestBuild(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, cluster())
+	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, cluster(), Admission{})
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -107,7 +109,7 @@ func TestBuild(t *testing.T) {
 
 func TestStatusGolden(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	running, _ := Build(obj, pods, PodEvents{Failed: failed}, cluster())
+	running, _ := Build(obj, pods, PodEvents{Failed: failed}, cluster(), Admission{})
 
 	// A new application whose executors require a zone that has no virtual node.
 	fresh := parseApp(t, `
@@ -122,7 +124,7 @@ spec:
     affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [
       {matchExpressions: [{key: type, operator: In, values: [virtual-kubelet]}, {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-k]}]}]}}}
 `)
-	waiting, warnings := Build(fresh, nil, NewPodEvents(), cluster())
+	waiting, warnings := Build(fresh, nil, NewPodEvents(), cluster(), Admission{})
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "no schedulable node matches the executor's") {
 		t.Errorf("warnings = %q, want one about the executors", warnings)
 	}
@@ -176,7 +178,7 @@ spec:
 
 func TestNodesUnknown(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, NewNodes(nil, false, placement.AlibabaCloudECI))
+	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, NewNodes(nil, false, placement.AlibabaCloudECI), Admission{})
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -233,7 +235,7 @@ status: {applicationState: {state: "`+state+`"}}
 		{"ended", manifest("COMPLETED", "{instances: 2}"), nil, true},
 		{"failed to submit", manifest("SUBMISSION_FAILED", "{instances: 2}"), nil, true},
 	} {
-		a, _ := Build(tc.app, tc.pods, NewPodEvents(), cluster())
+		a, _ := Build(tc.app, tc.pods, NewPodEvents(), cluster(), Admission{})
 		if a.Settled != tc.want {
 			t.Errorf("%s: settled = %v, want %v", tc.name, a.Settled, tc.want)
 		}
@@ -289,7 +291,7 @@ func TestFailedSchedulingKeepsTheLatest(t *testing.T) {
 		if e != nil {
 			events.Failed[p.UID] = e
 		}
-		return r.rowOf(events, cluster(), nil).Scheduler
+		return r.rowOf(events, cluster()).Scheduler
 	}
 	m := message(&pod, &combined)
 	if m.Message != "0/3 nodes are available: 3 Insufficient memory." || m.Count != 12 || !m.Time.Equal(t0) {
@@ -341,7 +343,7 @@ status: {applicationState: {state: RUNNING}}
 		sparkPod("a", "a-driver", "driver", t0, onNode(ecs), running("10.0.0.1")),
 		sparkPod("a", "a-exec-1", "executor", t0, onNode(ecs), running("10.0.0.2"), terminating()),
 	}
-	a, _ := Build(app, pods, NewPodEvents(), cluster())
+	a, _ := Build(app, pods, NewPodEvents(), cluster(), Admission{})
 	if r := a.Roles[1]; r.Pods != 0 || r.Scheduled != 0 {
 		t.Errorf("executor role = %+v, want the pod being deleted left out", r)
 	}

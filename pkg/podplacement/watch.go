@@ -168,7 +168,7 @@ func (w *Watch) updatePod(key string, uid types.UID) (Update, bool) {
 	u := Update{Key: key}
 	var problem *why.Problem
 	if r != nil && c.shown(r) {
-		p := a.rowOf(r, c.Events, c.Nodes)
+		p := a.rowOf(r, c.known())
 		a.count(p, 1)
 		w.shown[key][uid] = p
 		problem = p.Problem

@@ -25,14 +25,21 @@ func IsPodWebhook(wh admissionregistrationv1.MutatingWebhook) bool {
 // FindPodWebhook finds the operator's pod webhook (see IsPodWebhook) among
 // the mutating webhook configurations: its configuration and its webhook.
 func FindPodWebhook(configs []admissionregistrationv1.MutatingWebhookConfiguration) (config, webhook string, found bool) {
+	cfg, wh, found := PodWebhookOf(configs)
+	return cfg, wh.Name, found
+}
+
+// PodWebhookOf is FindPodWebhook's webhook itself, with the name of its
+// configuration.
+func PodWebhookOf(configs []admissionregistrationv1.MutatingWebhookConfiguration) (config string, webhook admissionregistrationv1.MutatingWebhook, found bool) {
 	for _, cfg := range configs {
 		for _, wh := range cfg.Webhooks {
 			if IsPodWebhook(wh) {
-				return cfg.Name, wh.Name, true
+				return cfg.Name, wh, true
 			}
 		}
 	}
-	return "", "", false
+	return "", admissionregistrationv1.MutatingWebhook{}, false
 }
 
 func coversPodCreate(rules []admissionregistrationv1.RuleWithOperations) bool {

@@ -29,6 +29,9 @@ type Subject struct {
 	// node ("" when it has not said); Since when.
 	Unschedulable string
 	Since         time.Time
+	// NotPlaced is the pod's problem when it lacks the placement its role
+	// asks for (see NotPlaced).
+	NotPlaced *Problem
 }
 
 // Diagnose tells why a pod does not run as its application asks, from the
@@ -36,9 +39,9 @@ type Subject struct {
 // says it does not. The first of these that holds is the problem: the pod
 // was evicted or its spot instance released; a container cannot pull its
 // image, start, or keeps failing; it was killed for memory or failed; ECI
-// cannot create its instance; ECI does not find or has not finished the
-// image cache it pins; the scheduler finds it no node; ECI will release its
-// spot instance.
+// cannot create its instance; it lacks the placement its role asks for; ECI
+// does not find or has not finished the image cache it pins; the scheduler
+// finds it no node; ECI will release its spot instance.
 func Diagnose(s Subject, p Pod, events []Event) *Problem {
 	spot := latest(events, func(r string) bool { return r == ReasonSpotToBeReleased })
 	ended := p.Phase == corev1.PodFailed
@@ -67,6 +70,9 @@ func Diagnose(s Subject, p Pod, events []Event) *Problem {
 		if e := latest(events, func(r string) bool { return instanceReasons[r] }); e != nil && s.OnECI {
 			return s.problem(e.Reason, SourceECI, e.Message, e.Time)
 		}
+	}
+	if s.NotPlaced != nil {
+		return s.NotPlaced
 	}
 	if e := latest(events, func(r string) bool { return r == ReasonImageCacheNotFound || r == ReasonImageCacheNotComplete }); e != nil {
 		return s.problem(e.Reason, SourceECI, e.Message, e.Time)

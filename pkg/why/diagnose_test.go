@@ -125,6 +125,22 @@ func TestDiagnose(t *testing.T) {
 		{name: "the scheduler", pod: pod(func(p *corev1.Pod) { p.Spec.NodeName = "" }),
 			subject: func(s *Subject) { s.OnECI, s.Unschedulable = false, "0/3 nodes are available: 3 Insufficient cpu." },
 			want:    "Unschedulable|scheduler|0/3 nodes are available: 3 Insufficient cpu.", fix: "kubectl spark-eci status spark-pi -n spark -o wide"},
+		{name: "the placement not applied", pod: pod(func(p *corev1.Pod) { p.Status.Phase = corev1.PodRunning }),
+			subject: func(s *Subject) {
+				s.NotPlaced = &Problem{Reason: ReasonPlacementNotApplied, Source: SourcePlacement, Message: "it lacks the node affinity"}
+			},
+			want: "PlacementNotApplied|placement|it lacks the node affinity"},
+		{name: "ECI's stock before the placement", pod: pod(instance(corev1.ConditionFalse, ReasonNoStock, noStock)),
+			subject: func(s *Subject) {
+				s.NotPlaced = &Problem{Reason: ReasonPlacementNotApplied, Source: SourcePlacement, Message: "x"}
+			},
+			want: "NoStock|ECI|" + noStock},
+		{name: "the placement before the scheduler", pod: pod(func(p *corev1.Pod) { p.Spec.NodeName = "" }),
+			subject: func(s *Subject) {
+				s.OnECI, s.Unschedulable = false, "0/3 nodes are available"
+				s.NotPlaced = &Problem{Reason: ReasonPlacementNotApplied, Source: SourcePlacement, Message: "it lacks the toleration"}
+			},
+			want: "PlacementNotApplied|placement|it lacks the toleration"},
 		{name: "the scheduler's FailedScheduling is not ECI's", pod: pod(func(p *corev1.Pod) { p.Spec.NodeName = "" }),
 			events: []*corev1.Event{{InvolvedObject: corev1.ObjectReference{Kind: "Pod", UID: "u1"}, Reason: "FailedScheduling",
 				Message: "0/3 nodes are available", Source: corev1.EventSource{Component: "default-scheduler"}}},

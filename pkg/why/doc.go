@@ -19,7 +19,7 @@
 //	problem:                   # omitted when the pod has none
 //	  reason: string           # the word of the table: NoStock, ImagePullBackOff, OOMKilled, ...
 //	  message: string          # the cluster's own line, else what the reason means
-//	  source: ECI|kubelet|scheduler|operator
+//	  source: ECI|kubelet|scheduler|operator|placement
 //	  fix: string              # what to do, with the commands filled in
 //	  time: RFC 3339 time      # when the cluster said so; omitted when unknown
 package why

@@ -2,7 +2,8 @@ package why
 
 import "strings"
 
-// Source is what tells a reason: who wrote it into the cluster.
+// Source is what tells a reason: who wrote it into the cluster, or, for
+// PlacementNotApplied, the pod compared with its application.
 type Source string
 
 // The sources of the reasons.
@@ -18,6 +19,8 @@ const (
 	SourceScheduler Source = "scheduler"
 	// SourceOperator: the Spark operator's status of the application.
 	SourceOperator Source = "operator"
+	// SourcePlacement: the pod compared with what its role's spec asks.
+	SourcePlacement Source = "placement"
 )
 
 // Reason is one reason a pod does not run as its application asks: the word
@@ -71,10 +74,11 @@ const (
 	ReasonEvicted                    = "Evicted"
 )
 
-// Reasons of the scheduler and the operator.
+// Reasons of the scheduler, the operator and the placement.
 const (
-	ReasonUnschedulable     = "Unschedulable"
-	ReasonApplicationFailed = "ApplicationFailed"
+	ReasonUnschedulable       = "Unschedulable"
+	ReasonApplicationFailed   = "ApplicationFailed"
+	ReasonPlacementNotApplied = "PlacementNotApplied"
 )
 
 const moreZones = "give ECI vSwitches in other zones: kubectl spark-eci place APP --vswitches=VSW,VSW --zone-strategy=VSwitchRandom"
@@ -120,6 +124,9 @@ var reasons = []Reason{
 	{ReasonError, SourceKubelet, "failed", "failed", "the container exited with an error", "read why: kubectl logs POD"},
 	{ReasonEvicted, SourceKubelet, "were evicted", "was evicted", "the node evicted the pod, short of a resource", "give the role more ephemeral storage on ECI (kubectl spark-eci place APP --ephemeral-storage=50Gi) or memory"},
 
+	{ReasonPlacementNotApplied, SourcePlacement, "did not get their placement", "did not get its placement",
+		"the pod lacks the placement its role's spec asks for, or runs on the other kind of node",
+		"put the placement in the pod templates, which need no webhook: kubectl spark-eci place APP --via=template"},
 	{ReasonUnschedulable, SourceScheduler, "wait for a node", "waits for a node", "the scheduler finds no node that fits the pod",
 		"see which nodes the role may use, and why the others do not fit: kubectl spark-eci status APP -o wide"},
 	{ReasonApplicationFailed, SourceOperator, "failed", "failed", "the operator marked the application FAILED", "read the driver's log: kubectl logs POD"},

@@ -128,6 +128,21 @@ func ensureNodes(t *testing.T) (ecs, eci string) {
 // to node.
 func sparkPod(t *testing.T, ns, app, name, role, node string, annotations ...map[string]string) *corev1.Pod {
 	t.Helper()
+	return createPod(t, newSparkPod(ns, app, name, role, node, annotations...))
+}
+
+// createPod creates pod and returns it as the API server stored it.
+func createPod(t *testing.T, pod *corev1.Pod) *corev1.Pod {
+	t.Helper()
+	created, err := cluster.client.CoreV1().Pods(pod.Namespace).Create(t.Context(), pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create pod %s: %v", pod.Name, err)
+	}
+	return created
+}
+
+// newSparkPod is the pod sparkPod creates.
+func newSparkPod(ns, app, name, role, node string, annotations ...map[string]string) *corev1.Pod {
 	container := "spark-kubernetes-" + role
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{
@@ -147,11 +162,7 @@ func sparkPod(t *testing.T, ns, app, name, role, node string, annotations ...map
 		}
 		maps.Copy(pod.Annotations, a)
 	}
-	created, err := cluster.client.CoreV1().Pods(ns).Create(t.Context(), pod, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("create pod %s: %v", name, err)
-	}
-	return created
+	return pod
 }
 
 const sparkImage = "registry-cn-hangzhou.ack.aliyuncs.com/ack-demo/spark:3.5.2"

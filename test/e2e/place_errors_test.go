@@ -126,6 +126,7 @@ func TestPlaceWithoutTheCRD(t *testing.T) {
 	// SparkConnect named is told, not that the operator is missing; -l,
 	// --all and -f go on without them.
 	t.Run("SparkConnect", func(t *testing.T) {
+		ensureImageCacheCRD(t) // image-cache create is asked too
 		ns := newNamespace(t)
 		createSeedApp(t, ns, "spark-pi")
 		removeCRD(t, "sparkconnects", "sparkoperator.k8s.io/v1alpha1")

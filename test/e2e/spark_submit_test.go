@@ -66,6 +66,18 @@ func (sc *schedulingEnv) createApp(t *testing.T, ns, manifest string) *unstructu
 // waits for the scheduler again. The pods are deleted when the test ends.
 func (sc *schedulingEnv) submitPods(t *testing.T, ns, app string) sparkPods {
 	t.Helper()
+	return sc.submit(t, ns, app, true)
+}
+
+// submitUnchanged is submitPods in a namespace the operator's pod webhook
+// leaves out: it waits until the webhook no longer changes the pods.
+func (sc *schedulingEnv) submitUnchanged(t *testing.T, ns, app string) sparkPods {
+	t.Helper()
+	return sc.submit(t, ns, app, false)
+}
+
+func (sc *schedulingEnv) submit(t *testing.T, ns, app string, mutated bool) sparkPods {
+	t.Helper()
 	obj, err := sc.dyn.Resource(sparkAppGVR).Namespace(ns).Get(t.Context(), app, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("getting SparkApplication %s/%s: %v", ns, app, err)
@@ -77,7 +89,11 @@ func (sc *schedulingEnv) submitPods(t *testing.T, ns, app string) sparkPods {
 
 	driver := sub.driverPod()
 	executor0 := sub.executorPod(1, nil)
-	sc.waitForWebhook(t, obj, driver, executor0)
+	if mutated {
+		sc.waitForWebhook(t, obj, driver, executor0)
+	} else {
+		sc.waitForNoWebhook(t, driver, executor0)
+	}
 
 	pods := sc.client.CoreV1().Pods(ns)
 	var created []string
@@ -195,6 +211,32 @@ func (sc *schedulingEnv) waitForWebhook(t *testing.T, app *unstructured.Unstruct
 	if err != nil {
 		t.Fatalf("waiting for the operator's webhook to mutate pods with the current spec of %s/%s: %v (last: %s)",
 			app.GetNamespace(), app.GetName(), err, last)
+	}
+}
+
+// waitForNoWebhook waits until the API server no longer sends pods to the
+// operator's webhook (its configuration changed): a dry run creates them
+// as they are.
+func (sc *schedulingEnv) waitForNoWebhook(t *testing.T, pods ...*corev1.Pod) {
+	t.Helper()
+	var last string
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true,
+		func(ctx context.Context) (bool, error) {
+			for _, pod := range pods {
+				got, err := sc.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+				if err != nil {
+					last = err.Error()
+					return false, nil
+				}
+				if got.Spec.Affinity != nil || len(withoutDefaultTolerations(got.Spec.Tolerations)) != len(withoutDefaultTolerations(pod.Spec.Tolerations)) {
+					last = fmt.Sprintf("pod %s still got affinity %v and tolerations %v", pod.Name, got.Spec.Affinity, got.Spec.Tolerations)
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+	if err != nil {
+		t.Fatalf("waiting for the operator's webhook to leave the pods of %s alone: %v (last: %s)", pods[0].Namespace, err, last)
 	}
 }
 

@@ -96,10 +96,29 @@ spec:
 `, name, labels, sparkImage, zoneLabel, zone, instances, zoneLabel, zone))
 }
 
-// pendingPod creates a pod of app as spark-submit does, not yet scheduled.
+// pendingPod creates a pod of app as spark-submit does, not yet scheduled,
+// placed as the operator's webhook places the pods of createZonedApp with
+// the namespace as zone.
 func pendingPod(t *testing.T, ns, app, name, role string) *corev1.Pod {
 	t.Helper()
-	return sparkPod(t, ns, app, name, role, "")
+	return createPod(t, zonedPod(ns, app, name, role))
+}
+
+// zonedPod is the pod pendingPod creates.
+func zonedPod(ns, app, name, role string) *corev1.Pod {
+	pod := newSparkPod(ns, app, name, role, "")
+	if role == "driver" {
+		pod.Spec.NodeSelector = map[string]string{zoneLabel: ns}
+		return pod
+	}
+	pod.Spec.Tolerations = []corev1.Toleration{{Key: "virtual-kubelet.io/provider", Operator: corev1.TolerationOpEqual, Value: "alibabacloud", Effect: corev1.TaintEffectNoSchedule}}
+	pod.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+		NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
+			{Key: zoneLabel, Operator: corev1.NodeSelectorOpIn, Values: []string{ns}},
+			{Key: "type", Operator: corev1.NodeSelectorOpIn, Values: []string{"virtual-kubelet"}},
+		}}},
+	}}}
+	return pod
 }
 
 // bind binds a pod to a node as the scheduler does: through pods/binding.
