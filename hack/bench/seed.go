@@ -203,7 +203,8 @@ func sparkPod(a app, i int, bound bool) *corev1.Pod {
 // podEvent is event k of pod i of an application, as its node is bound:
 // ECI's cache event, the kubelet's pull and container events, the
 // scheduler's, in turn (then again, from k = 6). Every third pod hits the
-// image cache; the others miss it and pull.
+// image cache; the others miss it and pull. One in ten has ECI's NoStock in
+// place of its cache event.
 func podEvent(pod *corev1.Pod, i, k int) *corev1.Event {
 	role, node := pod.Labels["spark-role"], pod.Spec.NodeName
 	if node == "" {
@@ -220,6 +221,10 @@ func podEvent(pod *corev1.Pod, i, k int) *corev1.Event {
 	if i%3 == 0 {
 		messages[0] = [3]string{"EciService", "SuccessfulHitImageCache", "[eci.imagecache]Successfully hit image cache imc-2zebench, eci will be scheduled with this image cache."}
 		messages[2] = [3]string{"kubelet", "Pulled", `Container image "` + image + `" already present on machine`}
+	}
+	// One executor in ten waits on ECI's stock: a problem for status.
+	if i%10 == 5 {
+		messages[0] = [3]string{"EciService", "NoStock", "Create ECI failed because the specified instance is out of stock. cn-hangzhou-i"}
 	}
 	at := time.Now().Add(-30 * time.Minute).Truncate(time.Second)
 	m := messages[k%len(messages)]

@@ -65,9 +65,11 @@ type Application struct {
 	Roles   []Role `json:"roles"`
 	Pods    []Pod  `json:"pods"`
 	// errorMessage is the operator's status.applicationState.errorMessage;
+	// failedExecutors the executors its status.executorState marks FAILED;
 	// asked what each role asks of its pods' placement.
-	errorMessage string
-	asked        map[sparkapp.Role]*why.Asked
+	errorMessage    string
+	failedExecutors []string
+	asked           map[sparkapp.Role]*why.Asked
 }
 
 // Placement is the target of each role, as place reports it.
@@ -148,6 +150,12 @@ func build(app map[string]interface{}, pods []record, k known) (Application, []s
 		errorMessage: stringAt(mapAt(app, "status", "applicationState"), "errorMessage"),
 	}
 	a.asked = askedOf(app, a.Placement)
+	for name, state := range mapAt(app, "status", "executorState") {
+		if state == "FAILED" {
+			a.failedExecutors = append(a.failedExecutors, name)
+		}
+	}
+	slices.Sort(a.failedExecutors)
 	var warnings []string
 	for _, role := range sparkapp.Roles {
 		r := Role{Role: role, ExpectedPods: expectedPods(app, role)}
@@ -234,7 +242,15 @@ func (a *Application) judge(pods iter.Seq[Pod]) {
 		v.Roles = append(v.Roles, why.Role{Name: sparkapp.RoleField(a.Kind, r.Role), Driver: r.Role == sparkapp.Driver,
 			Expected: r.ExpectedPods, Pods: r.Pods})
 	}
+	// The executors marked FAILED whose pods are shown: a few, never all.
+	var shownFailed map[string]bool
+	if len(a.failedExecutors) > 0 {
+		shownFailed = map[string]bool{}
+	}
 	for p := range pods {
+		if _, found := slices.BinarySearch(a.failedExecutors, p.Name); found && shownFailed != nil {
+			shownFailed[p.Name] = true
+		}
 		role := sparkapp.RoleOfLabel(p.Role)
 		if role == sparkapp.Driver && !seenDriver {
 			v.Driver, seenDriver = p.Name, true
@@ -244,6 +260,11 @@ func (a *Application) judge(pods iter.Seq[Pod]) {
 		}
 		if i := slices.IndexFunc(a.Roles, func(r Role) bool { return r.Role == role }); i >= 0 {
 			v.Roles[i].Problems = append(v.Roles[i].Problems, p.Problem)
+		}
+	}
+	for _, name := range a.failedExecutors {
+		if !shownFailed[name] {
+			v.GoneFailedExecutors = append(v.GoneFailedExecutors, name)
 		}
 	}
 	a.Verdict = why.Verdict(v)

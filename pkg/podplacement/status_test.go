@@ -366,3 +366,26 @@ status: {applicationState: {state: RUNNING}}
 		t.Errorf("JSON: %s", b)
 	}
 }
+
+// Executors the operator marks FAILED are in the verdict once their pods
+// are gone; one still shown speaks for itself.
+func TestVerdictCountsFailedExecutorsGone(t *testing.T) {
+	app := parseApp(t, `
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: spark-pi, namespace: spark}
+spec: {executor: {instances: 2}}
+status:
+  applicationState: {state: RUNNING}
+  executorState: {spark-pi-exec-1: FAILED, spark-pi-exec-2: RUNNING, spark-pi-exec-3: FAILED}
+`)
+	pods := []corev1.Pod{
+		sparkPod("spark-pi", "spark-pi-driver", "driver", t0, onNode("cn-hangzhou.192.168.0.10"), running("192.168.0.1")),
+		sparkPod("spark-pi", "spark-pi-exec-1", "executor", t0, onNode("cn-hangzhou.192.168.0.10"), running("192.168.0.2")),
+		sparkPod("spark-pi", "spark-pi-exec-2", "executor", t0, onNode("cn-hangzhou.192.168.0.10"), running("192.168.0.3")),
+	}
+	a, _ := Build(app, pods, NewPodEvents(), cluster(), Admission{})
+	if want := "the operator marks 1 executor FAILED whose pod is gone: spark-pi-exec-3"; a.Verdict != want {
+		t.Errorf("verdict %q, want %q", a.Verdict, want)
+	}
+}

@@ -78,6 +78,7 @@ const (
 const (
 	ReasonUnschedulable       = "Unschedulable"
 	ReasonApplicationFailed   = "ApplicationFailed"
+	ReasonSparkDriverNotFound = "SparkDriverNotFound"
 	ReasonPlacementNotApplied = "PlacementNotApplied"
 )
 
@@ -130,6 +131,8 @@ var reasons = []Reason{
 	{ReasonUnschedulable, SourceScheduler, "wait for a node", "waits for a node", "the scheduler finds no node that fits the pod",
 		"see which nodes the role may use, and why the others do not fit: kubectl spark-eci status APP -o wide"},
 	{ReasonApplicationFailed, SourceOperator, "failed", "failed", "the operator marked the application FAILED", "read the driver's log: kubectl logs POD"},
+	{ReasonSparkDriverNotFound, SourceOperator, "failed", "failed", "the operator found no driver pod (\"driver pod not found\"): deleted, evicted or never created",
+		"see what became of it: kubectl get events --field-selector involvedObject.name=POD"},
 }
 
 // Reasons are the reasons known, in the order of the docs' table.

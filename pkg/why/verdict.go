@@ -21,7 +21,14 @@ type Application struct {
 	// App and Namespace name it for the fixes.
 	App, Namespace string
 	Roles          []Role
+	// GoneFailedExecutors are the executors the operator marks FAILED
+	// (status.executorState) whose pods are gone.
+	GoneFailedExecutors []string
 }
+
+// driverNotFound is the operator's errorMessage when the driver pod of an
+// application it submitted is gone (v2.4 and later).
+const driverNotFound = "driver pod not found"
 
 // Role is one role of an application: the word its users read (driver,
 // server, executor), how many pods it asks for and has, and the problems of
@@ -40,8 +47,13 @@ type Role struct {
 // without it nothing else starts), with its fix.
 func Verdict(a Application) string {
 	var parts []string
-	if (a.State == sparkapp.StateFailed || a.State == sparkapp.StateSubmissionFailed) && a.ErrorMessage != "" {
-		s := Subject{App: a.App, Namespace: a.Namespace, Pod: a.Driver}
+	failed := a.State == sparkapp.StateFailed || a.State == sparkapp.StateFailing || a.State == sparkapp.StateSubmissionFailed
+	s := Subject{App: a.App, Namespace: a.Namespace, Pod: a.Driver}
+	switch {
+	case failed && strings.TrimSpace(a.ErrorMessage) == driverNotFound:
+		r := mustLookup(ReasonSparkDriverNotFound, SourceOperator)
+		parts = append(parts, fmt.Sprintf("%s: %s: %s; %s", a.State, r.Name, r.Means, s.fix(r.Fix)))
+	case failed && a.ErrorMessage != "":
 		parts = append(parts, fmt.Sprintf("%s: %s; %s", a.State, firstLine(a.ErrorMessage), s.fix(mustLookup(ReasonApplicationFailed, SourceOperator).Fix)))
 	}
 	others := 0
@@ -64,6 +76,14 @@ func Verdict(a Application) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s: %s; %s", who, top.Reason, top.Message, top.Fix))
 		others += len(r.Problems) - n
+	}
+	if n := len(a.GoneFailedExecutors); n > 0 {
+		names := strings.Join(a.GoneFailedExecutors[:min(n, 3)], ", ")
+		if n > 3 {
+			names += fmt.Sprintf(" and %d more", n-3)
+		}
+		parts = append(parts, fmt.Sprintf("the operator marks %d executor%s FAILED whose pod%s gone: %s",
+			n, plural(n, "", "s"), plural(n, " is", "s are"), names))
 	}
 	switch {
 	case len(parts) == 0:
@@ -103,6 +123,13 @@ func mustLookup(name string, source Source) Reason {
 		panic("why: no reason " + name + " of " + string(source))
 	}
 	return r
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func firstLine(s string) string {

@@ -39,6 +39,13 @@ func TestVerdict(t *testing.T) {
 		{"FAILED, with the operator's error", Application{State: "FAILED", ErrorMessage: "driver container failed with ExitCode: 1, Reason: Error\nmore", Driver: "spark-pi-driver",
 			App: "spark-pi", Namespace: "spark", Roles: []Role{{Name: "executor", Expected: 2, Pods: 2, Problems: []*Problem{oom}}}},
 			"FAILED: driver container failed with ExitCode: 1, Reason: Error; read the driver's log: kubectl logs spark-pi-driver -n spark; 1 more pod has another problem"},
+		{"the driver pod gone", Application{State: "FAILING", ErrorMessage: "driver pod not found", Driver: "spark-pi-driver", App: "spark-pi", Namespace: "spark"},
+			`FAILING: SparkDriverNotFound: the operator found no driver pod ("driver pod not found"): deleted, evicted or never created; ` +
+				"see what became of it: kubectl get events --field-selector involvedObject.name=spark-pi-driver -n spark"},
+		{"executors the operator marks FAILED, gone", Application{State: "RUNNING", GoneFailedExecutors: []string{"e-1", "e-2", "e-3", "e-4", "e-5"}},
+			"the operator marks 5 executors FAILED whose pods are gone: e-1, e-2, e-3 and 2 more"},
+		{"one of them", Application{State: "RUNNING", GoneFailedExecutors: []string{"e-1"}},
+			"the operator marks 1 executor FAILED whose pod is gone: e-1"},
 		{"FAILED without a word", Application{State: "FAILED", Roles: []Role{{Name: "driver", Driver: true, Expected: 1, Pods: 1, Problems: []*Problem{oom}}}},
 			"the driver was killed for memory: OOMKilled: container spark-kubernetes-executor was killed for memory (exit 137); " +
 				"give the role more memory: spec.driver.memoryOverhead or spec.executor.memoryOverhead (or memory)"},
