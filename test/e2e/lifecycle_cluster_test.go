@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -265,6 +266,10 @@ func (sc *schedulingEnv) playOnce(ctx context.Context, launched map[types.UID]bo
 		switch {
 		case pod.DeletionTimestamp != nil || ownerGone(pod.OwnerReferences, exists) || !apps.own(pod):
 			sc.end(podCtx, pod)
+		case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending && unpullable(pod):
+			if !waitingToPull(pod) {
+				sc.failPull(podCtx, pod)
+			}
 		case pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodPending:
 			sc.run(podCtx, pod)
 		case pod.Labels["spark-role"] == "driver" && pod.Status.Phase == corev1.PodRunning && !launched[pod.UID]:
@@ -450,6 +455,50 @@ func (sc *schedulingEnv) run(ctx context.Context, pod *corev1.Pod) {
 	}
 	sc.logf("ran pod %s/%s (uid %s) on %s", pod.Namespace, pod.Name, pod.UID, pod.Spec.NodeName)
 	sc.postImageEvents(ctx, updated)
+}
+
+// unpullableTag marks an image no registry has: the tests' kubelet
+// cannot pull it.
+const unpullableTag = ":not-in-any-registry"
+
+func unpullable(pod *corev1.Pod) bool {
+	return strings.HasSuffix(pod.Spec.Containers[0].Image, unpullableTag)
+}
+
+func waitingToPull(pod *corev1.Pod) bool {
+	for _, c := range pod.Status.ContainerStatuses {
+		if c.State.Waiting != nil && c.State.Waiting.Reason == "ImagePullBackOff" {
+			return true
+		}
+	}
+	return false
+}
+
+// failPull leaves a pod whose image cannot be pulled as the kubelet does:
+// Pending, its container waiting in ImagePullBackOff, and the kubelet's
+// events of the failed pull.
+func (sc *schedulingEnv) failPull(ctx context.Context, pod *corev1.Pod) {
+	now := metav1.Now()
+	image := pod.Spec.Containers[0].Image
+	pod.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now}}
+	pod.Status.ContainerStatuses = nil
+	for _, c := range pod.Spec.Containers {
+		pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, corev1.ContainerStatus{Name: c.Name, Image: c.Image,
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: `Back-off pulling image "` + c.Image + `"`}}})
+	}
+	if _, err := sc.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
+		sc.logf("fail the pull of pod %s/%s (uid %s): %v", pod.Namespace, pod.Name, pod.UID, err)
+		return
+	}
+	sc.logf("failed the pull of pod %s/%s (uid %s)", pod.Namespace, pod.Name, pod.UID)
+	for _, e := range []*corev1.Event{
+		newPodEvent(pod, "kubelet", corev1.EventTypeWarning, "Failed", `Failed to pull image "`+image+`": not found`, now.Time, now.Time, 1),
+		newPodEvent(pod, "kubelet", corev1.EventTypeNormal, "BackOff", `Back-off pulling image "`+image+`"`, now.Time, now.Time, 1),
+	} {
+		if _, err := sc.client.CoreV1().Events(pod.Namespace).Create(ctx, e, metav1.CreateOptions{}); err != nil {
+			sc.logf("post event %s of %s/%s: %v", e.Reason, pod.Namespace, pod.Name, err)
+		}
+	}
 }
 
 // lifecycleCacheID is the ECI image cache every pod on ECI hits.
