@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +214,76 @@ func TestStatusSaysWhy(t *testing.T) {
 	stdout, _, _ = runPlugin(t, "status", "-n", ns, "stuck", "-o", "wide")
 	if row := rowOf(stdout, "stuck-driver"); len(row) == 0 || !strings.HasSuffix(strings.Join(row, " "), "check the image's name and tag, and the pull secret (spec.imagePullSecrets)") {
 		t.Errorf("stuck-driver's wide row %q", row)
+	}
+}
+
+// Every reason of the table is a case: a pod played the way ECI or the
+// kubelet writes that reason, one pod per reason, and status gives each
+// its reason. The scheduler's, the operator's and the placement's are the
+// cases of the tests above and of the scheduling and lifecycle clusters.
+func TestStatusSaysWhyForEveryReason(t *testing.T) {
+	ns := newNamespace(t)
+	nodes := newStatusNodes(t, ns)
+	at := time.Now().Add(-time.Minute).Truncate(time.Second)
+	const container = "spark-kubernetes-executor"
+	var played []why.Reason
+	for _, r := range why.Reasons() {
+		if r.Source == why.SourceECI || r.Source == why.SourceKubelet {
+			played = append(played, r)
+		}
+	}
+	createZonedApp(t, ns, "every", nodes.zone, len(played), "team: every")
+	setAppState(t, ns, "every", "RUNNING")
+	want := map[string]why.Reason{}
+	for i, r := range played {
+		p := pendingPod(t, ns, "every", fmt.Sprintf("every-exec-%d", i+1), "executor")
+		bind(t, p, nodes.eci1)
+		want[p.Name] = r
+		switch {
+		case r.Source == why.SourceECI && r.Name == why.ReasonOOMKilled:
+			setPodStatus(t, p, func(s *corev1.PodStatus) { s.Phase = corev1.PodFailed })
+			podEvent(t, p, "EciService", corev1.EventTypeWarning, r.Name, "Out of memory", at, at, 1)
+		case r.Source == why.SourceECI && r.Name == why.ReasonSpotToBeReleased:
+			setPodStatus(t, p, func(s *corev1.PodStatus) { s.Phase = corev1.PodRunning })
+			podEvent(t, p, "EciService", corev1.EventTypeWarning, r.Name, "Spot ECI will be released in 3 minutes", at, at, 1)
+		case r.Source == why.SourceECI && r.Name == why.ReasonECIFailedScheduling:
+			podEvent(t, p, "EciService", corev1.EventTypeWarning, r.Name, "Unknown error occurred.", at, at, 1)
+		case r.Source == why.SourceECI && r.Name == why.ReasonImageCacheNotComplete:
+			podEvent(t, p, "EciService", corev1.EventTypeNormal, r.Name, "The production for specified image cache imc-1 is not yet complete.", at, at, 1)
+		case r.Source == why.SourceECI && r.Name == why.ReasonImageCacheNotFound:
+			podEvent(t, p, "EciService", corev1.EventTypeWarning, r.Name, "The specified image cache imc-1 does not exist.", at, at, 1)
+		case r.Source == why.SourceECI:
+			// The instance reasons, as ECI writes them in its condition (the
+			// event may have expired) and, for half of them, its event too.
+			setPodStatus(t, p, eciCondition(corev1.ConditionFalse, r.Name, "ECI says "+r.Name, at))
+			if i%2 == 0 {
+				podEvent(t, p, "EciService", corev1.EventTypeWarning, r.Name, "ECI says "+r.Name, at, at, 1)
+			}
+		case r.Name == why.ReasonOOMKilled:
+			setPodStatus(t, p, containerTerminated(container, r.Name, 137, at))
+		case r.Name == why.ReasonError:
+			setPodStatus(t, p, containerTerminated(container, r.Name, 1, at))
+		case r.Name == why.ReasonEvicted:
+			setPodStatus(t, p, func(s *corev1.PodStatus) {
+				s.Phase, s.Reason, s.Message = corev1.PodFailed, r.Name, "The node was low on resource: memory."
+			})
+		default: // the waiting reasons
+			setPodStatus(t, p, containerWaiting(container, r.Name, "the kubelet says "+r.Name))
+		}
+	}
+
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "every", "-o", "json")
+	if code != 0 {
+		t.Fatalf("status: exit %d: %s", code, stderr)
+	}
+	a := statusJSON(t, stdout).Applications[0]
+	if len(a.Pods) != len(played) {
+		t.Fatalf("status shows %d pods, want %d", len(a.Pods), len(played))
+	}
+	for _, p := range a.Pods {
+		r := want[p.Name]
+		if p.Problem == nil || p.Problem.Reason != r.Name || p.Problem.Source != r.Source || p.Problem.Fix == "" {
+			t.Errorf("%s, played as %s from %s: problem %+v", p.Name, r.Name, r.Source, p.Problem)
+		}
 	}
 }
