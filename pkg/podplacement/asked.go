@@ -2,6 +2,7 @@ package podplacement
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -144,7 +145,7 @@ func placedKey(p why.Placed) string {
 		b.WriteString(t.Key + "\x01" + string(t.Operator) + "\x01" + t.Value + "\x01" + string(t.Effect) + "\x02")
 	}
 	b.WriteByte(0)
-	for _, k := range sortedKeys(p.NodeSelector) {
+	for _, k := range slices.Sorted(maps.Keys(p.NodeSelector)) {
 		b.WriteString(k + "\x01" + p.NodeSelector[k] + "\x02")
 	}
 	b.WriteByte(0)
@@ -153,7 +154,7 @@ func placedKey(p why.Placed) string {
 		b.Write(raw)
 	}
 	b.WriteByte(0)
-	for _, k := range sortedKeys(p.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(p.Annotations)) {
 		b.WriteString(k + "\x01" + p.Annotations[k] + "\x02")
 	}
 	return b.String()
@@ -172,13 +173,4 @@ func placedOf(pod *corev1.Pod) *why.Placed {
 	}
 	v, _ := placements.LoadOrStore(key, &p)
 	return v.(*why.Placed)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package why
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -64,7 +65,7 @@ func (a Asked) Missing(p Placed, kind placement.NodeKind) []string {
 			missing = append(missing, "the toleration "+tolerationString(t))
 		}
 	}
-	for _, k := range sortedKeys(a.NodeSelector) {
+	for _, k := range slices.Sorted(maps.Keys(a.NodeSelector)) {
 		if p.NodeSelector[k] != a.NodeSelector[k] {
 			missing = append(missing, fmt.Sprintf("the node selector %s=%s", k, a.NodeSelector[k]))
 		}
@@ -73,7 +74,7 @@ func (a Asked) Missing(p Placed, kind placement.NodeKind) []string {
 		(p.Affinity == nil || !equality.Semantic.DeepEqual(p.Affinity.NodeAffinity, a.Affinity.NodeAffinity)) {
 		missing = append(missing, "the node affinity")
 	}
-	for _, k := range sortedKeys(a.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(a.Annotations)) {
 		if strings.HasPrefix(k, eciAnnotationPrefix) && p.Annotations[k] != a.Annotations[k] {
 			missing = append(missing, "the annotation "+k)
 		}
@@ -122,15 +123,6 @@ func tolerationString(t corev1.Toleration) string {
 		s += ":" + string(t.Effect)
 	}
 	return s
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Webhook is what is known of the operator's mutating pod webhook, the one

@@ -82,7 +82,14 @@ const (
 	ReasonPlacementNotApplied = "PlacementNotApplied"
 )
 
-const moreZones = "give ECI vSwitches in other zones: kubectl spark-eci place APP --vswitches=VSW,VSW --zone-strategy=VSwitchRandom"
+const (
+	moreZones   = "give ECI vSwitches in other zones: kubectl spark-eci place APP --vswitches=VSW,VSW --zone-strategy=VSwitchRandom"
+	anotherSpec = "let ECI choose another spec: kubectl spark-eci place APP --instance-types=2-4Gi,4-8Gi"
+	retryECI    = "ECI tries again; if it goes on, submit a ticket to Alibaba Cloud"
+	moreMemory  = "give the role more memory: spec.driver.memoryOverhead or spec.executor.memoryOverhead (or memory)"
+	checkImage  = "check the image's name and tag, and the pull secret (spec.imagePullSecrets)"
+	matchCache  = "or let ECI match one: kubectl spark-eci place APP --image-cache=auto"
+)
 
 // reasons is the one table of reasons: the docs' table is checked against
 // it. ECI's are those of Alibaba Cloud's "Custom events of ECI" and "Custom
@@ -98,30 +105,30 @@ var reasons = []Reason{
 	{ReasonInsufficientBalance, SourceECI, "wait on ECI", "waits on ECI", "the account's balance cannot pay for the instance", "top up the Alibaba Cloud account"},
 	{ReasonUnauthorized, SourceECI, "wait on ECI", "waits on ECI", "ECI is not allowed to create the instance for this account", "check the RAM role and authorization the virtual node uses"},
 	{ReasonDiskCapacityQuotaFull, SourceECI, "wait on ECI", "waits on ECI", "the account's disk capacity quota is reached", "raise the disk capacity quota in Alibaba Cloud's Quota Center"},
-	{ReasonECIFailedScheduling, SourceECI, "wait on ECI", "waits on ECI", "ECI could not schedule the instance", "ECI tries again; if it goes on, submit a ticket to Alibaba Cloud"},
-	{ReasonUnknownError, SourceECI, "wait on ECI", "waits on ECI", "ECI is under heavy load or met an unknown error", "ECI tries again; if it goes on, submit a ticket to Alibaba Cloud"},
+	{ReasonECIFailedScheduling, SourceECI, "wait on ECI", "waits on ECI", "ECI could not schedule the instance", retryECI},
+	{ReasonUnknownError, SourceECI, "wait on ECI", "waits on ECI", "ECI is under heavy load or met an unknown error", retryECI},
 	{ReasonAttachDiskFailed, SourceECI, "wait on ECI", "waits on ECI", "ECI could not attach a disk the pod mounts", "check the pod's disk volumes and their zone"},
-	{ReasonCPUOptionsNotSupported, SourceECI, "wait on ECI", "waits on ECI", "the instance type does not take the pod's CPU options", "let ECI choose another spec: kubectl spark-eci place APP --instance-types=2-4Gi,4-8Gi"},
-	{ReasonCPUOptionsNotValid, SourceECI, "wait on ECI", "waits on ECI", "the pod's CPU options are not valid for the instance type", "let ECI choose another spec: kubectl spark-eci place APP --instance-types=2-4Gi,4-8Gi"},
+	{ReasonCPUOptionsNotSupported, SourceECI, "wait on ECI", "waits on ECI", "the instance type does not take the pod's CPU options", anotherSpec},
+	{ReasonCPUOptionsNotValid, SourceECI, "wait on ECI", "waits on ECI", "the pod's CPU options are not valid for the instance type", anotherSpec},
 	{ReasonSpotToBeReleased, SourceECI, "run on spot instances ECI releases", "runs on a spot instance ECI releases", "ECI releases the pod's spot instance",
 		"let ECI fall back to pay-as-you-go and protect the instance for an hour: kubectl spark-eci place APP --spot-fallback --spot-duration=1"},
 	{ReasonOOMKilled, SourceECI, "were killed for memory", "was killed for memory", "ECI says the pod ran out of memory",
-		"give the role more memory: spec.driver.memoryOverhead or spec.executor.memoryOverhead (or memory)"},
+		moreMemory},
 	{ReasonImageCacheNotFound, SourceECI, "pull without their image cache", "pulls without its image cache", "the image cache the pod pins does not exist",
-		"pin a cache that exists (kubectl spark-eci image-cache list), or let ECI match one: kubectl spark-eci place APP --image-cache=auto"},
+		"pin a cache that exists (kubectl spark-eci image-cache list), " + matchCache},
 	{ReasonImageCacheNotComplete, SourceECI, "pull without their image cache", "pulls without its image cache", "the image cache the pod pins is still being made",
-		"wait for it to be Ready (kubectl spark-eci image-cache list), or let ECI match one: kubectl spark-eci place APP --image-cache=auto"},
+		"wait for it to be Ready (kubectl spark-eci image-cache list), " + matchCache},
 
-	{ReasonErrImagePull, SourceKubelet, "cannot pull their image", "cannot pull its image", "the image could not be pulled", "check the image's name and tag, and the pull secret (spec.imagePullSecrets)"},
+	{ReasonErrImagePull, SourceKubelet, "cannot pull their image", "cannot pull its image", "the image could not be pulled", checkImage},
 	{ReasonImagePullBackOff, SourceKubelet, "cannot pull their image", "cannot pull its image", "the image could not be pulled; the kubelet waits before it tries again",
-		"check the image's name and tag, and the pull secret (spec.imagePullSecrets)"},
+		checkImage},
 	{ReasonInvalidImageName, SourceKubelet, "cannot pull their image", "cannot pull its image", "the image's name is not valid", "correct spec.image"},
 	{ReasonCreateContainerConfigError, SourceKubelet, "cannot start", "cannot start", "a ConfigMap, Secret or key the container refers to is missing",
 		"create what the message names, or correct the reference"},
 	{ReasonCrashLoopBackOff, SourceKubelet, "keep failing", "keeps failing", "the container keeps exiting; the kubelet waits before it starts it again",
 		"read why it exits: kubectl logs --previous POD"},
 	{ReasonOOMKilled, SourceKubelet, "were killed for memory", "was killed for memory", "the container went over its memory limit and was killed (exit 137)",
-		"give the role more memory: spec.driver.memoryOverhead or spec.executor.memoryOverhead (or memory)"},
+		moreMemory},
 	{ReasonError, SourceKubelet, "failed", "failed", "the container exited with an error", "read why: kubectl logs POD"},
 	{ReasonEvicted, SourceKubelet, "were evicted", "was evicted", "the node evicted the pod, short of a resource", "give the role more ephemeral storage on ECI (kubectl spark-eci place APP --ephemeral-storage=50Gi) or memory"},
 

@@ -185,39 +185,39 @@ func podScheduledCondition(pod *corev1.Pod) *corev1.PodCondition {
 // the webhook would do, with nothing stored.
 func (sc *schedulingEnv) waitForWebhook(t *testing.T, app *unstructured.Unstructured, pods ...*corev1.Pod) {
 	t.Helper()
-	var last string
-	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true,
-		func(ctx context.Context) (bool, error) {
-			for _, pod := range pods {
-				got, err := sc.client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-				if err != nil {
-					last = err.Error()
-					return false, nil
-				}
-				role := got.Labels["spark-role"]
-				want, err := roleScheduling(app, role)
-				if err != nil {
-					return false, err
-				}
-				if !apiequality.Semantic.DeepEqual(got.Spec.Affinity, want.Affinity) ||
-					!apiequality.Semantic.DeepEqual(withoutDefaultTolerations(got.Spec.Tolerations), want.Tolerations) {
-					last = fmt.Sprintf("the %s pod got affinity %v and tolerations %v, the spec has %v and %v",
-						role, got.Spec.Affinity, got.Spec.Tolerations, want.Affinity, want.Tolerations)
-					return false, nil
-				}
+	sc.waitForAdmission(t, "to mutate pods with the current spec of "+app.GetNamespace()+"/"+app.GetName(), pods,
+		func(pod, got *corev1.Pod) (string, error) {
+			role := got.Labels["spark-role"]
+			want, err := roleScheduling(app, role)
+			if err != nil {
+				return "", err
 			}
-			return true, nil
+			if !apiequality.Semantic.DeepEqual(got.Spec.Affinity, want.Affinity) ||
+				!apiequality.Semantic.DeepEqual(withoutDefaultTolerations(got.Spec.Tolerations), want.Tolerations) {
+				return fmt.Sprintf("the %s pod got affinity %v and tolerations %v, the spec has %v and %v",
+					role, got.Spec.Affinity, got.Spec.Tolerations, want.Affinity, want.Tolerations), nil
+			}
+			return "", nil
 		})
-	if err != nil {
-		t.Fatalf("waiting for the operator's webhook to mutate pods with the current spec of %s/%s: %v (last: %s)",
-			app.GetNamespace(), app.GetName(), err, last)
-	}
 }
 
 // waitForNoWebhook waits until the API server no longer sends pods to the
 // operator's webhook (its configuration changed): a dry run creates them
 // as they are.
 func (sc *schedulingEnv) waitForNoWebhook(t *testing.T, pods ...*corev1.Pod) {
+	t.Helper()
+	sc.waitForAdmission(t, "to leave the pods of "+pods[0].Namespace+" alone", pods,
+		func(pod, got *corev1.Pod) (string, error) {
+			if got.Spec.Affinity != nil || len(withoutDefaultTolerations(got.Spec.Tolerations)) != len(withoutDefaultTolerations(pod.Spec.Tolerations)) {
+				return fmt.Sprintf("pod %s still got affinity %v and tolerations %v", pod.Name, got.Spec.Affinity, got.Spec.Tolerations), nil
+			}
+			return "", nil
+		})
+}
+
+// waitForAdmission dry-runs the creation of pods until check finds each as
+// admitted what it wants ("", or what it found instead).
+func (sc *schedulingEnv) waitForAdmission(t *testing.T, what string, pods []*corev1.Pod, check func(pod, got *corev1.Pod) (string, error)) {
 	t.Helper()
 	var last string
 	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true,
@@ -228,15 +228,14 @@ func (sc *schedulingEnv) waitForNoWebhook(t *testing.T, pods ...*corev1.Pod) {
 					last = err.Error()
 					return false, nil
 				}
-				if got.Spec.Affinity != nil || len(withoutDefaultTolerations(got.Spec.Tolerations)) != len(withoutDefaultTolerations(pod.Spec.Tolerations)) {
-					last = fmt.Sprintf("pod %s still got affinity %v and tolerations %v", pod.Name, got.Spec.Affinity, got.Spec.Tolerations)
-					return false, nil
+				if last, err = check(pod, got); last != "" || err != nil {
+					return false, err
 				}
 			}
 			return true, nil
 		})
 	if err != nil {
-		t.Fatalf("waiting for the operator's webhook to leave the pods of %s alone: %v (last: %s)", pods[0].Namespace, err, last)
+		t.Fatalf("waiting for the operator's webhook %s: %v (last: %s)", what, err, last)
 	}
 }
 
