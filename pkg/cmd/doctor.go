@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
 	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
 	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
 	authorizationv1client "k8s.io/client-go/kubernetes/typed/authorization/v1"
@@ -76,9 +78,12 @@ func NewCmdDoctor(configFlags *genericclioptions.ConfigFlags, streams genericioo
     make it use theirs)
   - ACK's ResourcePolicy CRD is served (resource-policy needs it)
   - ECI's ImageCache CRD is served (image-cache needs it)
-  - the current user may do what place, cache-report, status, resource-policy and
-    image-cache need in the namespace, and cluster-wide for image caches
-    (SelfSubjectAccessReview)
+  - the image caches the namespace's applications pin (pod annotation
+    k8s.aliyun.com/eci-imc-id or eci-image-snapshot-id) exist, have not failed and
+    do not expire within 7 days: else their pods miss them (ImageCacheNotFound)
+  - the current user may do what place, cache-report, status, resource-policy,
+    image-cache and doctor's pinned-caches check need in the namespace, and
+    cluster-wide for image caches (SelfSubjectAccessReview)
   - how far back events reach: the age of the namespace's oldest event (the API
     server's --event-ttl, 1h by default, decides it), shown as INFO, outside the
     counts
@@ -131,13 +136,16 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 		return explainError(o.ConfigFlags, err)
 	}
 
+	sparkServed := served(disco, groups, sparkapp.GroupVersion.Group)
+	cachesServed := served(disco, groups, imagecache.GroupVersion.Group)
 	checks := []doctor.Check{
-		doctor.SparkCRDs(served(disco, groups, sparkapp.GroupVersion.Group)),
+		doctor.SparkCRDs(sparkServed),
 		o.checkWebhook(ctx, client),
 		o.checkOperator(ctx, client),
 		o.checkNodes(ctx, client),
 		doctor.ResourcePolicyCRD(served(disco, groups, resourcepolicy.GroupVersion.Group)),
-		doctor.ImageCacheCRD(served(disco, groups, imagecache.GroupVersion.Group)),
+		doctor.ImageCacheCRD(cachesServed),
+		o.checkPinnedCaches(ctx, client, sparkServed, cachesServed.Serves(imagecache.GroupVersion.Version, imagecache.Resource.Resource)),
 	}
 	for _, c := range doctor.Commands {
 		checks = append(checks, o.checkAccess(ctx, client, c))
@@ -159,8 +167,9 @@ func (o *DoctorOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// doctorClient holds the typed clients of the four API groups doctor reads:
-// the clientset would link every other group's client into the binary, and
+// doctorClient holds the typed clients of the four API groups doctor reads,
+// and a dynamic one for the Spark applications and image caches: the
+// clientset would link every other group's client into the binary, and
 // make every command start slower. client-go shares one transport among
 // clients of the same config.
 type doctorClient struct {
@@ -168,6 +177,7 @@ type doctorClient struct {
 	apps          appsv1client.AppsV1Interface
 	core          corev1client.CoreV1Interface
 	authorization authorizationv1client.AuthorizationV1Interface
+	dynamic       dynamic.Interface
 }
 
 func newDoctorClient(config *rest.Config) (*doctorClient, error) {
@@ -183,6 +193,9 @@ func newDoctorClient(config *rest.Config) (*doctorClient, error) {
 		return nil, err
 	}
 	if d.authorization, err = authorizationv1client.NewForConfig(config); err != nil {
+		return nil, err
+	}
+	if d.dynamic, err = dynamic.NewForConfig(config); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -255,6 +268,34 @@ func (o *DoctorOptions) checkNodes(ctx context.Context, client *doctorClient) do
 			"ask for list on nodes (deploy/rbac/clusterrole.yaml)")
 	}
 	return doctor.VirtualNodes(list.Items, o.nodes)
+}
+
+// checkPinnedCaches reads which image caches the applications of the
+// namespace pin, of the Spark kinds the server serves, and, when some are
+// pinned and the server serves ImageCaches, the caches.
+func (o *DoctorOptions) checkPinnedCaches(ctx context.Context, client *doctorClient, sparkServed doctor.Served, cachesServed bool) doctor.Check {
+	var types []refType
+	for _, t := range sparkTypes() {
+		if sparkServed.Serves(t.resource.Version, t.resource.Resource) {
+			types = append(types, t)
+		}
+	}
+	apps, err := listPinnings(ctx, client.dynamic, o.namespace, types)
+	if err != nil {
+		return doctor.NotChecked(doctor.PinnedCachesName, doctor.PinnedCachesTitle, explainError(o.ConfigFlags, err), pinReadFix(err))
+	}
+	var caches []imagecache.Cache
+	if cachesServed && slices.ContainsFunc(apps, func(p imagecache.Pinning) bool { return len(p.Pins) > 0 }) {
+		list, err := client.dynamic.Resource(imagecache.Resource).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return doctor.NotChecked(doctor.PinnedCachesName, doctor.PinnedCachesTitle, explainError(o.ConfigFlags, err),
+				fmt.Sprintf("ask for list on %s, cluster-wide (deploy/rbac/imagecache-clusterrole.yaml)", imagecache.CRDName))
+		}
+		for i := range list.Items {
+			caches = append(caches, imagecache.CacheOf(&list.Items[i]))
+		}
+	}
+	return doctor.PinnedCaches(o.namespace, apps, caches, cachesServed, time.Now())
 }
 
 // checkAccess asks the API server, for each need of the command, whether the

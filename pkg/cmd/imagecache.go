@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -109,5 +108,5 @@ func sparkApp(ctx context.Context, configFlags *genericclioptions.ConfigFlags, n
 
 // placeRef names an application as place takes it: TYPE/NAME.
 func placeRef(app *unstructured.Unstructured) string {
-	return strings.ToLower(app.GetKind()) + "/" + app.GetName()
+	return sparkapp.TypeName(app.GetKind(), app.GetName())
 }

@@ -27,8 +27,8 @@ const imageCacheCreateExample = `  # Cache every image of spark-pi, wait until E
   # spark-pi to it: its next run starts without pulling
   kubectl spark-eci image-cache create app/spark-pi --wait --place
 
-  # A larger cache that expires after a week, pulling from a private registry
-  kubectl spark-eci image-cache create app/etl --size=100 --retention-days=7 --pull-secret=acr-pull
+  # A larger cache that expires after 30 days, pulling from a private registry
+  kubectl spark-eci image-cache create app/etl --size=100 --retention-days=30 --pull-secret=acr-pull
 
   # Show the ImageCache without creating it
   kubectl spark-eci image-cache create app/spark-pi --dry-run=client -o yaml`

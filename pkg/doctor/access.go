@@ -54,7 +54,10 @@ func needs(verbs []string, group, resource string) []Need {
 // need says Cluster. Reads that only make a command more helpful (the webhook
 // checks, the node lookups of cache-report and status) are left out: the
 // commands work without them. deploy/rbac grants them, and nothing more
-// (rbac_test.go).
+// (rbac_test.go). doctor's own entry is what its pinned-caches check reads;
+// its other checks read cluster-wide objects (nodes, webhook
+// configurations, Deployments) that deploy/rbac/clusterrole.yaml grants, and
+// each says when it could not.
 var Commands = []Command{
 	{Name: "place", Needs: concat(
 		needs([]string{"get", "list", "patch"}, sparkapp.GroupVersion.Group, "sparkapplications"),
@@ -83,7 +86,22 @@ var Commands = []Command{
 		[]Need{{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkapplications", For: "--place"}},
 		clusterNeeds([]string{"get", "list", "watch", "create"}, imagecache.GroupVersion.Group, imagecache.Resource.Resource),
 		[]Need{{Verb: "delete", Group: imagecache.GroupVersion.Group, Resource: imagecache.Resource.Resource, Cluster: true, For: "image-cache delete"}},
+		readsPins("image-cache list"),
 	)},
+	{Name: "doctor", Needs: concat(
+		readsPins(PinnedCachesName),
+		[]Need{{Verb: "list", Group: imagecache.GroupVersion.Group, Resource: imagecache.Resource.Resource, Cluster: true, For: PinnedCachesName}},
+	)},
+}
+
+// readsPins are the needs of reading which image caches the applications
+// of the namespace pin: a list of each Spark kind.
+func readsPins(forWhat string) []Need {
+	var out []Need
+	for _, resource := range []string{"sparkapplications", "scheduledsparkapplications", "sparkconnects"} {
+		out = append(out, Need{Verb: "list", Group: sparkapp.GroupVersion.Group, Resource: resource, For: forWhat})
+	}
+	return out
 }
 
 // clusterNeeds are needs on a cluster-scoped resource.

@@ -20,6 +20,11 @@ import (
 // resources it serves at that version; no entry means the group is not served.
 type Served map[string][]string
 
+// Serves tells whether resource is served at version.
+func (s Served) Serves(version, resource string) bool {
+	return slices.Contains(s[version], resource)
+}
+
 // SparkCRDs checks that the operator's kinds are served at the version the
 // plugin speaks.
 func SparkCRDs(served Served) Check {
@@ -113,7 +118,7 @@ func Operator(deployments []appsv1.Deployment) Check {
 func ImageCacheCRD(served Served) Check {
 	c := Check{Name: "imagecache-crd", Title: "ImageCache CRD"}
 	gv := imagecache.GroupVersion
-	if slices.Contains(served[gv.Version], imagecache.Resource.Resource) {
+	if served.Serves(gv.Version, imagecache.Resource.Resource) {
 		c.Status, c.Message = OK, fmt.Sprintf("ImageCache served at %s", gv)
 		return c
 	}
@@ -121,6 +126,75 @@ func ImageCacheCRD(served Served) Check {
 	c.Message = fmt.Sprintf("image-cache needs ECI's ImageCache: the server does not serve %s at %s", imagecache.CRDName, gv.Version)
 	c.Fix = fmt.Sprintf("install or update ACK's %s component (ACK console, Add-ons), which brings the CRD; the other commands do not need it", imagecache.Component)
 	return c
+}
+
+// PinnedCaches judges the image caches the Spark applications of namespace
+// pin (apps, read with imagecache.PinningOf), against the caches there are
+// (caches, read with imagecache.CacheOf; none are needed when nothing is
+// pinned): OK when nothing is pinned, or every cache pinned is fine; WARN,
+// a line and a fix per finding of imagecache.PinFindings, when a cache is
+// gone, has failed, or expires within imagecache.ExpiryWarning. When the
+// server does not serve ECI's ImageCache (cachesServed false), the pins
+// cannot be judged: INFO, as the imagecache-crd check warns already.
+func PinnedCaches(namespace string, apps []imagecache.Pinning, caches []imagecache.Cache, cachesServed bool, now time.Time) Check {
+	c := Check{Name: PinnedCachesName, Title: PinnedCachesTitle}
+	var pinning []imagecache.Pinning
+	var ids []string
+	for _, app := range apps {
+		if len(app.Pins) > 0 {
+			pinning = append(pinning, app)
+			ids = append(ids, app.IDs()...)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	pinned := fmt.Sprintf("%s in namespace %s %s %s",
+		plural(len(pinning), "application", "applications"), namespace, verb(len(pinning), "pins", "pin"), plural(len(ids), "image cache", "image caches"))
+	switch {
+	case len(pinning) == 0:
+		c.Status, c.Message = OK, fmt.Sprintf("no application in namespace %s pins an image cache", namespace)
+		return c
+	case !cachesServed:
+		c.Status = Info
+		c.Message = fmt.Sprintf("%s (%s), not checked: the server does not serve %s (see the imagecache-crd check)",
+			pinned, strings.Join(ids, ", "), imagecache.CRDName)
+		return c
+	}
+	var lines, fixes []string
+	missed := map[string]bool{}
+	for _, app := range pinning {
+		for _, f := range imagecache.PinFindings(app, caches, now) {
+			lines = append(lines, app.Key()+": "+f.Message)
+			fixes = append(fixes, app.Key()+": "+f.Fix)
+			missed[f.ID] = true
+		}
+	}
+	days := imagecache.ExpiryWarningDays
+	if len(lines) == 0 {
+		c.Status = OK
+		c.Message = fmt.Sprintf("%s, all fine: none is gone, failed or expiring within %d days", pinned, days)
+		return c
+	}
+	c.Status = Warn
+	c.Message = fmt.Sprintf("%s, %d fine; %s gone, failed or expiring within %d days:\n%s",
+		pinned, len(ids)-len(missed), plural(len(missed), "is", "are"), days, strings.Join(lines, "\n"))
+	c.Fix = strings.Join(fixes, "\n")
+	return c
+}
+
+// The pinned-caches check's name and title, for the command that reports
+// it could not be made.
+const (
+	PinnedCachesName  = "pinned-caches"
+	PinnedCachesTitle = "Pinned image caches"
+)
+
+// verb is one or many's form of a verb.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // PodWebhook checks that the operator's mutating webhook selects Spark pods:

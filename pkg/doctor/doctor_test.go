@@ -4,17 +4,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	appsv1 "k8s.io/api/apps/v1"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 func TestSparkCRDs(t *testing.T) {
@@ -160,7 +165,7 @@ func TestAccess(t *testing.T) {
 		t.Errorf("a namespaced need sends the user to a ClusterRole: %s", c.Fix)
 	}
 
-	imageCache := Commands[len(Commands)-1]
+	imageCache := commandNamed(t, "image-cache")
 	allowed := make([]bool, len(imageCache.Needs))
 	for i, n := range imageCache.Needs {
 		allowed[i] = !n.Cluster
@@ -223,7 +228,7 @@ func TestImageCacheCRD(t *testing.T) {
 
 // Every command the doctor speaks of needs something, and names no verb twice.
 func TestCommandsNeeds(t *testing.T) {
-	want := []string{"place", "cache-report", "status", "resource-policy", "image-cache"}
+	want := []string{"place", "cache-report", "status", "resource-policy", "image-cache", "doctor"}
 	if len(Commands) != len(want) {
 		t.Fatalf("%d commands", len(Commands))
 	}
@@ -241,12 +246,147 @@ func TestCommandsNeeds(t *testing.T) {
 	}
 }
 
+func commandNamed(t *testing.T, name string) Command {
+	t.Helper()
+	i := slices.IndexFunc(Commands, func(c Command) bool { return c.Name == name })
+	if i < 0 {
+		t.Fatalf("no command %s", name)
+	}
+	return Commands[i]
+}
+
+// What image-cache list's PINNED BY and doctor's pinned-caches read is in
+// the rights table: every Spark kind listed in the namespace, and doctor the
+// image caches cluster-wide.
+func TestRightsCoverPinReads(t *testing.T) {
+	for _, name := range []string{"image-cache", "doctor"} {
+		cmd := commandNamed(t, name)
+		for _, resource := range []string{"sparkapplications", "scheduledsparkapplications", "sparkconnects"} {
+			if !slices.ContainsFunc(cmd.Needs, func(n Need) bool {
+				return n.Verb == "list" && n.Resource == resource && n.Group == "sparkoperator.k8s.io" && !n.Cluster
+			}) {
+				t.Errorf("%s: no need to list %s", name, resource)
+			}
+		}
+	}
+	if !slices.ContainsFunc(commandNamed(t, "doctor").Needs, func(n Need) bool {
+		return n.Verb == "list" && n.Resource == "imagecaches" && n.Cluster
+	}) {
+		t.Error("doctor: no need to list image caches cluster-wide")
+	}
+}
+
+// pinning is an application of namespace spark whose roles pin ids.
+func pinning(kind, name string, ids ...string) imagecache.Pinning {
+	p := imagecache.Pinning{Kind: kind, Namespace: "spark", Name: name}
+	for i, id := range ids {
+		role := sparkapp.Roles[i]
+		p.Pins = append(p.Pins, imagecache.Pin{Role: role, ID: id, Annotation: eci.AnnotationImageSnapshotID, Path: sparkapp.PodAnnotationsPath(kind, role)})
+	}
+	return p
+}
+
+var pinTestCaches = []imagecache.Cache{
+	{Name: "ready", ID: "imc-ready", Phase: "Ready"},
+	{Name: "soon", ID: "imc-soon", Phase: "Ready", Expires: reportTime.Add(3 * 24 * time.Hour)},
+	{Name: "later", ID: "imc-later", Phase: "Ready", Expires: reportTime.Add(8 * 24 * time.Hour)},
+	{Name: "broken", ID: "imc-broken", Phase: "Failed", Message: "Failed to pull image \"x:1\""},
+}
+
+func TestPinnedCaches(t *testing.T) {
+	app, connect, scheduled := sparkapp.KindSparkApplication, sparkapp.KindSparkConnect, sparkapp.KindScheduledSparkApplication
+	for _, tc := range []struct {
+		name   string
+		apps   []imagecache.Pinning
+		served bool
+		status Status
+		lines  []string // the message's lines, each a prefix of the line
+		fixes  []string // the fix's lines, each contained in the line
+	}{
+		{"nothing pinned", []imagecache.Pinning{pinning(app, "etl")}, true, OK,
+			[]string{"no application in namespace spark pins an image cache"}, nil},
+		{"nothing at all, nothing served", nil, false, OK,
+			[]string{"no application in namespace spark pins an image cache"}, nil},
+		{"all fine", []imagecache.Pinning{pinning(app, "etl", "imc-ready", "imc-later"), pinning(connect, "sc", "imc-ready"), pinning(app, "none")}, true, OK,
+			[]string{"2 applications in namespace spark pin 2 image caches, all fine: none is gone, failed or expiring within 7 days"}, nil},
+		{"one application, one cache", []imagecache.Pinning{pinning(app, "etl", "imc-ready")}, true, OK,
+			[]string{"1 application in namespace spark pins 1 image cache, all fine"}, nil},
+		{"gone, failed, expiring; two apps on one cache", []imagecache.Pinning{
+			pinning(app, "etl", "imc-ready", "imc-gone"),
+			pinning(connect, "sc", "imc-broken"),
+			pinning(scheduled, "nightly", "imc-soon", "imc-broken"),
+			pinning(app, "fine", "imc-later"),
+		}, true, Warn, []string{
+			"4 applications in namespace spark pin 5 image caches, 2 fine; 3 are gone, failed or expiring within 7 days:",
+			"spark/etl: executor pins image cache imc-gone, which no ImageCache has",
+			"spark/sparkconnect/sc: server pins image cache imc-broken (broken), which failed (Failed: Failed to pull image \"x:1\")",
+			"spark/scheduledsparkapplication/nightly: driver pins image cache imc-soon (soon), which expires at 2026-12-05T10:00:00Z, in 3 days",
+			"spark/scheduledsparkapplication/nightly: executor pins image cache imc-broken (broken), which failed",
+		}, []string{
+			"spark/etl: make a cache and pin it: kubectl spark-eci image-cache create -n spark sparkapplication/etl --place",
+			"spark/sparkconnect/sc: delete it and make another: kubectl spark-eci image-cache delete broken, then kubectl spark-eci image-cache create -n spark sparkconnect/sc --place",
+			"spark/scheduledsparkapplication/nightly: make another before then: kubectl spark-eci image-cache create -n spark scheduledsparkapplication/nightly --name=NEW-NAME --place",
+			"spark/scheduledsparkapplication/nightly: delete it and make another: kubectl spark-eci image-cache delete broken",
+		}},
+		{"pinned, the CRD not served", []imagecache.Pinning{pinning(app, "etl", "imc-b", "imc-a")}, false, Info,
+			[]string{"1 application in namespace spark pins 2 image caches (imc-a, imc-b), not checked: the server does not serve imagecaches.eci.alibabacloud.com (see the imagecache-crd check)"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := PinnedCaches("spark", tc.apps, pinTestCaches, tc.served, reportTime)
+			if c.Name != "pinned-caches" || c.Title != "Pinned image caches" || c.Status != tc.status {
+				t.Fatalf("got %+v, want %s", c, tc.status)
+			}
+			lines := strings.Split(c.Message, "\n")
+			if len(lines) != len(tc.lines) {
+				t.Fatalf("message %q, want %d lines", c.Message, len(tc.lines))
+			}
+			for i, want := range tc.lines {
+				if !strings.HasPrefix(lines[i], want) {
+					t.Errorf("line %d: %q, want it to start %q", i, lines[i], want)
+				}
+			}
+			var fixes []string
+			if c.Fix != "" {
+				fixes = strings.Split(c.Fix, "\n")
+			}
+			if len(fixes) != len(tc.fixes) {
+				t.Fatalf("fix %q, want %d lines", c.Fix, len(tc.fixes))
+			}
+			for i, want := range tc.fixes {
+				if !strings.HasPrefix(fixes[i], want) || !strings.Contains(fixes[i], "--image-cache=auto") {
+					t.Errorf("fix %d: %q, want it to start %q and name --image-cache=auto", i, fixes[i], want)
+				}
+			}
+		})
+	}
+}
+
+// The findings of pinned-caches are imagecache.PinFindings', one line each,
+// in the order of the applications: the rule is written once.
+func TestPinnedCachesSaysWhatPinFindingsFinds(t *testing.T) {
+	apps := []imagecache.Pinning{pinning(sparkapp.KindSparkApplication, "a", "imc-gone"), pinning(sparkapp.KindSparkApplication, "b", "imc-soon", "imc-later")}
+	var want []string
+	for _, app := range apps {
+		for _, f := range imagecache.PinFindings(app, pinTestCaches, reportTime) {
+			want = append(want, app.Key()+": "+f.Message)
+		}
+	}
+	c := PinnedCaches("spark", apps, pinTestCaches, true, reportTime)
+	if got := strings.Split(c.Message, "\n")[1:]; !slices.Equal(got, want) || len(want) != 2 {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+}
+
 func sampleReport() Report {
 	return NewReport("spark", []Check{
 		SparkCRDs(Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications"}, "v1alpha1": {"sparkconnects"}}),
 		PodWebhook(nil),
 		VirtualNodes([]corev1.Node{ecsNode}, placement.AlibabaCloudECI),
 		ResourcePolicyCRD(Served{"v1alpha1": {"resourcepolicies"}}),
+		PinnedCaches("spark", []imagecache.Pinning{
+			pinning(sparkapp.KindSparkApplication, "etl", "imc-ready", "imc-gone"),
+			pinning(sparkapp.KindSparkConnect, "sc", "imc-soon"),
+		}, pinTestCaches, true, reportTime),
 		NotChecked("access-status", "Rights for status", errors.New("selfsubjectaccessreviews is forbidden"), "ask for create on selfsubjectaccessreviews"),
 		EventReach("spark", EventAges{Count: 1234, Oldest: reportTime.Add(-52 * time.Minute)}, reportTime),
 	})
@@ -256,7 +396,7 @@ var reportTime = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 
 func TestReportTable(t *testing.T) {
 	r := sampleReport()
-	if !r.Failed() || r.Summary != (Summary{OK: 2, Warn: 2, Fail: 1}) {
+	if !r.Failed() || r.Summary != (Summary{OK: 2, Warn: 3, Fail: 1}) {
 		t.Errorf("summary = %+v", r.Summary)
 	}
 	var b bytes.Buffer

@@ -35,6 +35,9 @@ type Check struct {
 	Status  Status `json:"status"`
 	Message string `json:"message"`
 	// Fix says what to do, when Status is not OK.
+	//
+	// Message and Fix are one line each, but for a check that lists what
+	// it found (pinned-caches): a line each, after the message's first.
 	Fix string `json:"fix,omitempty"`
 }
 
@@ -77,14 +80,22 @@ func NewReport(namespace string, checks []Check) Report {
 func (r Report) Failed() bool { return r.Summary.Fail > 0 }
 
 // WriteTable prints one row per check, its fix on the line below, and a
-// summary line.
+// summary line. A message or fix of several lines takes a row per line.
 func (r Report) WriteTable(w io.Writer) error {
 	t := table.New("STATUS", "CHECK", "RESULT")
 	t.Gap = 2
 	for _, c := range r.Checks {
-		t.Append(string(c.Status), c.Title, oneLine(c.Message))
+		for i, line := range strings.Split(c.Message, "\n") {
+			if i == 0 {
+				t.Append(string(c.Status), c.Title, oneLine(line))
+			} else {
+				t.Append("", "", oneLine(line))
+			}
+		}
 		if c.Fix != "" && c.Status != OK && c.Status != Info {
-			t.Append("", "", "fix: "+oneLine(c.Fix))
+			for _, line := range strings.Split(c.Fix, "\n") {
+				t.Append("", "", "fix: "+oneLine(line))
+			}
 		}
 	}
 	if err := t.Write(w); err != nil {

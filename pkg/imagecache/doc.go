@@ -8,6 +8,34 @@
 // It talks to no cluster: callers read the application and the caches, and
 // hand them in as unstructured objects.
 //
+// # Pinned caches
+//
+// An application pins a cache by the pod annotation k8s.aliyun.com/eci-imc-id
+// (today's name) or k8s.aliyun.com/eci-image-snapshot-id (the older name of
+// ACK's Spark guide), in a role's annotations or its pod template's (a
+// SparkConnect: its templates only; a ScheduledSparkApplication: those of
+// spec.template). Once that cache is gone, has failed or has expired, the
+// role's pods miss it with ImageCacheNotFound and pull their images. One
+// rule tells it, for every command that judges it:
+//
+//   - PinningOf(obj) reads, from an application of any of the three kinds
+//     (unstructured content), the cache each role pins and where
+//     (Pinning.Pins: role, id, annotation, path); Pinning.Key names the
+//     application as status does (namespace/name,
+//     namespace/sparkconnect/name, namespace/scheduledsparkapplication/name).
+//   - PinFindings(pinning, caches, now) judges those pins against the caches
+//     read with CacheOf: one Finding per id that no cache has
+//     (ReasonGone), whose cache failed (ReasonFailed), has expired
+//     (ReasonExpired) or expires within ExpiryWarning, 7 days
+//     (ReasonExpiring, with Expires); none when all is well. A cache still
+//     being made is no finding. Each Finding carries the roles, the cache's
+//     name, a one-line Message without the application's name (status shows
+//     it beside the application; doctor prefixes the Key) and a Fix in the
+//     plugin's commands (image-cache create ... --place, or place
+//     --image-cache=auto).
+//   - PinnedBy(pinnings) maps each id to the applications that pin it:
+//     image-cache list's PINNED BY column (Pinners, WriteTable).
+//
 // # The ImageCache object
 //
 // As ECI documents it (ACK's ack-virtual-node component installs the CRD

@@ -172,25 +172,39 @@ func normalize(image string) string {
 
 // Reusable picks, among caches, the one an application with images should
 // use instead of making another: one that holds them all, has not failed and
-// has not expired by now, a ready one first, then the newest.
+// has not expired by now; one that does not expire within ExpiryWarning
+// first (PinFindings warns of the others), then a ready one, then the
+// newest.
 func Reusable(caches []Cache, images []string, now time.Time) (Cache, bool) {
 	var candidates []Cache
 	for _, c := range caches {
-		expired := !c.Expires.IsZero() && !c.Expires.After(now)
-		if c.State() != StateFailed && !expired && c.Holds(images) {
+		if c.State() != StateFailed && !c.ExpiresWithin(0, now) && c.Holds(images) {
 			candidates = append(candidates, c)
 		}
 	}
 	if len(candidates) == 0 {
 		return Cache{}, false
 	}
+	soon := func(c Cache) int {
+		if c.ExpiresWithin(ExpiryWarning, now) {
+			return 1
+		}
+		return 0
+	}
 	return slices.MinFunc(candidates, func(a, b Cache) int {
 		return cmp.Or(
+			cmp.Compare(soon(a), soon(b)),
 			cmp.Compare(rank(a.State()), rank(b.State())),
 			b.Created.Compare(a.Created),
 			cmp.Compare(a.Name, b.Name),
 		)
 	}), true
+}
+
+// ExpiresWithin tells whether the cache has expired by now, or will
+// within d.
+func (c Cache) ExpiresWithin(d time.Duration, now time.Time) bool {
+	return !c.Expires.IsZero() && c.Expires.Sub(now) <= d
 }
 
 func rank(s State) int {

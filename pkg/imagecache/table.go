@@ -18,21 +18,43 @@ type Coverage struct {
 	Images              []string
 }
 
-// WriteTable writes the caches as image-cache list shows them. With an
+// Pinners is what the PINNED BY column of image-cache list shows: the
+// applications that pin each cache, by its id (PinnedBy), or that they could
+// not be read.
+type Pinners struct {
+	ByID map[string][]string
+	// Unknown: the applications could not be read; every cell is "?".
+	Unknown bool
+}
+
+// Cells of the PINNED BY column but the applications' names.
+const (
+	// PinnedByNone is the cell of a cache no application pins.
+	PinnedByNone = "none"
+	// PinnedByUnknown is the cell of every cache when the applications
+	// could not be read.
+	PinnedByUnknown = "?"
+	// maxPinners is how many applications a cell names before it counts
+	// the others (+N).
+	maxPinners = 3
+)
+
+// WriteTable writes the caches as image-cache list shows them, with a
+// PINNED BY column naming the applications that pin each cache. With an
 // application, a COVERS column says how many of its images each cache holds,
 // and a last line which ready cache, if any, holds them all.
-func WriteTable(w io.Writer, caches []Cache, coverage *Coverage, noHeaders bool, now time.Time) error {
+func WriteTable(w io.Writer, caches []Cache, pinners Pinners, coverage *Coverage, noHeaders bool, now time.Time) error {
 	t := table.New()
 	if !noHeaders {
-		t.Headers = []string{"NAME", "ID", "PHASE", "PROGRESS", "SIZE", "IMAGES", "EXPIRES"}
+		t.Headers = []string{"NAME", "ID", "PHASE", "PROGRESS", "SIZE", "IMAGES", "EXPIRES", "PINNED BY"}
 		if coverage != nil {
 			t.Headers = append(t.Headers, "COVERS "+coverage.App)
 		}
 	}
 	for _, c := range caches {
-		row := []string{c.Name, dash(c.ID), dash(c.Phase), dash(c.Progress), size(c.SizeGiB), images(c.Images), expires(c, now)}
+		row := []string{c.Name, dash(c.ID), dash(c.Phase), dash(c.Progress), size(c.SizeGiB), images(c.Images), expires(c, now), pinnedBy(c, pinners)}
 		if coverage != nil {
-			row = append(row, covers(c, coverage.Images))
+			row = append(row, covers(c, coverage.Images, now))
 		}
 		t.Append(row...)
 	}
@@ -55,6 +77,12 @@ func Verdict(caches []Cache, coverage Coverage, now time.Time) string {
 	}
 	best, ok := Reusable(caches, coverage.Images, now)
 	switch {
+	case ok && best.Pinnable() && best.ExpiresWithin(ExpiryWarning, now):
+		// The only ones that hold them expire soon: one that lasts needs a
+		// name of its own, or create reuses this one.
+		return fmt.Sprintf("%s: ready cache %s (%s) holds %s, and expires at %s, within %d days; pin it: kubectl spark-eci place -n %s %s --image-cache=%s, "+
+			"or make one that lasts: kubectl spark-eci image-cache create -n %s %s --name=NEW-NAME --place",
+			coverage.App, best.Name, best.ID, its, stamp(best.Expires), ExpiryWarningDays, coverage.Namespace, coverage.Ref, best.ID, coverage.Namespace, coverage.Ref)
 	case ok && best.Pinnable():
 		return fmt.Sprintf("%s: ready cache %s (%s) holds %s; pin it: kubectl spark-eci place -n %s %s --image-cache=%s",
 			coverage.App, best.Name, best.ID, its, coverage.Namespace, coverage.Ref, best.ID)
@@ -65,9 +93,28 @@ func Verdict(caches []Cache, coverage Coverage, now time.Time) string {
 		coverage.App, its, coverage.Namespace, coverage.Ref)
 }
 
-func covers(c Cache, images []string) string {
+// pinnedBy names the applications that pin the cache: at most maxPinners,
+// then how many more; "-" for a cache with no id yet, which nothing can pin.
+func pinnedBy(c Cache, pinners Pinners) string {
+	apps := pinners.ByID[c.ID]
+	switch {
+	case c.ID == "":
+		return "-"
+	case pinners.Unknown:
+		return PinnedByUnknown
+	case len(apps) == 0:
+		return PinnedByNone
+	case len(apps) > maxPinners:
+		return fmt.Sprintf("%s +%d", strings.Join(apps[:maxPinners], ","), len(apps)-maxPinners)
+	}
+	return strings.Join(apps, ",")
+}
+
+func covers(c Cache, images []string, now time.Time) string {
 	held := len(images) - len(c.Missing(images))
 	switch {
+	case held == len(images) && c.ExpiresWithin(ExpiryWarning, now) && !c.ExpiresWithin(0, now):
+		return "all, expires soon"
 	case held == len(images) && c.Pinnable():
 		return "all"
 	case held == len(images):

@@ -5,6 +5,7 @@ package sparkapp
 
 import (
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -92,9 +93,33 @@ func PodTemplateOnly(kind string) bool {
 // in an object of the given kind.
 func PodAnnotationsPath(kind string, role Role) []string {
 	if PodTemplateOnly(kind) {
-		return slices.Concat(RolePath(kind, role), []string{"template", "metadata", "annotations"})
+		return podTemplateAnnotationsPath(kind, role)
 	}
 	return slices.Concat(RolePath(kind, role), []string{"annotations"})
+}
+
+// PodAnnotationsPaths lists every place in an object of the given kind whose
+// annotations reach a role's pods, the one that wins a key last: the role's
+// pod template, then, but for a SparkConnect, whose roles have no
+// annotations of their own, the role's annotations, which spark-submit lays
+// over the template's. The last is PodAnnotationsPath, where the plugin
+// writes.
+func PodAnnotationsPaths(kind string, role Role) [][]string {
+	if PodTemplateOnly(kind) {
+		return [][]string{PodAnnotationsPath(kind, role)}
+	}
+	return [][]string{podTemplateAnnotationsPath(kind, role), PodAnnotationsPath(kind, role)}
+}
+
+func podTemplateAnnotationsPath(kind string, role Role) []string {
+	return slices.Concat(RolePath(kind, role), []string{"template", "metadata", "annotations"})
+}
+
+// TypeName names an object of one of the Spark kinds as the plugin's
+// commands take it: sparkapplication/NAME, scheduledsparkapplication/NAME,
+// sparkconnect/NAME.
+func TypeName(kind, name string) string {
+	return strings.ToLower(kind) + "/" + name
 }
 
 // KeptPath is the deepest map along a role's path that a removal must not

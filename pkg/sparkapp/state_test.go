@@ -83,6 +83,44 @@ func TestSparkConnectPaths(t *testing.T) {
 	}
 }
 
+// Every map whose annotations reach a role's pods, the winner last: where
+// the plugin writes.
+func TestPodAnnotationsPaths(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		role Role
+		want string
+	}{
+		{KindSparkApplication, Driver, "spec.driver.template.metadata.annotations spec.driver.annotations"},
+		{KindSparkApplication, Executor, "spec.executor.template.metadata.annotations spec.executor.annotations"},
+		{KindScheduledSparkApplication, Driver, "spec.template.driver.template.metadata.annotations spec.template.driver.annotations"},
+		{KindSparkConnect, Driver, "spec.server.template.metadata.annotations"},
+		{KindSparkConnect, Executor, "spec.executor.template.metadata.annotations"},
+	} {
+		paths := PodAnnotationsPaths(tc.kind, tc.role)
+		var got []string
+		for _, p := range paths {
+			got = append(got, strings.Join(p, "."))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("PodAnnotationsPaths(%s, %s) = %q, want %q", tc.kind, tc.role, got, tc.want)
+		}
+		if last := paths[len(paths)-1]; strings.Join(last, ".") != strings.Join(PodAnnotationsPath(tc.kind, tc.role), ".") {
+			t.Errorf("%s %s: the last path %v is not where the plugin writes", tc.kind, tc.role, last)
+		}
+	}
+}
+
+func TestTypeName(t *testing.T) {
+	for kind, want := range map[string]string{
+		KindSparkApplication: "sparkapplication/pi", KindScheduledSparkApplication: "scheduledsparkapplication/pi", KindSparkConnect: "sparkconnect/pi",
+	} {
+		if got := TypeName(kind, "pi"); got != want {
+			t.Errorf("TypeName(%s) = %q, want %q", kind, got, want)
+		}
+	}
+}
+
 func TestOnChangeNamesTheServerPod(t *testing.T) {
 	conn := map[string]interface{}{"kind": KindSparkConnect, "metadata": map[string]interface{}{"name": "sc", "namespace": "ml"}}
 	for _, op := range []Operator{{}, {Version: "v2.5.2", PartialRestart: true}, {Version: "v2.3.0", Namespaces: "ml"}} {

@@ -2,6 +2,7 @@ package sparkapp
 
 import (
 	"iter"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,11 +28,12 @@ func AppKey(pod *corev1.Pod) string {
 }
 
 // Key names an object of one of the Spark kinds, as the pods that belong to
-// it name it: namespace/name; a SparkConnect, which may share its name with an
-// application, namespace/sparkconnect/name.
+// it name it: namespace/name; a SparkConnect or a ScheduledSparkApplication,
+// which may share its name with an application, namespace/sparkconnect/name
+// or namespace/scheduledsparkapplication/name.
 func Key(kind, namespace, name string) string {
-	if kind == KindSparkConnect {
-		return namespace + "/sparkconnect/" + name
+	if kind == KindSparkConnect || kind == KindScheduledSparkApplication {
+		return namespace + "/" + strings.ToLower(kind) + "/" + name
 	}
 	return namespace + "/" + name
 }

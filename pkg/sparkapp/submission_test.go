@@ -157,3 +157,17 @@ func TestAppKeyAndRoleOfConnectPods(t *testing.T) {
 		t.Error("a SparkConnect's key differs from its pods'")
 	}
 }
+
+// Objects of three kinds may share a name: each kind but the
+// SparkApplication is named in the key.
+func TestKeyQualifiesOtherKinds(t *testing.T) {
+	for kind, want := range map[string]string{
+		KindSparkApplication:          "ns/pi",
+		KindSparkConnect:              "ns/sparkconnect/pi",
+		KindScheduledSparkApplication: "ns/scheduledsparkapplication/pi",
+	} {
+		if got := Key(kind, "ns", "pi"); got != want {
+			t.Errorf("Key(%s) = %q, want %q", kind, got, want)
+		}
+	}
+}

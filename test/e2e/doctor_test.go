@@ -31,15 +31,15 @@ func doctorJSON(t *testing.T, kubeconfig string, args ...string) (map[string]doc
 	return checks, code
 }
 
-var doctorCheckNames = []string{"spark-crds", "pod-webhook", "operator", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd",
-	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "event-reach"}
+var doctorCheckNames = []string{"spark-crds", "pod-webhook", "operator", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd", "pinned-caches",
+	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "access-doctor", "event-reach"}
 
 // A cluster with nothing installed: the Spark CRDs and virtual nodes FAIL,
 // the optional parts WARN, and the exit code says so.
 func TestDoctorBareCluster(t *testing.T) {
 	kubeconfig := bareCluster(t)
 	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
-	if code != 2 || stderr != "error: 2 of 11 checks failed\n" { // a failed gate
+	if code != 2 || stderr != "error: 2 of 13 checks failed\n" { // a failed gate
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{
@@ -56,7 +56,9 @@ func TestDoctorBareCluster(t *testing.T) {
 		"INFO Event reach",
 		"the API server's --event-ttl, 1h by default, decides how long events live",
 		"WARN Spark operator no controller Deployment labelled",
-		"5 checks OK, 4 warnings, 2 failures",
+		"OK Pinned image caches no application in namespace default pins an image cache",
+		"OK Rights for doctor may do all that doctor needs in namespace default",
+		"7 checks OK, 4 warnings, 2 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -70,6 +72,7 @@ func TestDoctorBareCluster(t *testing.T) {
 	for name, want := range map[string]doctor.Status{
 		"spark-crds": doctor.Fail, "virtual-nodes": doctor.Fail, "pod-webhook": doctor.Warn,
 		"resourcepolicy-crd": doctor.Warn, "imagecache-crd": doctor.Warn, "operator": doctor.Warn, "access-resource-policy": doctor.OK, "event-reach": doctor.Info,
+		"pinned-caches": doctor.OK,
 	} {
 		if checks[name].Status != want {
 			t.Errorf("%s: %+v, want %s", name, checks[name], want)
@@ -104,7 +107,8 @@ func TestDoctorReadyCluster(t *testing.T) {
 		"OK ImageCache CRD ImageCache served at eci.alibabacloud.com/v1",
 		"OK Spark operator v2.5.2 (deployment " + ns + "/spark-operator-controller): PartialRestart on",
 		"INFO Event reach 1 event in namespace " + ns + ", the oldest ",
-		"11 checks OK, 0 warnings, 0 failures",
+		"OK Pinned image caches no application in namespace " + ns + " pins an image cache",
+		"13 checks OK, 0 warnings, 0 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)

@@ -52,7 +52,7 @@ func TestImageCacheCreateWaitAndPlace(t *testing.T) {
 	startFakeECI(t, ns)
 	createCacheApp(t, ns, "spark-pi", sparkImage)
 
-	stdout, stderr, code := runPlugin(t, "image-cache", "create", "-n", ns, "app/spark-pi", "--place", "--retention-days=7")
+	stdout, stderr, code := runPlugin(t, "image-cache", "create", "-n", ns, "app/spark-pi", "--place", "--retention-days=30")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -105,7 +105,7 @@ func TestImageCacheCreateWaitAndPlace(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "spark-pi: ready cache "+name+" ("+id+") holds its 4 images; pin it: kubectl spark-eci place -n "+ns+" sparkapplication/spark-pi --image-cache="+id) {
 		t.Errorf("list --for: exit %d\n%s", code, stdout)
 	}
-	if row := rowOf(stdout, name); len(row) < 8 || row[1] != id || row[2] != "Ready" || row[3] != "100%" || row[len(row)-1] != "all" {
+	if row := rowOf(stdout, name); len(row) < 9 || row[1] != id || row[2] != "Ready" || row[3] != "100%" || row[len(row)-2] != ns+"/spark-pi" || row[len(row)-1] != "all" {
 		t.Errorf("row of %s: %q", name, row)
 	}
 	stdout, _, _ = runPlugin(t, "image-cache", "list", "-o", "json")
