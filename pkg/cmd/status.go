@@ -27,6 +27,7 @@ import (
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -257,7 +258,31 @@ func (o *StatusOptions) read(ctx context.Context) (*statusState, error) {
 	s.versions.events = version
 	s.cluster.Nodes = o.readNodes(ctx)
 	s.cluster.Admission = o.readAdmission(ctx, s.cluster)
+	s.cluster.Caches = o.readPinnedCaches(ctx, s.cluster)
 	return s, nil
+}
+
+// readPinnedCaches reads the cluster's ECI image caches when an application
+// shown pins one, for the verdict to say when it is gone, failed or expires
+// soon. A user who may not list them, or a cluster without them, gets no
+// such word.
+func (o *StatusOptions) readPinnedCaches(ctx context.Context, c *podplacement.Cluster) podplacement.Caches {
+	pinned := false
+	for _, key := range c.Keys() {
+		pinned = pinned || len(imagecache.PinningOf(c.App(key).Object).Pins) > 0
+	}
+	if !pinned {
+		return podplacement.Caches{}
+	}
+	list, err := o.dyn.Resource(imagecache.Resource).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return podplacement.Caches{}
+	}
+	caches := podplacement.Caches{Known: true, Now: time.Now()}
+	for i := range list.Items {
+		caches.Items = append(caches.Items, imagecache.CacheOf(&list.Items[i]))
+	}
+	return caches
 }
 
 // readAdmission reads the operator's pod webhook and, only where its

@@ -69,7 +69,7 @@ func statusKind(t *testing.T, pod corev1.Pod, nodes *podplacement.Nodes) placeme
 		"metadata": map[string]interface{}{"name": "spark-pi", "namespace": "spark"},
 		"spec":     map[string]interface{}{"executor": map[string]interface{}{"instances": int64(1)}},
 	}}
-	a, _ := podplacement.Build(app.Object, []corev1.Pod{pod}, podplacement.PodEvents{}, nodes, podplacement.Admission{})
+	a, _ := podplacement.Build(app.Object, []corev1.Pod{pod}, podplacement.PodEvents{}, nodes, podplacement.Admission{}, podplacement.Caches{})
 	for _, p := range a.Pods {
 		if p.Name == pod.Name {
 			return p.NodeKind

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
@@ -26,6 +27,28 @@ import (
 type Admission struct {
 	Webhook    why.Webhook
 	Namespaces map[string]labels.Set
+}
+
+// Caches are the cluster's ECI image caches, as far as they are known, and
+// the time their expiry is judged at.
+type Caches struct {
+	Known bool
+	Items []imagecache.Cache
+	Now   time.Time
+}
+
+// pinnedCaches says what is wrong with the image caches an application
+// pins, each in one line with its fix (imagecache.PinFindings); nothing
+// when the caches are not known.
+func (c Caches) pinnedCaches(app map[string]interface{}) []string {
+	if !c.Known {
+		return nil
+	}
+	var lines []string
+	for _, f := range imagecache.PinFindings(imagecache.PinningOf(app), c.Items, c.Now) {
+		lines = append(lines, f.Message+"; "+f.Fix)
+	}
+	return lines
 }
 
 // WebhookOf reads the operator's pod webhook out of the cluster's mutating

@@ -16,8 +16,10 @@ import (
 type Cluster struct {
 	// Events keeps what status reads of each pod's events.
 	Events PodEvents
-	// Admission is what is known of how the cluster admits Spark pods.
+	// Admission is what is known of how the cluster admits Spark pods;
+	// Caches of the ECI image caches the applications may pin.
 	Admission Admission
+	Caches    Caches
 	// Nodes are the nodes pods are placed on and could be.
 	Nodes *Nodes
 	// AllSubmissions shows the pods of every submission of an application,
@@ -127,7 +129,7 @@ func (c *Cluster) shown(r *record) bool {
 	return c.AllSubmissions || c.submissions.Has(r.submission)
 }
 
-func (c *Cluster) known() known { return known{c.Events, c.Nodes, c.Admission} }
+func (c *Cluster) known() known { return known{c.Events, c.Nodes, c.Admission, c.Caches} }
 
 // AppOf is the key of the application of a pod kept, "" for another pod.
 func (c *Cluster) AppOf(pod types.UID) string { return c.owner[pod] }

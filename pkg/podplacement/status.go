@@ -70,6 +70,8 @@ type Application struct {
 	errorMessage    string
 	failedExecutors []string
 	asked           map[sparkapp.Role]*why.Asked
+	// pinnedCaches say what is wrong with the image caches it pins.
+	pinnedCaches []string
 }
 
 // Placement is the target of each role, as place reports it.
@@ -121,8 +123,8 @@ const labelExecutorID = "spark-exec-id"
 // SparkApplication as unstructured content), its pods, the latest
 // FailedScheduling event of each pod, and the nodes. The warnings name roles
 // whose pods cannot go anywhere, and settings that could not be read.
-func Build(app map[string]interface{}, pods []corev1.Pod, events PodEvents, nodes *Nodes, admission Admission) (Application, []string) {
-	return build(app, recordsOf(pods), known{events, nodes, admission})
+func Build(app map[string]interface{}, pods []corev1.Pod, events PodEvents, nodes *Nodes, admission Admission, caches Caches) (Application, []string) {
+	return build(app, recordsOf(pods), known{events, nodes, admission, caches})
 }
 
 // known is what status knows beside an application and its pods.
@@ -130,6 +132,7 @@ type known struct {
 	events    PodEvents
 	nodes     *Nodes
 	admission Admission
+	caches    Caches
 }
 
 // build is Build from what status keeps of each pod.
@@ -150,6 +153,7 @@ func build(app map[string]interface{}, pods []record, k known) (Application, []s
 		errorMessage: stringAt(mapAt(app, "status", "applicationState"), "errorMessage"),
 	}
 	a.asked = askedOf(app, a.Placement)
+	a.pinnedCaches = k.caches.pinnedCaches(app)
 	for name, state := range mapAt(app, "status", "executorState") {
 		if state == "FAILED" {
 			a.failedExecutors = append(a.failedExecutors, name)
@@ -262,6 +266,7 @@ func (a *Application) judge(pods iter.Seq[Pod]) {
 			v.Roles[i].Problems = append(v.Roles[i].Problems, p.Problem)
 		}
 	}
+	v.PinnedCaches = a.pinnedCaches
 	for _, name := range a.failedExecutors {
 		if !shownFailed[name] {
 			v.GoneFailedExecutors = append(v.GoneFailedExecutors, name)

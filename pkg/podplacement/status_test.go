@@ -14,6 +14,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -70,7 +71,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestBuild(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, cluster(), Admission{})
+	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, cluster(), Admission{}, Caches{})
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -109,7 +110,7 @@ func TestBuild(t *testing.T) {
 
 func TestStatusGolden(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	running, _ := Build(obj, pods, PodEvents{Failed: failed}, cluster(), Admission{})
+	running, _ := Build(obj, pods, PodEvents{Failed: failed}, cluster(), Admission{}, Caches{})
 
 	// A new application whose executors require a zone that has no virtual node.
 	fresh := parseApp(t, `
@@ -124,7 +125,7 @@ spec:
     affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [
       {matchExpressions: [{key: type, operator: In, values: [virtual-kubelet]}, {key: topology.kubernetes.io/zone, operator: In, values: [cn-hangzhou-k]}]}]}}}
 `)
-	waiting, warnings := Build(fresh, nil, NewPodEvents(), cluster(), Admission{})
+	waiting, warnings := Build(fresh, nil, NewPodEvents(), cluster(), Admission{}, Caches{})
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "no schedulable node matches the executor's") {
 		t.Errorf("warnings = %q, want one about the executors", warnings)
 	}
@@ -178,7 +179,7 @@ spec:
 
 func TestNodesUnknown(t *testing.T) {
 	obj, pods, failed := seedApp(t)
-	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, NewNodes(nil, false, placement.AlibabaCloudECI), Admission{})
+	a, warnings := Build(obj, pods, PodEvents{Failed: failed}, NewNodes(nil, false, placement.AlibabaCloudECI), Admission{}, Caches{})
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -235,7 +236,7 @@ status: {applicationState: {state: "`+state+`"}}
 		{"ended", manifest("COMPLETED", "{instances: 2}"), nil, true},
 		{"failed to submit", manifest("SUBMISSION_FAILED", "{instances: 2}"), nil, true},
 	} {
-		a, _ := Build(tc.app, tc.pods, NewPodEvents(), cluster(), Admission{})
+		a, _ := Build(tc.app, tc.pods, NewPodEvents(), cluster(), Admission{}, Caches{})
 		if a.Settled != tc.want {
 			t.Errorf("%s: settled = %v, want %v", tc.name, a.Settled, tc.want)
 		}
@@ -343,7 +344,7 @@ status: {applicationState: {state: RUNNING}}
 		sparkPod("a", "a-driver", "driver", t0, onNode(ecs), running("10.0.0.1")),
 		sparkPod("a", "a-exec-1", "executor", t0, onNode(ecs), running("10.0.0.2"), terminating()),
 	}
-	a, _ := Build(app, pods, NewPodEvents(), cluster(), Admission{})
+	a, _ := Build(app, pods, NewPodEvents(), cluster(), Admission{}, Caches{})
 	if r := a.Roles[1]; r.Pods != 0 || r.Scheduled != 0 {
 		t.Errorf("executor role = %+v, want the pod being deleted left out", r)
 	}
@@ -384,8 +385,29 @@ status:
 		sparkPod("spark-pi", "spark-pi-exec-1", "executor", t0, onNode("cn-hangzhou.192.168.0.10"), running("192.168.0.2")),
 		sparkPod("spark-pi", "spark-pi-exec-2", "executor", t0, onNode("cn-hangzhou.192.168.0.10"), running("192.168.0.3")),
 	}
-	a, _ := Build(app, pods, NewPodEvents(), cluster(), Admission{})
+	a, _ := Build(app, pods, NewPodEvents(), cluster(), Admission{}, Caches{})
 	if want := "the operator marks 1 executor FAILED whose pod is gone: spark-pi-exec-3"; a.Verdict != want {
 		t.Errorf("verdict %q, want %q", a.Verdict, want)
+	}
+}
+
+// An application pinned to an image cache that is gone is told so in its
+// verdict, before its pods miss it; only when the caches are known.
+func TestVerdictSaysAPinnedCacheIsGone(t *testing.T) {
+	app := parseApp(t, `
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: spark-pi, namespace: spark}
+spec: {executor: {instances: 1, annotations: {k8s.aliyun.com/eci-imc-id: imc-gone}}}
+status: {applicationState: {state: RUNNING}}
+`)
+	known := Caches{Known: true, Now: t0, Items: []imagecache.Cache{{Name: "other", ID: "imc-other", Phase: "Ready"}}}
+	a, _ := Build(app, nil, NewPodEvents(), cluster(), Admission{}, known)
+	if !strings.Contains(a.Verdict, "executor pins image cache imc-gone, which no ImageCache has") ||
+		!strings.Contains(a.Verdict, "kubectl spark-eci image-cache create -n spark sparkapplication/spark-pi --place") {
+		t.Errorf("verdict %q", a.Verdict)
+	}
+	if a, _ := Build(app, nil, NewPodEvents(), cluster(), Admission{}, Caches{}); a.Verdict != "" {
+		t.Errorf("with the caches not known: verdict %q", a.Verdict)
 	}
 }

@@ -24,6 +24,10 @@ type Application struct {
 	// GoneFailedExecutors are the executors the operator marks FAILED
 	// (status.executorState) whose pods are gone.
 	GoneFailedExecutors []string
+	// PinnedCaches say, each in one line with its fix, what is wrong with
+	// an image cache the application pins (gone, failed, expiring): its
+	// pods miss it from then on.
+	PinnedCaches []string
 }
 
 // driverNotFound is the operator's errorMessage when the driver pod of an
@@ -85,6 +89,7 @@ func Verdict(a Application) string {
 		parts = append(parts, fmt.Sprintf("the operator marks %d executor%s FAILED whose pod%s gone: %s",
 			n, plural(n, "", "s"), plural(n, " is", "s are"), names))
 	}
+	parts = append(parts, a.PinnedCaches...)
 	switch {
 	case len(parts) == 0:
 		return ""

@@ -287,3 +287,33 @@ func TestStatusSaysWhyForEveryReason(t *testing.T) {
 		}
 	}
 }
+
+// An application pinned to an image cache that is gone is told so before
+// its pods miss it, in status's verdict as in doctor's check.
+func TestStatusSaysAPinnedCacheIsGone(t *testing.T) {
+	ensureImageCacheCRD(t)
+	ns := newNamespace(t)
+	createFromYAML(t, ns, `
+apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata: {name: pinned}
+spec:
+  type: Scala
+  mode: cluster
+  image: `+sparkImage+`
+  mainClass: org.apache.spark.examples.SparkPi
+  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
+  sparkVersion: 3.5.2
+  driver: {cores: 1, memory: 512m}
+  executor: {instances: 2, cores: 1, memory: 512m, annotations: {k8s.aliyun.com/eci-imc-id: imc-`+ns+`}}
+`)
+	stdout, stderr, code := runPlugin(t, "status", "-n", ns, "pinned", "-o", "json")
+	if code != 0 {
+		t.Fatalf("status: exit %d: %s", code, stderr)
+	}
+	v := statusJSON(t, stdout).Applications[0].Verdict
+	if want := "executor pins image cache imc-" + ns + ", which no ImageCache has: its pods miss it (ImageCacheNotFound) and pull their images; " +
+		"make a cache and pin it: kubectl spark-eci image-cache create -n " + ns + " sparkapplication/pinned --place"; !strings.HasPrefix(v, want) {
+		t.Errorf("verdict\n%s\nwant it to start\n%s", v, want)
+	}
+}
