@@ -1,25 +1,14 @@
 package main
 
 import (
-	"slices"
 	"time"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/stats"
 )
 
-// percentile is the nearest-rank p-th percentile of ds (p from 0 to 100):
-// the smallest of them that at least p percent of them do not exceed, the
-// rule the reports' pull percentiles follow (pkg/imagepull). p = 0 is the
-// least, p = 100 the greatest. ds is left as it is; percentile of none is 0.
-// Every median and percentile the bench prints is this one.
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	sorted := slices.Clone(ds)
-	slices.Sort(sorted)
-	p = min(max(p, 0), 100)
-	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
-	return sorted[max(rank, 1)-1]
-}
+// percentile is stats.Percentile, the rule the reports' pull percentiles
+// follow: every median and percentile the bench prints is this one.
+func percentile(ds []time.Duration, p int) time.Duration { return stats.Percentile(ds, p) }
 
 // median is the 50th percentile: of an even number, the lower of the two
 // in the middle.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/stats"
 )
 
 // The type of the report that cache-report -o json|yaml prints.
@@ -132,22 +133,12 @@ func Summarize(pods []PodReport) Summary {
 	}
 	slices.Sort(pulls)
 	s.Pulls = len(pulls)
-	s.PullP50 = percentile(pulls, 50)
-	s.PullP95 = percentile(pulls, 95)
+	s.PullP50 = stats.Percentile(pulls, 50)
+	s.PullP95 = stats.Percentile(pulls, 95)
 	if len(pulls) > 0 {
 		s.PullMax = pulls[len(pulls)-1]
 	}
 	return s
-}
-
-// percentile is the nearest-rank percentile of sorted durations: the
-// smallest one that at least p percent of them do not exceed.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
-	return sorted[max(rank, 1)-1]
 }
 
 // naturalCompare compares names with their runs of digits as numbers.

@@ -1,0 +1,174 @@
+package timeline
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+)
+
+// ChartOptions say how a chart is drawn.
+type ChartOptions struct {
+	// Width is the width of the terminal (or of the page) in columns.
+	Width int
+	// Color draws each phase in a colour of its own, beside its mark.
+	Color bool
+}
+
+// marks tell the phases apart without colour.
+var marks = map[Phase]byte{Scheduling: '.', Instance: '~', Pull: '#', Start: '=', Ready: '+'}
+
+// colours are ANSI SGR colours, one a phase.
+var colours = map[Phase]string{Scheduling: "90", Instance: "35", Pull: "33", Start: "36", Ready: "32"}
+
+const (
+	unknownMark = '?'
+	openMark    = '>'
+	minBar      = 10
+)
+
+// Legend names the marks of the chart.
+const Legend = "legend: . scheduling  ~ instance (ECI)  # pull  = start  + ready  ? unknown (events gone)  > still going"
+
+// WriteChart draws the pods of a timeline on one time axis: a row per pod,
+// its name and node kind, then a bar per phase, fitted to the width. An
+// unknown phase is drawn as ? between the phases around it; an open one
+// ends with >.
+func WriteChart(w io.Writer, pods []Pod, opts ChartOptions) error {
+	bw := bufio.NewWriter(w)
+	t0, t1, ok := bounds(pods)
+	nameWidth := len("POD")
+	for _, p := range pods {
+		nameWidth = max(nameWidth, len(p.Name))
+	}
+	bar := max(opts.Width-nameWidth-2-3-2, minBar)
+	total := t1.Sub(t0)
+	fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, "POD", "   ", axis(total, bar))
+	for _, p := range pods {
+		row := make([]byte, bar)
+		for i := range row {
+			row[i] = ' '
+		}
+		var phases []Phase
+		if ok {
+			phases = draw(row, p, t0, total)
+		}
+		fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, p.Name, dash(p.NodeKind), paint(row, phases, opts.Color))
+	}
+	fmt.Fprintln(bw, Legend)
+	return bw.Flush()
+}
+
+// bounds is the first start and the last end among the pods' known phases.
+func bounds(pods []Pod) (first, last time.Time, ok bool) {
+	for _, p := range pods {
+		f, l, known := p.Bounds()
+		if !known {
+			continue
+		}
+		if !ok || f.Before(first) {
+			first = f
+		}
+		if !ok || l.After(last) {
+			last = l
+		}
+		ok = true
+	}
+	return first, last, ok
+}
+
+// draw puts a pod's phases into row and returns, for each column, the
+// phase drawn there ("" where none is), for the colours.
+func draw(row []byte, p Pod, t0 time.Time, total time.Duration) []Phase {
+	phases := make([]Phase, len(row))
+	col := func(t time.Time) int {
+		if total <= 0 {
+			return 0
+		}
+		return min(int(math.Round(float64(t.Sub(t0))/float64(total)*float64(len(row)))), len(row))
+	}
+	put := func(from, to int, mark byte, phase Phase) {
+		for i := max(from, 0); i < min(to, len(row)); i++ {
+			row[i], phases[i] = mark, phase
+		}
+	}
+	next := -1 // the column after the last phase drawn
+	pendingUnknown := false
+	for _, s := range p.Phases {
+		if s.State == Unknown {
+			pendingUnknown = true
+			continue
+		}
+		from, to := col(s.Start), col(s.End)
+		if pendingUnknown && next >= 0 {
+			// What the cluster no longer says, between what it says.
+			put(next, max(from, next+1), unknownMark, "")
+			from = max(from, next+1)
+		}
+		pendingUnknown = false
+		if to <= from && s.End.After(s.Start) {
+			to = from + 1 // a phase too short for a column still shows
+		}
+		put(from, to, marks[s.Name], s.Name)
+		if s.State == Open && to > 0 {
+			row[min(to, len(row))-1] = openMark
+		}
+		next = max(next, to)
+	}
+	if pendingUnknown {
+		put(max(next, 0), max(next, 0)+1, unknownMark, "")
+	}
+	return phases
+}
+
+// paint writes a row, each phase in its colour when color is set.
+func paint(row []byte, phases []Phase, color bool) string {
+	line := strings.TrimRight(string(row), " ")
+	if !color {
+		return line
+	}
+	var b strings.Builder
+	var current Phase
+	for i := 0; i < len(line); i++ {
+		if phases[i] != current {
+			if current != "" {
+				b.WriteString("\x1b[0m")
+			}
+			if c := colours[phases[i]]; c != "" {
+				b.WriteString("\x1b[" + c + "m")
+			}
+			current = phases[i]
+		}
+		b.WriteByte(line[i])
+	}
+	if current != "" {
+		b.WriteString("\x1b[0m")
+	}
+	return b.String()
+}
+
+// axis labels the time axis at its start and about every quarter.
+func axis(total time.Duration, width int) string {
+	line := []byte(strings.Repeat(" ", width))
+	for i := 0; i <= 4; i++ {
+		col := min(i*width/4, width-1)
+		label := short(total * time.Duration(i) / 4)
+		if i == 4 {
+			col = width - len(label)
+		}
+		if col < 0 || col+len(label) > width {
+			continue
+		}
+		copy(line[col:], label)
+	}
+	return strings.TrimRight(string(line), " ")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,32 @@
+// Package timeline tells where each Spark pod's start-up went, phase by
+// phase: scheduling, instance (on ECI), pull, start and ready. It talks to
+// no cluster: callers read each pod's Marks from the pod and its events (as
+// cache-report and status read them), and SpansOf works out the phases, at
+// a given now. A phase is done, open (the pod is in it now) or unknown (the
+// pod went through it, but the events that told when are gone): never zero
+// for want of an event. WriteChart draws the pods on one time axis,
+// Summarize sums them up by node kind and image cache result, and TraceOf
+// writes them in the Trace Event Format that chrome://tracing and
+// ui.perfetto.dev open.
+//
+// # Timeline schema
+//
+// Timeline is what timeline -o json prints: apiVersion spark-eci.io/v1alpha1,
+// kind Timeline. Within that version fields are only ever added.
+//
+//	apiVersion: spark-eci.io/v1alpha1
+//	kind: Timeline
+//	now: RFC 3339 time        # when it was read: where open phases end
+//	pods:
+//	- namespace: string
+//	  name: string
+//	  role: driver|executor   # the spark-role label; omitted when empty
+//	  nodeKind: ECS|ECI       # omitted before the pod has a node
+//	  cache: string           # ECI's image cache result (hit, missed, ...); omitted off ECI
+//	  phases:                 # in order; a phase not reached is left out
+//	  - name: scheduling|instance|pull|start|ready
+//	    state: done|open|unknown
+//	    start: RFC 3339 time  # omitted when unknown
+//	    end: RFC 3339 time    # now for an open phase; omitted when unknown
+//	    seconds: number       # end less start; null when unknown
+package timeline

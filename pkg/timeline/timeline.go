@@ -1,0 +1,148 @@
+package timeline
+
+import (
+	"time"
+)
+
+// The type of the timeline that timeline -o json prints.
+const (
+	APIVersion = "spark-eci.io/v1alpha1"
+	Kind       = "Timeline"
+)
+
+// Phase is one stretch of a pod's start-up.
+type Phase string
+
+// The phases of a pod's start-up, in order.
+const (
+	// Scheduling runs from the pod's creation until the scheduler binds it.
+	Scheduling Phase = "scheduling"
+	// Instance runs, on ECI only, from the binding until ECI's instance
+	// exists (its ContainerInstanceCreated condition, else its first event).
+	Instance Phase = "instance"
+	// Pull runs over the image pulls: from the first pull begun to the last
+	// image had.
+	Pull Phase = "pull"
+	// Start runs from the images had until the container started.
+	Start Phase = "start"
+	// Ready runs from the start until the pod is Ready.
+	Ready Phase = "ready"
+)
+
+// Phases are the phases in the order a pod goes through them.
+var Phases = []Phase{Scheduling, Instance, Pull, Start, Ready}
+
+// State says how much is known of a phase.
+type State string
+
+// The states of a phase.
+const (
+	// Done: the phase began and ended, as the cluster recorded it.
+	Done State = "done"
+	// Open: the pod is in the phase now; it ends at the timeline's now.
+	Open State = "open"
+	// Unknown: the pod went through the phase, but what told when (an
+	// event, which the cluster's event TTL removes) is gone. It is never
+	// told as zero.
+	Unknown State = "unknown"
+)
+
+// Marks are the moments a pod's start-up passed, as the cluster recorded
+// them: the pod's times and conditions, and its events. Zero when not
+// recorded (yet, or any more).
+type Marks struct {
+	// Created is the pod's creation; Scheduled its PodScheduled condition's
+	// turn to True.
+	Created, Scheduled time.Time
+	// OnECI: the pod runs on an ECI virtual node. InstanceCreated is when
+	// ECI's instance existed: its ContainerInstanceCreated condition's turn
+	// to True, else its first event about the pod.
+	OnECI           bool
+	InstanceCreated time.Time
+	// PullBegun is the first image pull begun (the first Pulling event, or
+	// ECI's image cache event); Pulled when the last image was had (the
+	// last Pulled event, "already present" ones too).
+	PullBegun, Pulled time.Time
+	// Started is when the pod's first container started; Ready its Ready
+	// condition's turn to True.
+	Started, Ready time.Time
+}
+
+// Span is one phase of a pod's start-up.
+type Span struct {
+	Name  Phase `json:"name"`
+	State State `json:"state"`
+	// Start and End bound it; End is the timeline's now for an open one;
+	// both are left out of an unknown one.
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
+	// Seconds is End less Start; null for an unknown one.
+	Seconds *float64 `json:"seconds"`
+}
+
+// Duration is the span's length; ok is false for an unknown one.
+func (s Span) Duration() (d time.Duration, ok bool) {
+	if s.State == Unknown {
+		return 0, false
+	}
+	return s.End.Sub(s.Start), true
+}
+
+// SpansOf works out the phases a pod has gone through, and the one it is
+// in, from its marks, at now. A phase whose ends are both recorded is Done;
+// the first one whose end is not recorded, when no later mark is either, is
+// Open until now; one the pod went past without the cluster keeping when
+// is Unknown. A pod on ECS has no instance phase. A phase a pod has not
+// reached is left out.
+func SpansOf(m Marks, now time.Time) []Span {
+	type bound struct {
+		phase      Phase
+		start, end time.Time
+	}
+	var bounds []bound
+	bounds = append(bounds, bound{Scheduling, m.Created, m.Scheduled})
+	pullFrom := m.Scheduled
+	if m.OnECI {
+		bounds = append(bounds, bound{Instance, m.Scheduled, m.InstanceCreated})
+		pullFrom = m.InstanceCreated
+	}
+	// The images' pull begins with the first one begun; with none recorded
+	// (every image already there), where the phase before it ended.
+	begun := m.PullBegun
+	if begun.IsZero() && !m.Pulled.IsZero() {
+		begun = pullFrom
+		if begun.IsZero() || begun.After(m.Pulled) {
+			begun = m.Pulled
+		}
+	}
+	bounds = append(bounds, bound{Pull, begun, m.Pulled}, bound{Start, m.Pulled, m.Started}, bound{Ready, m.Started, m.Ready})
+
+	// passed[i]: something after phase i's start is recorded.
+	var spans []Span
+	for i, b := range bounds {
+		later := false
+		for _, after := range bounds[i+1:] {
+			later = later || !after.start.IsZero() || !after.end.IsZero()
+		}
+		switch {
+		case !b.start.IsZero() && !b.end.IsZero():
+			spans = append(spans, span(b.phase, Done, b.start, b.end))
+		case later || !b.end.IsZero():
+			spans = append(spans, Span{Name: b.phase, State: Unknown})
+		case !b.start.IsZero():
+			spans = append(spans, span(b.phase, Open, b.start, now))
+			return spans
+		default:
+			return spans
+		}
+	}
+	return spans
+}
+
+func span(p Phase, state State, start, end time.Time) Span {
+	if end.Before(start) {
+		end = start // clocks of two writers disagree: never a negative phase
+	}
+	seconds := end.Sub(start).Seconds()
+	return Span{Name: p, State: state, Start: start, End: end, Seconds: &seconds}
+}

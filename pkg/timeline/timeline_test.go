@@ -1,0 +1,254 @@
+package timeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
+)
+
+var t0 = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+
+func at(seconds float64) time.Time { return t0.Add(time.Duration(seconds * float64(time.Second))) }
+
+// brief writes spans as name:state:seconds.
+func brief(spans []Span) string {
+	var parts []string
+	for _, s := range spans {
+		p := string(s.Name) + ":" + string(s.State)
+		if s.Seconds != nil {
+			p += fmt.Sprintf(":%g", *s.Seconds)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestSpansOf(t *testing.T) {
+	now := at(100)
+	for _, tc := range []struct {
+		name  string
+		marks Marks
+		want  string
+	}{
+		{"an ECS pod, every mark", Marks{Created: at(0), Scheduled: at(1), PullBegun: at(2), Pulled: at(12), Started: at(14), Ready: at(15)},
+			"scheduling:done:1 pull:done:10 start:done:2 ready:done:1"},
+		{"an ECI pod, every mark", Marks{OnECI: true, Created: at(0), Scheduled: at(1), InstanceCreated: at(21), PullBegun: at(22), Pulled: at(80),
+			Started: at(82), Ready: at(83)},
+			"scheduling:done:1 instance:done:20 pull:done:58 start:done:2 ready:done:1"},
+		{"waiting for the scheduler", Marks{Created: at(40)}, "scheduling:open:60"},
+		{"ECI making its instance", Marks{OnECI: true, Created: at(0), Scheduled: at(1)}, "scheduling:done:1 instance:open:99"},
+		{"pulling", Marks{OnECI: true, Created: at(0), Scheduled: at(1), InstanceCreated: at(10), PullBegun: at(11)},
+			"scheduling:done:1 instance:done:9 pull:open:89"},
+		{"its image already there: a pull of no time, known", Marks{OnECI: true, Created: at(0), Scheduled: at(1), InstanceCreated: at(10), Pulled: at(10),
+			Started: at(11), Ready: at(12)}, "scheduling:done:1 instance:done:9 pull:done:0 start:done:1 ready:done:1"},
+		{"its events gone: unknown, never zero", Marks{OnECI: true, Created: at(0), Scheduled: at(1), Started: at(50), Ready: at(51)},
+			"scheduling:done:1 instance:unknown pull:unknown start:unknown ready:done:1"},
+		{"started, not ready yet", Marks{Created: at(0), Scheduled: at(1), PullBegun: at(2), Pulled: at(3), Started: at(90)},
+			"scheduling:done:1 pull:done:1 start:done:87 ready:open:10"},
+		{"clocks that disagree: never negative", Marks{Created: at(5), Scheduled: at(4)}, "scheduling:done:0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := brief(SpansOf(tc.marks, now)); got != tc.want {
+				t.Errorf("SpansOf =\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// pods are an application's: an ECS driver, ECI executors that hit and
+// missed the cache, one still pulling, one whose events the TTL took.
+func pods() []Pod {
+	now := at(100)
+	pod := func(name, role, kind, cache string, m Marks) Pod {
+		m.OnECI = kind == "ECI"
+		return Pod{Namespace: "spark", Name: name, Role: role, NodeKind: kind, Cache: cache, Phases: SpansOf(m, now)}
+	}
+	return []Pod{
+		pod("spark-pi-driver", "driver", "ECS", "", Marks{Created: at(0), Scheduled: at(1), PullBegun: at(1), Pulled: at(9), Started: at(10), Ready: at(11)}),
+		pod("spark-pi-exec-1", "executor", "ECI", CacheHit, Marks{Created: at(14), Scheduled: at(14), InstanceCreated: at(30), Pulled: at(30), Started: at(32), Ready: at(33)}),
+		pod("spark-pi-exec-2", "executor", "ECI", CacheMissed, Marks{Created: at(14), Scheduled: at(15), InstanceCreated: at(29), PullBegun: at(29),
+			Pulled: at(79), Started: at(81), Ready: at(82)}),
+		pod("spark-pi-exec-3", "executor", "ECI", CacheMissed, Marks{Created: at(14), Scheduled: at(15), InstanceCreated: at(31), PullBegun: at(31)}),
+		pod("spark-pi-exec-4", "executor", "ECI", "", Marks{Created: at(14), Scheduled: at(15), Started: at(60), Ready: at(61)}),
+	}
+}
+
+func TestChart(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteChart(&b, pods(), ChartOptions{Width: 80}); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "chart-80.txt", b.String())
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if len(line) > 80 && !strings.HasPrefix(line, "legend:") {
+			t.Errorf("a line wider than 80 columns: %q", line)
+		}
+	}
+	// The row of the pod whose events are gone says so; the one still
+	// pulling ends with >.
+	rows := map[string]string{}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 2 {
+			rows[f[0]] = strings.Join(f[2:], "")
+		}
+	}
+	if !strings.Contains(rows["spark-pi-exec-4"], "?") || !strings.HasSuffix(rows["spark-pi-exec-3"], ">") {
+		t.Errorf("rows %q", rows)
+	}
+
+	var colour bytes.Buffer
+	if err := WriteChart(&colour, pods(), ChartOptions{Width: 80, Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(colour.String(), "\x1b[33m") || stripANSI(colour.String()) != b.String() {
+		t.Errorf("the coloured chart is not the plain one in colour:\n%s", colour.String())
+	}
+}
+
+func stripANSI(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b {
+			for i < len(s) && s[i] != 'm' {
+				i++
+			}
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// The JSON is checked by decoding it: every phase of a pod in order, an
+// unknown one with no times and seconds null.
+func TestJSON(t *testing.T) {
+	raw, err := json.Marshal(New(pods(), at(100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		APIVersion, Kind string
+		Now              time.Time
+		Pods             []struct {
+			Name, NodeKind string
+			Phases         []map[string]any
+		}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.APIVersion != "spark-eci.io/v1alpha1" || doc.Kind != "Timeline" || !doc.Now.Equal(at(100)) || len(doc.Pods) != 5 {
+		t.Fatalf("document %s", raw)
+	}
+	gone := doc.Pods[4]
+	if gone.Name != "spark-pi-exec-4" || len(gone.Phases) != 5 {
+		t.Fatalf("pod %+v", gone)
+	}
+	for _, ph := range gone.Phases[1:4] {
+		if ph["state"] != "unknown" || ph["seconds"] != nil || ph["start"] != nil || ph["end"] != nil {
+			t.Errorf("an unknown phase: %v", ph)
+		}
+		if _, present := ph["seconds"]; !present {
+			t.Errorf("seconds left out, not null: %v", ph)
+		}
+	}
+	if s := gone.Phases[0]; s["name"] != "scheduling" || s["seconds"] != 1.0 || s["state"] != "done" {
+		t.Errorf("scheduling %v", s)
+	}
+}
+
+// The trace follows the Trace Event Format's rules: complete events with
+// ph X, ts and dur in microseconds, on tracks a metadata event names.
+func TestTrace(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteTrace(&b, pods()); err != nil {
+		t.Fatal(err)
+	}
+	var trace struct {
+		TraceEvents []struct {
+			Name     string
+			Ph       string
+			Ts, Dur  *float64
+			Pid, Tid int
+			Args     map[string]any
+		}
+		DisplayTimeUnit string
+	}
+	if err := json.Unmarshal(b.Bytes(), &trace); err != nil {
+		t.Fatal(err)
+	}
+	if trace.DisplayTimeUnit != "ms" {
+		t.Errorf("displayTimeUnit %q", trace.DisplayTimeUnit)
+	}
+	named := map[[2]int]string{}
+	processes := map[int]string{}
+	complete := map[string][]float64{} // pod/phase -> ts, dur
+	for _, e := range trace.TraceEvents {
+		switch e.Ph {
+		case "M":
+			if e.Ts != nil || e.Dur != nil {
+				t.Errorf("metadata event with times: %+v", e)
+			}
+			switch e.Name {
+			case "thread_name":
+				named[[2]int{e.Pid, e.Tid}] = e.Args["name"].(string)
+			case "process_name":
+				processes[e.Pid] = e.Args["name"].(string)
+			default:
+				t.Errorf("metadata event %q", e.Name)
+			}
+		case "X":
+			if e.Ts == nil || e.Dur == nil || *e.Ts < 0 || *e.Dur < 0 {
+				t.Errorf("complete event without ts and dur: %+v", e)
+				continue
+			}
+			complete[fmt.Sprint(e.Pid, "/", e.Tid, "/", e.Name)] = []float64{*e.Ts, *e.Dur}
+		default:
+			t.Errorf("event of phase %q", e.Ph)
+		}
+	}
+	if processes[1] != "spark" || len(named) != 5 {
+		t.Fatalf("tracks %v, processes %v", named, processes)
+	}
+	for key := range complete {
+		var pid, tid int
+		fmt.Sscanf(key, "%d/%d/", &pid, &tid)
+		if named[[2]int{pid, tid}] == "" {
+			t.Errorf("event %s on a track no metadata event names", key)
+		}
+	}
+	// Microseconds from the first moment: exec-2's pull ran 29 s to 79 s.
+	if got := complete["1/3/pull"]; len(got) != 2 || got[0] != 29e6 || got[1] != 50e6 {
+		t.Errorf("exec-2's pull: ts, dur = %v, want 29000000, 50000000", got)
+	}
+	// The phases whose times are gone are named on their track.
+	for _, e := range trace.TraceEvents {
+		if e.Ph == "M" && e.Name == "thread_name" && e.Args["name"] == "spark-pi-exec-4" {
+			if fmt.Sprint(e.Args["unknown"]) != "[instance pull start]" {
+				t.Errorf("exec-4's track: %v", e.Args)
+			}
+		}
+	}
+}
+
+func TestSummary(t *testing.T) {
+	s := Summarize(pods())
+	lines := s.Lines()
+	if len(lines) != 2 {
+		t.Fatalf("lines %q", lines)
+	}
+	want := []string{
+		"p50/p95 ECI (4 pods): scheduling 1s/1s, instance 16s/16s, pull 0s/50s, start 2s/2s, ready 1s/1s; ECS (1 pod): scheduling 1s/1s, pull 8s/8s, start 1s/1s, ready 1s/1s",
+		"image cache hit (1 pod): scheduling 0s/0s, instance 16s/16s, pull 0s/0s, start 2s/2s, ready 1s/1s; missed (2 pods): scheduling 1s/1s, instance 14s/16s, pull 50s/50s, start 2s/2s, ready 1s/1s; a warm cache would have saved 50s of pulling on 1 pod that missed",
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d:\n%s\nwant\n%s", i, lines[i], want[i])
+		}
+	}
+}
