@@ -1,0 +1,92 @@
+package timeline
+
+import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
+)
+
+// conditionContainerInstanceCreated is ECI's condition on its pods: True
+// once the instance exists.
+const conditionContainerInstanceCreated corev1.PodConditionType = "ContainerInstanceCreated"
+
+// eciComponents are the source components of ECI's events, today's and
+// older.
+var eciComponents = map[string]bool{"EciService": true, "eci-provider": true}
+
+// MarksOf reads the marks a pod itself records: its creation, its
+// conditions' turns to True (PodScheduled, ECI's ContainerInstanceCreated,
+// Ready) and its containers' start. onECI is where it runs, by the rule
+// every command uses (placement.NodeKinds). The events' marks are added by
+// PutEvent.
+func MarksOf(pod *corev1.Pod, onECI bool) Marks {
+	m := Marks{Created: pod.CreationTimestamp.Time, OnECI: onECI}
+	for _, c := range pod.Status.Conditions {
+		if c.Status != corev1.ConditionTrue {
+			continue
+		}
+		switch c.Type {
+		case corev1.PodScheduled:
+			m.Scheduled = c.LastTransitionTime.Time
+		case conditionContainerInstanceCreated:
+			m.InstanceCreated = c.LastTransitionTime.Time
+		case corev1.PodReady:
+			m.Ready = c.LastTransitionTime.Time
+		}
+	}
+	for _, c := range pod.Status.ContainerStatuses {
+		var started time.Time
+		switch {
+		case c.State.Running != nil:
+			started = c.State.Running.StartedAt.Time
+		case c.State.Terminated != nil:
+			started = c.State.Terminated.StartedAt.Time
+		}
+		m.Started = earliest(m.Started, started)
+	}
+	return m
+}
+
+// PutEvent adds what an event about the pod marks: the kubelet's first
+// Pulling and last Pulled (an image already there too) bound the pulls;
+// ECI's first event stands for its instance when its condition is not
+// there to say. It tells whether the event marked anything.
+func (m *Marks) PutEvent(e *corev1.Event) bool {
+	first, last := eventtime.Seen(e)
+	switch {
+	case e.Reason == "Pulling":
+		m.PullBegun = earliest(m.PullBegun, first)
+	case e.Reason == "Pulled":
+		m.Pulled = latest(m.Pulled, last)
+	case eciComponents[e.Source.Component] && m.OnECI:
+		m.eciFirst = earliest(m.eciFirst, first)
+	default:
+		return false
+	}
+	return true
+}
+
+// instanceCreated is when ECI's instance existed: its condition, else its
+// first event.
+func (m Marks) instanceCreated() time.Time {
+	if !m.InstanceCreated.IsZero() {
+		return m.InstanceCreated
+	}
+	return m.eciFirst
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
