@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -247,7 +248,12 @@ func (o *DoctorOptions) checkWebhook(ctx context.Context, client *doctorClient) 
 		return doctor.NotChecked("pod-webhook", "Spark pod webhook", explainError(o.ConfigFlags, err),
 			"ask for list on mutatingwebhookconfigurations.admissionregistration.k8s.io (deploy/rbac/clusterrole.yaml)")
 	}
-	return doctor.PodWebhook(list.Items)
+	// A namespace carries its name as a label; the rest, when it may be read.
+	nsLabels := labels.Set{"kubernetes.io/metadata.name": o.namespace}
+	if ns, err := client.core.Namespaces().Get(ctx, o.namespace, metav1.GetOptions{}); err == nil {
+		nsLabels = ns.Labels
+	}
+	return doctor.PodWebhook(list.Items, o.namespace, nsLabels)
 }
 
 func (o *DoctorOptions) checkOperator(ctx context.Context, client *doctorClient) doctor.Check {

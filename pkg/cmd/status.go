@@ -31,6 +31,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 const statusExample = `  # Where the driver and executors of spark-pi landed, and why a pod is pending
@@ -291,7 +292,7 @@ func (o *StatusOptions) readPinnedCaches(ctx context.Context, c *podplacement.Cl
 // What the user may not read is left unknown.
 func (o *StatusOptions) readAdmission(ctx context.Context, c *podplacement.Cluster) podplacement.Admission {
 	ad := podplacement.Admission{Webhook: readPodWebhook(ctx, o.webhooks)}
-	if !podplacement.NeedsNamespaceLabels(ad.Webhook) {
+	if !why.NeedsNamespaceLabels(ad.Webhook) {
 		return ad
 	}
 	ad.Namespaces = map[string]labels.Set{}

@@ -6,7 +6,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	admissionregistrationv1 "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/podplacement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
@@ -17,7 +16,7 @@ func readPodWebhook(ctx context.Context, client admissionregistrationv1.Admissio
 	if err != nil {
 		return why.Webhook{}
 	}
-	return podplacement.WebhookOf(list.Items)
+	return why.WebhookOf(list.Items)
 }
 
 // podWebhookMissing tells whether the cluster has, for certain, no operator

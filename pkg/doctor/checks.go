@@ -9,11 +9,13 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/resourcepolicy"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
 // Served maps each version of an API group the server serves to the
@@ -199,10 +201,19 @@ func verb(n int, one, many string) string {
 
 // PodWebhook checks that the operator's mutating webhook selects Spark pods:
 // only it copies the tolerations and affinity place writes onto the pods.
-func PodWebhook(configs []admissionregistrationv1.MutatingWebhookConfiguration) Check {
+func PodWebhook(configs []admissionregistrationv1.MutatingWebhookConfiguration, namespace string, labels labels.Set) Check {
 	c := Check{Name: "pod-webhook", Title: "Spark pod webhook"}
 	if config, webhook, found := sparkapp.FindPodWebhook(configs); found {
 		c.Status, c.Message = OK, fmt.Sprintf("%s (webhook %s) mutates Spark pods on create", config, webhook)
+		// The rule status tells a PlacementNotApplied by (package why).
+		switch wh := why.WebhookOf(configs); {
+		case wh.LeavesOut(labels):
+			c.Status = Warn
+			c.Message = wh.LeftOut(labels) + ": the tolerations, node selector and affinity of an application's spec do not reach its pods"
+			c.Fix = why.LeftOutFix("NAME", namespace)
+		case wh.IgnoresFailures:
+			c.Message += "; its failurePolicy is Ignore: a pod created while it cannot be reached is created without them"
+		}
 		return c
 	}
 	var sparkConfigs []string

@@ -14,6 +14,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
@@ -70,6 +71,18 @@ func podWebhookConfig(name string, selector map[string]string) admissionregistra
 	}
 }
 
+func withNamespaces(cfg admissionregistrationv1.MutatingWebhookConfiguration, names ...string) admissionregistrationv1.MutatingWebhookConfiguration {
+	cfg.Webhooks[0].NamespaceSelector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+		{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpIn, Values: names}}}
+	return cfg
+}
+
+func ignoringFailures(cfg admissionregistrationv1.MutatingWebhookConfiguration) admissionregistrationv1.MutatingWebhookConfiguration {
+	ignore := admissionregistrationv1.Ignore
+	cfg.Webhooks[0].FailurePolicy = &ignore
+	return cfg
+}
+
 func TestPodWebhook(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -85,9 +98,19 @@ func TestPodWebhook(t *testing.T) {
 		{"selects other pods", []admissionregistrationv1.MutatingWebhookConfiguration{
 			podWebhookConfig("spark-operator-webhook", map[string]string{"team": "x"}),
 		}, Warn, "spark-operator-webhook has no webhook that selects Spark pods"},
+		// The chart's namespaceSelector from spark.jobNamespaces: [default].
+		{"leaves this namespace out", []admissionregistrationv1.MutatingWebhookConfiguration{
+			withNamespaces(podWebhookConfig("spark-operator-webhook", map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}), "default"),
+		}, Warn, "the operator's webhook spark-operator-webhook/mutate--v1-pod.sparkoperator.k8s.io leaves namespace spark out (its namespaceSelector kubernetes.io/metadata.name in (default); the chart's spark.jobNamespaces): the tolerations"},
+		{"selects this namespace", []admissionregistrationv1.MutatingWebhookConfiguration{
+			withNamespaces(podWebhookConfig("spark-operator-webhook", map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"}), "default", "spark"),
+		}, OK, "mutates Spark pods on create"},
+		{"lets pods through when it cannot be reached", []admissionregistrationv1.MutatingWebhookConfiguration{
+			ignoringFailures(podWebhookConfig("spark-operator-webhook", map[string]string{"sparkoperator.k8s.io/launched-by-spark-operator": "true"})),
+		}, OK, "; its failurePolicy is Ignore"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := PodWebhook(tc.configs)
+			c := PodWebhook(tc.configs, "spark", labels.Set{"kubernetes.io/metadata.name": "spark"})
 			if c.Status != tc.status || !strings.Contains(c.Message, tc.msg) {
 				t.Errorf("got %+v, want %s %q", c, tc.status, tc.msg)
 			}
@@ -380,7 +403,7 @@ func TestPinnedCachesSaysWhatPinFindingsFinds(t *testing.T) {
 func sampleReport() Report {
 	return NewReport("spark", []Check{
 		SparkCRDs(Served{"v1beta2": {"sparkapplications", "scheduledsparkapplications"}, "v1alpha1": {"sparkconnects"}}),
-		PodWebhook(nil),
+		PodWebhook(nil, "spark", nil),
 		VirtualNodes([]corev1.Node{ecsNode}, placement.AlibabaCloudECI),
 		ResourcePolicyCRD(Served{"v1alpha1": {"resourcepolicies"}}),
 		PinnedCaches("spark", []imagecache.Pinning{

@@ -8,9 +8,7 @@ import (
 	"sync"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -49,44 +47,6 @@ func (c Caches) pinnedCaches(app map[string]interface{}) []string {
 		lines = append(lines, f.Message+"; "+f.Fix)
 	}
 	return lines
-}
-
-// WebhookOf reads the operator's pod webhook out of the cluster's mutating
-// webhook configurations (see sparkapp.PodWebhookOf).
-func WebhookOf(configs []admissionregistrationv1.MutatingWebhookConfiguration) why.Webhook {
-	config, wh, found := sparkapp.PodWebhookOf(configs)
-	if !found {
-		return why.Webhook{Known: true}
-	}
-	w := why.Webhook{Known: true, Name: config + "/" + wh.Name,
-		IgnoresFailures: wh.FailurePolicy != nil && *wh.FailurePolicy == admissionregistrationv1.Ignore}
-	if wh.NamespaceSelector != nil {
-		selector, err := metav1.LabelSelectorAsSelector(wh.NamespaceSelector)
-		if err != nil {
-			selector = labels.Nothing() // the API server matches nothing with it either
-		}
-		w.Namespaces = selector
-	}
-	return w
-}
-
-// NeedsNamespaceLabels tells whether a webhook's namespaceSelector looks at
-// more of a namespace than its name, which every namespace carries as the
-// label kubernetes.io/metadata.name.
-func NeedsNamespaceLabels(w why.Webhook) bool {
-	if w.Namespaces == nil {
-		return false
-	}
-	requirements, selectable := w.Namespaces.Requirements()
-	if !selectable {
-		return false
-	}
-	for _, r := range requirements {
-		if r.Key() != "kubernetes.io/metadata.name" {
-			return true
-		}
-	}
-	return false
 }
 
 // namespaceLabels are the labels of a namespace, as far as they are known.

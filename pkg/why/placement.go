@@ -156,10 +156,9 @@ func NotPlaced(s Subject, a Asked, missing []string, created time.Time, wh Webho
 	case wh.Name == "":
 		p.Message = fmt.Sprintf("%s: no mutating webhook of the Spark operator selects its pods, and only that webhook puts a role's tolerations, node selector and affinity on them", what)
 		p.Fix = s.fix("enable the operator's webhook (Helm value webhook.enable=true), or put the placement in the pod templates: kubectl spark-eci place APP --via=template")
-	case wh.Namespaces != nil && !wh.Namespaces.Matches(namespace):
-		p.Message = fmt.Sprintf("%s: the operator's webhook %s leaves namespace %s out (its namespaceSelector %s; the chart's spark.jobNamespaces)",
-			what, wh.Name, namespace[labelNamespaceName], wh.Namespaces)
-		p.Fix = s.fix("add the namespace to the operator's spark.jobNamespaces (Helm), or put the placement in the pod templates: kubectl spark-eci place APP --via=template")
+	case wh.LeavesOut(namespace):
+		p.Message = what + ": " + wh.LeftOut(namespace)
+		p.Fix = s.fix(leftOutFix)
 	case wh.IgnoresFailures:
 		p.Message = fmt.Sprintf("%s: the operator's webhook %s lets pods through unchanged when it cannot be reached (failurePolicy Ignore)", what, wh.Name)
 		p.Fix = s.fix("check that the operator's webhook runs, or put the placement in the pod templates: kubectl spark-eci place APP --via=template")
