@@ -20,11 +20,31 @@ const PageSize = 5000
 // Protobuf makes the clients built from config ask for protobuf, which
 // core objects (pods, events) decode several times faster than JSON, with
 // less memory. Custom resources have no protobuf form: their clients keep
-// JSON.
+// JSON. Its pages are not held to client-go's default rate (see
+// Unthrottled).
 func Protobuf(config *rest.Config) *rest.Config {
-	config = rest.CopyConfig(config)
+	config = Unthrottled(config)
 	config.ContentType = runtime.ContentTypeProtobuf
 	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	return config
+}
+
+// The rate of Unthrottled: kubectl's for its discovery client.
+const (
+	QPS   = 50
+	Burst = 300
+)
+
+// Unthrottled copies config with the rate kubectl gives its discovery
+// client (50 requests a second, 300 at once) when the user's config sets
+// none: client-go's default of 5 a second held a read of 60 pages of
+// events to 13 s, where the API server serves them in 9. A rate the
+// user's config sets is kept.
+func Unthrottled(config *rest.Config) *rest.Config {
+	config = rest.CopyConfig(config)
+	if config.QPS == 0 && config.Burst == 0 && config.RateLimiter == nil {
+		config.QPS, config.Burst = QPS, Burst
+	}
 	return config
 }
 

@@ -46,3 +46,20 @@ func TestProtobufLeavesTheConfigAlone(t *testing.T) {
 		t.Errorf("protobuf %q, original %q", pb.ContentType, config.ContentType)
 	}
 }
+
+// Bulk reads are not held to client-go's 5 requests a second; a rate the
+// user's config sets is kept, and the config given is not changed.
+func TestUnthrottled(t *testing.T) {
+	given := &rest.Config{Host: "https://example.invalid"}
+	for _, c := range []*rest.Config{Unthrottled(given), Protobuf(given)} {
+		if c.QPS != QPS || c.Burst != Burst {
+			t.Errorf("rate %v/%d, want %v/%d", c.QPS, c.Burst, QPS, Burst)
+		}
+	}
+	if given.QPS != 0 || given.Burst != 0 || given.ContentType != "" {
+		t.Errorf("the config given changed: %+v", given)
+	}
+	if c := Unthrottled(&rest.Config{QPS: 2, Burst: 3}); c.QPS != 2 || c.Burst != 3 {
+		t.Errorf("the user's rate %v/%d, want 2/3", c.QPS, c.Burst)
+	}
+}

@@ -193,25 +193,13 @@ func newDoctorClient(config *rest.Config) (*doctorClient, error) {
 	if d.core, err = corev1client.NewForConfig(config); err != nil {
 		return nil, err
 	}
-	if d.authorization, err = authorizationv1client.NewForConfig(accessReviewConfig(config)); err != nil {
+	if d.authorization, err = authorizationv1client.NewForConfig(bulkread.Unthrottled(config)); err != nil {
 		return nil, err
 	}
 	if d.dynamic, err = dynamic.NewForConfig(config); err != nil {
 		return nil, err
 	}
 	return &d, nil
-}
-
-// accessReviewConfig lets doctor ask its few dozen access reviews at once,
-// as kubectl lets its discovery client (50 a second, 300 at once), where
-// client-go's default of 5 a second held every doctor run up seven
-// seconds. A rate the user's config sets is kept.
-func accessReviewConfig(config *rest.Config) *rest.Config {
-	c := rest.CopyConfig(config)
-	if c.QPS == 0 && c.Burst == 0 && c.RateLimiter == nil {
-		c.QPS, c.Burst = 50, 300
-	}
-	return c
 }
 
 // eventAges counts the events of the namespace and finds the oldest, from
