@@ -17,6 +17,14 @@
 //	apiVersion: spark-eci.io/v1alpha1
 //	kind: Timeline
 //	now: RFC 3339 time        # when it was read: where open phases end
+//	applications:             # one a submission of each application shown; omitted for pods alone
+//	- namespace: string
+//	  name: string
+//	  submission: string      # the submission's id; omitted when not known
+//	  phases:                 # submit (the operator's submission to the driver pod),
+//	                          # request (the driver's start to its first executor),
+//	                          # executors (the first executor to the last one asked for running),
+//	                          # each as a pod's phases below
 //	pods:
 //	- namespace: string
 //	  name: string

@@ -23,8 +23,11 @@ type Timeline struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	// Now is when it was read: where the open phases end.
-	Now  time.Time `json:"now"`
-	Pods []Pod     `json:"pods"`
+	Now time.Time `json:"now"`
+	// Applications are the submissions of the applications shown, before
+	// their pods.
+	Applications []Application `json:"applications,omitempty"`
+	Pods         []Pod         `json:"pods"`
 }
 
 // New wraps pods in the versioned type.

@@ -99,10 +99,6 @@ func (s Span) Duration() (d time.Duration, ok bool) {
 // is Unknown. A pod on ECS has no instance phase. A phase a pod has not
 // reached is left out.
 func SpansOf(m Marks, now time.Time) []Span {
-	type bound struct {
-		phase      Phase
-		start, end time.Time
-	}
 	var bounds []bound
 	bounds = append(bounds, bound{Scheduling, m.Created, m.Scheduled})
 	pullFrom := m.Scheduled
@@ -120,8 +116,17 @@ func SpansOf(m Marks, now time.Time) []Span {
 		}
 	}
 	bounds = append(bounds, bound{Pull, begun, m.Pulled}, bound{Start, m.Pulled, m.Started}, bound{Ready, m.Started, m.Ready})
+	return spansOf(bounds, now)
+}
 
-	// passed[i]: something after phase i's start is recorded.
+// bound is a phase and the marks that start and end it.
+type bound struct {
+	phase      Phase
+	start, end time.Time
+}
+
+// spansOf is the rule of SpansOf over phases in order.
+func spansOf(bounds []bound, now time.Time) []Span {
 	var spans []Span
 	for i, b := range bounds {
 		later := false
