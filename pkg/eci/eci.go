@@ -67,6 +67,17 @@ const (
 	VSwitchRandom  = "VSwitchRandom"
 )
 
+// ConditionContainerInstanceCreated is the pod condition ECI keeps: reason
+// Creating while it makes the instance, one of its instance reasons when it
+// cannot, True once the instance exists.
+const ConditionContainerInstanceCreated = "ContainerInstanceCreated"
+
+// EventSource tells ECI's events by their source component: EciService,
+// or the virtual node's eci-provider on older clusters.
+func EventSource(component string) bool {
+	return component == "EciService" || component == "eci-provider"
+}
+
 // Reasons of the events ECI writes about a pod's image cache (source EciService,
 // older eci-provider; the reason, not the source, tells them apart).
 const (

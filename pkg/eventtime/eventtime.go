@@ -2,9 +2,11 @@
 // whichever API wrote it: core events carry count, firstTimestamp and
 // lastTimestamp (one-second resolution); events.k8s.io events, such as the
 // scheduler's, carry eventTime (microseconds) and, once repeated, series.
+// It also reads their message, without the aggregator's prefix.
 package eventtime
 
 import (
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +21,23 @@ func Count(e *corev1.Event) int32 {
 	}
 	return n
 }
+
+// combinedPrefix is what client-go's event aggregator puts before the
+// message of an event that stands for several similar ones.
+const combinedPrefix = "(combined from similar events): "
+
+// CleanMessage is an event's message without the aggregator's prefix,
+// wherever it is: removing one may join the pieces of another, so until
+// none is left.
+func CleanMessage(msg string) string {
+	for strings.Contains(msg, combinedPrefix) {
+		msg = strings.ReplaceAll(msg, combinedPrefix, "")
+	}
+	return strings.TrimSpace(msg)
+}
+
+// Message is the event's message, clean (see CleanMessage).
+func Message(e *corev1.Event) string { return CleanMessage(e.Message) }
 
 // Seen is when the event first and last happened. When no time of the
 // event is set, the object's creation time stands for both: it is when the

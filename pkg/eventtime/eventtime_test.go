@@ -37,3 +37,16 @@ func TestCountAndSeen(t *testing.T) {
 		}
 	}
 }
+
+func TestMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"0/3 nodes are available.":                                                              "0/3 nodes are available.",
+		"(combined from similar events): 0/3 nodes are available.":                              "0/3 nodes are available.",
+		"[eci.imagecache](combined from similar events): Missed image cache.":                   "[eci.imagecache]Missed image cache.",
+		"(combined from (combined from similar events): similar events): Schedule eci failed:x": "Schedule eci failed:x",
+	} {
+		if got := Message(&corev1.Event{Message: in}); got != want {
+			t.Errorf("Message(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

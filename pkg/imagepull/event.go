@@ -89,7 +89,7 @@ func ParseEvent(e *corev1.Event) (Event, bool) {
 	if e == nil {
 		return Event{}, false
 	}
-	msg := cleanMessage(e.Message)
+	msg := eventtime.Message(e)
 	kind, ok := classify(e.Reason, msg)
 	if !ok {
 		return Event{}, false
@@ -121,7 +121,7 @@ func Relevant(e *corev1.Event) bool {
 	if e.Reason == reasonScheduled {
 		return true
 	}
-	_, ok := classify(e.Reason, cleanMessage(e.Message))
+	_, ok := classify(e.Reason, eventtime.Message(e))
 	return ok
 }
 

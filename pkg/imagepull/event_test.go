@@ -9,6 +9,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// combinedPrefix is what client-go's event aggregator writes before the
+// message of an event that stands for several.
+const combinedPrefix = "(combined from similar events): "
+
 func TestParseEvent(t *testing.T) {
 	const img = sparkImage
 	const pullErr = `rpc error: code = NotFound desc = failed to pull and unpack image "` + img + `": not found`

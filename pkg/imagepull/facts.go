@@ -6,11 +6,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unique"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/spark-eci/kubectl-spark-eci/internal/intern"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -52,16 +52,16 @@ type ContainerFacts struct {
 // role, node, images, ...) are interned: one copy for all the pods.
 func FactsOf(pod *corev1.Pod) PodFacts {
 	f := PodFacts{
-		Namespace: intern(pod.Namespace), Name: pod.Name, UID: pod.UID,
-		Role: intern(pod.Labels[sparkapp.LabelSparkRole]), Node: intern(pod.Spec.NodeName), Phase: corev1.PodPhase(intern(string(pod.Status.Phase))),
-		MatchedID:  intern(pod.Annotations[eci.AnnotationMatchedImageCache]),
+		Namespace: intern.String(pod.Namespace), Name: pod.Name, UID: pod.UID,
+		Role: intern.String(pod.Labels[sparkapp.LabelSparkRole]), Node: intern.String(pod.Spec.NodeName), Phase: corev1.PodPhase(intern.String(string(pod.Status.Phase))),
+		MatchedID:  intern.String(pod.Annotations[eci.AnnotationMatchedImageCache]),
 		ByECI:      eci.CreatedPod(pod.Annotations),
 		Containers: make([]ContainerFacts, 0, len(pod.Spec.InitContainers)+len(pod.Spec.Containers)),
 		Submission: sparkapp.SubmissionOf(pod),
 	}
-	f.Submission.App, f.Submission.ID = intern(f.Submission.App), intern(f.Submission.ID)
+	f.Submission.App, f.Submission.ID = intern.String(f.Submission.App), intern.String(f.Submission.ID)
 	f.PinnedID, f.CacheOff = eci.RequestedImageCache(pod.Annotations)
-	f.PinnedID = intern(f.PinnedID)
+	f.PinnedID = intern.String(f.PinnedID)
 	add := func(containers []corev1.Container, statuses []corev1.ContainerStatus, init bool) {
 		for _, c := range containers {
 			var status *corev1.ContainerStatus
@@ -71,7 +71,7 @@ func FactsOf(pod *corev1.Pod) PodFacts {
 				}
 			}
 			state, err := fromStatus(status)
-			f.Containers = append(f.Containers, ContainerFacts{Name: intern(c.Name), Image: intern(c.Image), Init: init, State: state, Error: err})
+			f.Containers = append(f.Containers, ContainerFacts{Name: intern.String(c.Name), Image: intern.String(c.Image), Init: init, State: state, Error: err})
 		}
 	}
 	add(pod.Spec.InitContainers, pod.Status.InitContainerStatuses, true)
@@ -155,7 +155,7 @@ var eventKinds = []EventKind{Pulling, Pulled, AlreadyPresent, PullFailed, BackOf
 
 func pack(ev Event, uid types.UID) packedEvent {
 	p := packedEvent{
-		image: intern(ev.Image), container: intern(ev.Container), cacheID: intern(ev.CacheID),
+		image: intern.String(ev.Image), container: intern.String(ev.Container), cacheID: intern.String(ev.CacheID),
 		pullTime: ev.PullTime, withWaiting: ev.WithWaiting, sizeBytes: ev.SizeBytes,
 		first: nanos(ev.First), last: nanos(ev.Last), uid: hash(uid), count: ev.Count,
 		kind: uint8(slices.Index(eventKinds, ev.Kind)),
@@ -212,12 +212,4 @@ func (k EventKind) isFailure() bool {
 		return true
 	}
 	return false
-}
-
-// intern is the one copy of s that every pod's facts share.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
 }

@@ -8,19 +8,6 @@ import (
 	"time"
 )
 
-// combinedPrefix is what client-go's event aggregator puts before the message
-// of an event that stands for several similar ones.
-const combinedPrefix = "(combined from similar events): "
-
-// cleanMessage drops the prefix wherever it is: removing one may join the
-// pieces of another, so until none is left.
-func cleanMessage(msg string) string {
-	for strings.Contains(msg, combinedPrefix) {
-		msg = strings.ReplaceAll(msg, combinedPrefix, "")
-	}
-	return strings.TrimSpace(msg)
-}
-
 // containerOf reads the container out of an involvedObject.fieldPath such as
 // "spec.containers{spark-kubernetes-driver}" or "spec.initContainers{init}".
 func containerOf(fieldPath string) (name string, init bool) {

@@ -2,10 +2,10 @@ package podplacement
 
 import (
 	"fmt"
-	"unique"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/spark-eci/kubectl-spark-eci/internal/intern"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
@@ -41,18 +41,18 @@ func recordOf(pod *corev1.Pod) record {
 		row: Pod{
 			Name:          pod.Name,
 			UID:           pod.UID,
-			Role:          intern(pod.Labels[sparkapp.LabelSparkRole]),
+			Role:          intern.String(pod.Labels[sparkapp.LabelSparkRole]),
 			ExecutorID:    pod.Labels[labelExecutorID],
-			Phase:         corev1.PodPhase(intern(string(pod.Status.Phase))),
-			Node:          intern(pod.Spec.NodeName),
-			NominatedNode: intern(pod.Status.NominatedNodeName),
+			Phase:         corev1.PodPhase(intern.String(string(pod.Status.Phase))),
+			Node:          intern.String(pod.Spec.NodeName),
+			NominatedNode: intern.String(pod.Status.NominatedNodeName),
 			IP:            pod.Status.PodIP,
 			Terminating:   pod.DeletionTimestamp != nil,
 			CreatedAt:     pod.CreationTimestamp.Time,
 		},
-		instanceSpec: intern(pod.Annotations[eci.AnnotationInstanceSpec]),
+		instanceSpec: intern.String(pod.Annotations[eci.AnnotationInstanceSpec]),
 		byECI:        eci.CreatedPod(pod.Annotations),
-		spot:         intern(pod.Annotations[eci.AnnotationSpotStrategy]),
+		spot:         intern.String(pod.Annotations[eci.AnnotationSpotStrategy]),
 		waiting:      waitingForNode(pod),
 		submission:   sparkapp.SubmissionOf(pod),
 		why:          why.PodOf(pod),
@@ -61,7 +61,7 @@ func recordOf(pod *corev1.Pod) record {
 	if r.row.Phase == "" {
 		r.row.Phase = corev1.PodPending
 	}
-	r.submission.App, r.submission.ID = intern(r.submission.App), intern(r.submission.ID)
+	r.submission.App, r.submission.ID = intern.String(r.submission.App), intern.String(r.submission.ID)
 	ready := 0
 	for _, c := range pod.Status.ContainerStatuses {
 		if c.Ready {
@@ -69,7 +69,7 @@ func recordOf(pod *corev1.Pod) record {
 		}
 		r.row.Restarts += c.RestartCount
 	}
-	r.row.Ready = intern(fmt.Sprintf("%d/%d", ready, len(pod.Spec.Containers)))
+	r.row.Ready = intern.String(fmt.Sprintf("%d/%d", ready, len(pod.Spec.Containers)))
 	if r.waiting {
 		for _, c := range pod.Status.Conditions {
 			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Message != "" {
@@ -98,12 +98,4 @@ func recordsOf(pods []corev1.Pod) []record {
 		records[i] = recordOf(&pods[i])
 	}
 	return records
-}
-
-// intern is the one copy of s that every pod's record shares.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
 }

@@ -1,7 +1,6 @@
 package podplacement
 
 import (
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -84,15 +83,10 @@ func schedulerMessage(waiting bool, condition *SchedulerMessage, event *corev1.E
 	case !waiting:
 		return nil
 	case event != nil:
-		return &SchedulerMessage{Message: trimCombined(event.Message), From: FromEvent, Time: eventtime.Last(event), Count: eventtime.Count(event)}
+		return &SchedulerMessage{Message: eventtime.Message(event), From: FromEvent, Time: eventtime.Last(event), Count: eventtime.Count(event)}
 	case condition != nil:
 		m := *condition
 		return &m
 	}
 	return &SchedulerMessage{}
-}
-
-// trimCombined drops the prefix the core/v1 event recorder gives aggregated events.
-func trimCombined(message string) string {
-	return strings.TrimPrefix(message, "(combined from similar events): ")
 }

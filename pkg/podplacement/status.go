@@ -6,7 +6,6 @@ import (
 	"iter"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -218,10 +217,7 @@ func (a *Application) rowOf(r *record, k known) Pod {
 	if a.State == sparkapp.StateCompleted {
 		return p
 	}
-	s := why.Subject{App: a.Name, Namespace: a.Namespace, Pod: p.Name, OnECI: p.NodeKind == placement.NodeECI}
-	if a.Kind != sparkapp.KindSparkApplication {
-		s.App = strings.ToLower(a.Kind) + "/" + a.Name
-	}
+	s := why.Subject{App: a.ref(), Namespace: a.Namespace, Pod: p.Name, OnECI: p.NodeKind == placement.NodeECI}
 	if p.Scheduler != nil {
 		s.Unschedulable, s.Since = p.Scheduler.Message, p.Scheduler.Time
 	}
@@ -234,12 +230,21 @@ func (a *Application) rowOf(r *record, k known) Pod {
 	return p
 }
 
+// ref names the application as place takes it: NAME for a
+// SparkApplication, TYPE/NAME for another kind.
+func (a *Application) ref() string {
+	if a.Kind == sparkapp.KindSparkApplication {
+		return a.Name
+	}
+	return sparkapp.TypeName(a.Kind, a.Name)
+}
+
 // judge works out the application's verdict from the problems of its pods.
 func (a *Application) judge(pods iter.Seq[Pod]) {
 	// The driver's pod as the operator names it, until one is seen.
-	v := why.Application{State: a.State, ErrorMessage: a.errorMessage, App: a.Name, Namespace: a.Namespace, Driver: a.Name + "-driver"}
+	v := why.Application{State: a.State, ErrorMessage: a.errorMessage, App: a.ref(), Namespace: a.Namespace, Driver: a.Name + "-driver"}
 	if a.Kind != sparkapp.KindSparkApplication {
-		v.App, v.Driver = strings.ToLower(a.Kind)+"/"+a.Name, sparkapp.ConnectServerPod(a.Name)
+		v.Driver = sparkapp.ConnectServerPod(a.Name)
 	}
 	seenDriver := false
 	for _, r := range a.Roles {

@@ -5,16 +5,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
 )
-
-// conditionContainerInstanceCreated is ECI's condition on its pods: True
-// once the instance exists.
-const conditionContainerInstanceCreated corev1.PodConditionType = "ContainerInstanceCreated"
-
-// eciComponents are the source components of ECI's events, today's and
-// older.
-var eciComponents = map[string]bool{"EciService": true, "eci-provider": true}
 
 // MarksOf reads the marks a pod itself records: its creation, its
 // conditions' turns to True (PodScheduled, ECI's ContainerInstanceCreated,
@@ -30,7 +23,7 @@ func MarksOf(pod *corev1.Pod, onECI bool) Marks {
 		switch c.Type {
 		case corev1.PodScheduled:
 			m.Scheduled = c.LastTransitionTime.Time
-		case conditionContainerInstanceCreated:
+		case eci.ConditionContainerInstanceCreated:
 			m.InstanceCreated = c.LastTransitionTime.Time
 		case corev1.PodReady:
 			m.Ready = c.LastTransitionTime.Time
@@ -60,7 +53,7 @@ func (m *Marks) PutEvent(e *corev1.Event) bool {
 		m.PullBegun = earliest(m.PullBegun, first)
 	case e.Reason == "Pulled":
 		m.Pulled = latest(m.Pulled, last)
-	case eciComponents[e.Source.Component] && m.OnECI:
+	case eci.EventSource(e.Source.Component) && m.OnECI:
 		m.eciFirst = earliest(m.eciFirst, first)
 	default:
 		return false

@@ -5,6 +5,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 )
 
 func condition(t corev1.PodConditionType, status corev1.ConditionStatus, s float64) corev1.PodCondition {
@@ -24,7 +26,7 @@ func TestMarksOfAPodAndItsEvents(t *testing.T) {
 		Status: corev1.PodStatus{
 			Conditions: []corev1.PodCondition{
 				condition(corev1.PodScheduled, corev1.ConditionTrue, 1),
-				condition(conditionContainerInstanceCreated, corev1.ConditionTrue, 21),
+				condition(eci.ConditionContainerInstanceCreated, corev1.ConditionTrue, 21),
 				condition(corev1.PodReady, corev1.ConditionTrue, 83),
 				condition(corev1.ContainersReady, corev1.ConditionTrue, 83),
 			},

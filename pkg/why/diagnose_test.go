@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 )
 
 var at = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
@@ -47,7 +49,7 @@ func terminated(phase corev1.PodPhase, reason string, exit int32, last bool) fun
 
 func instance(status corev1.ConditionStatus, reason, message string) func(*corev1.Pod) {
 	return func(p *corev1.Pod) {
-		p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: ConditionContainerInstanceCreated, Status: status,
+		p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: eci.ConditionContainerInstanceCreated, Status: status,
 			Reason: reason, Message: message, LastTransitionTime: metav1.NewTime(at)})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/spark-eci/kubectl-spark-eci/internal/intern"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
 )
 
@@ -33,9 +35,6 @@ var eventReasons = func() map[string]bool {
 	return m
 }()
 
-// eciComponents are the source components of ECI's events, today's and older.
-var eciComponents = map[string]bool{"EciService": true, "eci-provider": true}
-
 // Keeps tells whether Put would keep an event: one of the reasons it keeps,
 // about a pod. Readers use it to drop the rest as they read.
 func Keeps(e *corev1.Event) bool {
@@ -46,10 +45,10 @@ func Keeps(e *corev1.Event) bool {
 	case ReasonECIFailedScheduling:
 		// The scheduler's word too: ECI's is told by its source or its
 		// messages ("Schedule eci failed:%s", "Unknown error occurred.").
-		return eciComponents[e.Source.Component] || strings.HasPrefix(trimCombined(e.Message), "Schedule eci failed") ||
-			trimCombined(e.Message) == "Unknown error occurred."
+		return eci.EventSource(e.Source.Component) || strings.HasPrefix(eventtime.Message(e), "Schedule eci failed") ||
+			eventtime.Message(e) == "Unknown error occurred."
 	case ReasonOOMKilled:
-		return eciComponents[e.Source.Component]
+		return eci.EventSource(e.Source.Component)
 	}
 	return true
 }
@@ -60,7 +59,7 @@ func (es Events) Put(e *corev1.Event) bool {
 	if !Keeps(e) {
 		return false
 	}
-	kept := Event{Reason: intern(e.Reason), Message: intern(trimCombined(e.Message)), Time: eventtime.Last(e), Count: eventtime.Count(e)}
+	kept := Event{Reason: intern.String(e.Reason), Message: intern.String(eventtime.Message(e)), Time: eventtime.Last(e), Count: eventtime.Count(e)}
 	uid := e.InvolvedObject.UID
 	for i, old := range es[uid] {
 		if old.Reason == kept.Reason {
@@ -87,9 +86,4 @@ func latest(events []Event, match func(reason string) bool) *Event {
 		}
 	}
 	return found
-}
-
-// trimCombined drops the prefix the core/v1 event recorder gives aggregated events.
-func trimCombined(message string) string {
-	return strings.TrimPrefix(message, "(combined from similar events): ")
 }

@@ -3,15 +3,12 @@ package why
 import (
 	"strconv"
 	"time"
-	"unique"
 
 	corev1 "k8s.io/api/core/v1"
-)
 
-// ConditionContainerInstanceCreated is the condition ECI keeps on its pods:
-// reason Creating while it makes the instance, one of its instance reasons
-// when it cannot, True once the instance exists.
-const ConditionContainerInstanceCreated corev1.PodConditionType = "ContainerInstanceCreated"
+	"github.com/spark-eci/kubectl-spark-eci/internal/intern"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+)
 
 // Pod is what tells why one pod does not run as asked, read from the pod
 // (PodOf): a few strings, most of them shared between pods.
@@ -49,11 +46,11 @@ var startingReasons = map[string]bool{"": true, "ContainerCreating": true, "PodI
 
 // PodOf reads what tells why a pod does not run as asked.
 func PodOf(pod *corev1.Pod) Pod {
-	p := Pod{Phase: pod.Status.Phase, Reason: intern(pod.Status.Reason), Message: pod.Status.Message}
+	p := Pod{Phase: pod.Status.Phase, Reason: intern.String(pod.Status.Reason), Message: pod.Status.Message}
 	statuses := append(append([]corev1.ContainerStatus(nil), pod.Status.InitContainerStatuses...), pod.Status.ContainerStatuses...)
 	for _, c := range statuses {
 		if w := c.State.Waiting; w != nil && !startingReasons[w.Reason] && p.Waiting == nil {
-			p.Waiting = &Container{Name: c.Name, Reason: intern(w.Reason), Message: w.Message, Image: intern(c.Image)}
+			p.Waiting = &Container{Name: c.Name, Reason: intern.String(w.Reason), Message: w.Message, Image: intern.String(c.Image)}
 		}
 		if p.Failed != nil {
 			continue
@@ -65,8 +62,8 @@ func PodOf(pod *corev1.Pod) Pod {
 		}
 	}
 	for _, c := range pod.Status.Conditions {
-		if c.Type == ConditionContainerInstanceCreated && c.Status != corev1.ConditionTrue && c.Reason != "Creating" && c.Reason != "" {
-			p.Instance = &Condition{Reason: intern(c.Reason), Message: intern(c.Message), Time: c.LastTransitionTime.Time}
+		if c.Type == eci.ConditionContainerInstanceCreated && c.Status != corev1.ConditionTrue && c.Reason != "Creating" && c.Reason != "" {
+			p.Instance = &Condition{Reason: intern.String(c.Reason), Message: intern.String(c.Message), Time: c.LastTransitionTime.Time}
 		}
 	}
 	return p
@@ -81,14 +78,6 @@ func containerOf(c corev1.ContainerStatus, t *corev1.ContainerStateTerminated, l
 	if message == "" {
 		message = "exit code " + strconv.Itoa(int(t.ExitCode))
 	}
-	return &Container{Name: c.Name, Reason: intern(t.Reason), Message: message, Image: intern(c.Image),
+	return &Container{Name: c.Name, Reason: intern.String(t.Reason), Message: message, Image: intern.String(c.Image),
 		ExitCode: t.ExitCode, Last: last, Time: t.FinishedAt.Time}
-}
-
-// intern is the one copy of s that every pod shares.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
 }

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/why"
 )
 
@@ -55,7 +56,7 @@ func containerTerminated(container, reason string, exit int32, at time.Time) fun
 // eciCondition is ECI's ContainerInstanceCreated condition.
 func eciCondition(status corev1.ConditionStatus, reason, message string, at time.Time) func(*corev1.PodStatus) {
 	return func(s *corev1.PodStatus) {
-		s.Conditions = append(s.Conditions, corev1.PodCondition{Type: why.ConditionContainerInstanceCreated, Status: status,
+		s.Conditions = append(s.Conditions, corev1.PodCondition{Type: eci.ConditionContainerInstanceCreated, Status: status,
 			Reason: reason, Message: message, LastTransitionTime: metav1.NewTime(at)})
 	}
 }
