@@ -4,21 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
-	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/ending"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
@@ -40,9 +35,8 @@ const cacheReportExample = `  # How the driver's image was pulled, and whether E
 // CacheReportOptions reports image pull times and ECI image cache results.
 type CacheReportOptions struct {
 	ConfigFlags *genericclioptions.ConfigFlags
+	podReads
 
-	Selector       string
-	AllNamespaces  bool
 	Output         string
 	NoHeaders      bool
 	FailOnMiss     bool
@@ -51,13 +45,6 @@ type CacheReportOptions struct {
 	Watch          bool
 	Timeout        time.Duration
 	AllSubmissions bool
-
-	podName   string // one pod, by name
-	appName   string // the pods of one SparkApplication (or SparkConnect)
-	kind      string // of the application named
-	namespace string
-	nodes     placement.VirtualNodes
-	client    corev1client.CoreV1Interface
 
 	genericiooptions.IOStreams
 }
@@ -119,30 +106,7 @@ Events expire, after one hour by default: older pods report no events.`,
 
 // Complete works out what the argument names and builds the client.
 func (o *CacheReportOptions) Complete(_ *cobra.Command, args []string) error {
-	if len(args) == 1 {
-		ref, err := cacheReportArgs.resolve(args[0])
-		if err != nil {
-			return err
-		}
-		if ref.kind == refPod {
-			o.podName = ref.name
-		} else {
-			o.appName, o.kind = ref.name, refTypeOf(ref.kind).noun
-		}
-	}
-	var err error
-	if o.nodes, err = placement.ParseVirtualNodes(o.NodeLabel, placement.DefaultTaint); err != nil {
-		return err
-	}
-	if o.namespace, _, err = o.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err != nil {
-		return fmt.Errorf("read kubeconfig: %w", err)
-	}
-	config, err := o.ConfigFlags.ToRESTConfig()
-	if err != nil {
-		return fmt.Errorf("read kubeconfig: %w", err)
-	}
-	o.client, err = corev1client.NewForConfig(bulkread.Protobuf(config))
-	return err
+	return o.podReads.complete(o.ConfigFlags, cacheReportArgs, args, o.NodeLabel)
 }
 
 // Validate checks that exactly one way of choosing pods is given.
@@ -196,7 +160,7 @@ func (o *CacheReportOptions) Run(ctx context.Context) error {
 	var waitEnd error // the wait cut short
 	if len(pods) == 0 && o.podName != "" {
 		// The pod is gone; its events may still be there.
-		events, err := o.eventsOfPodNamed(ctx, o.podName)
+		events, err := o.eventsOfPodNamed(ctx, o.podName, imagepull.Relevant)
 		if err != nil {
 			return explainError(o.ConfigFlags, err)
 		}
@@ -277,20 +241,7 @@ func (o *CacheReportOptions) pods(ctx context.Context) ([]imagepull.PodFacts, in
 	}
 	left := 0
 	if !o.AllSubmissions {
-		current := sparkapp.CurrentSubmissionsOf(func(yield func(sparkapp.PodSubmission) bool) {
-			for i := range pods {
-				if !yield(pods[i].Submission) {
-					return
-				}
-			}
-		})
-		kept := pods[:0]
-		for _, p := range pods {
-			if current.HasSubmission(p.Submission) {
-				kept = append(kept, p)
-			}
-		}
-		pods, left = kept, len(pods)-len(kept)
+		pods, left = sparkapp.KeepCurrent(pods, func(p *imagepull.PodFacts) sparkapp.PodSubmission { return p.Submission })
 	}
 	switch {
 	case len(pods) > 0:
@@ -304,39 +255,6 @@ func (o *CacheReportOptions) pods(ctx context.Context) ([]imagepull.PodFacts, in
 	return nil, 0, fmt.Errorf("no pods match %q", o.Selector)
 }
 
-// eachPod calls fn with each selected pod (none for a pod named but gone),
-// and returns the resource version to watch them from.
-func (o *CacheReportOptions) eachPod(ctx context.Context, fn func(*corev1.Pod)) (string, error) {
-	if o.podName != "" {
-		pod, err := o.client.Pods(o.namespace).Get(ctx, o.podName, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return "", nil
-		}
-		if err != nil {
-			return "", err
-		}
-		fn(pod)
-		return pod.ResourceVersion, nil
-	}
-	namespace, selector := o.podScope()
-	return bulkread.Each(ctx, o.client.Pods(namespace).List, metav1.ListOptions{LabelSelector: selector}, func(obj runtime.Object) error {
-		fn(obj.(*corev1.Pod))
-		return nil
-	})
-}
-
-// podScope is the namespace and label selector of the selected pods.
-func (o *CacheReportOptions) podScope() (string, string) {
-	namespace, selector := o.namespace, o.Selector
-	if o.AllNamespaces {
-		namespace = metav1.NamespaceAll
-	}
-	if o.appName != "" {
-		selector = labels.Set{podLabelOf(o.kind): o.appName}.String()
-	}
-	return namespace, selector
-}
-
 // eventsOf folds the image and cache events of pods into a store, and
 // returns the resource version of the list to watch from. One pod: a field
 // selector; more: one paginated list of the pod events of their namespace
@@ -348,54 +266,18 @@ func (o *CacheReportOptions) eventsOf(ctx context.Context, pods []imagepull.PodF
 		uids[i] = pods[i].UID
 	}
 	store := imagepull.NewEventStore(uids)
-	namespace, selector := eventScope(pods)
+	namespace, selector := eventScope(factsOf(pods))
 	rv, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { store.Put(e) })
 	return store, rv, err
 }
 
-// eventScope is where the events of pods are listed and watched.
-func eventScope(pods []imagepull.PodFacts) (string, fields.Set) {
-	selector := fields.Set{"involvedObject.kind": "Pod"}
-	if len(pods) == 1 {
-		selector["involvedObject.uid"] = string(pods[0].UID)
-	}
-	for i := range pods {
-		if pods[i].Namespace != pods[0].Namespace {
-			return metav1.NamespaceAll, selector
+// factsOf yields the namespace and UID of each pod, for eventScope.
+func factsOf(pods []imagepull.PodFacts) iter.Seq2[string, types.UID] {
+	return func(yield func(string, types.UID) bool) {
+		for i := range pods {
+			if !yield(pods[i].Namespace, pods[i].UID) {
+				return
+			}
 		}
 	}
-	return pods[0].Namespace, selector
-}
-
-func (o *CacheReportOptions) eventsOfPodNamed(ctx context.Context, name string) ([]corev1.Event, error) {
-	var events []corev1.Event
-	selector := fields.Set{"involvedObject.kind": "Pod", "involvedObject.name": name}
-	_, err := o.eachEvent(ctx, o.namespace, selector, func(e *corev1.Event) {
-		if imagepull.Relevant(e) {
-			events = append(events, *e)
-		}
-	})
-	return events, err
-}
-
-// eachEvent calls fn with each event the list yields, a page at a time, and
-// returns the list's resource version. What the report does not read, the
-// caller drops (an EventStore parses each event once, and keeps what it
-// reads).
-func (o *CacheReportOptions) eachEvent(ctx context.Context, namespace string, selector fields.Set, fn func(*corev1.Event)) (string, error) {
-	return bulkread.Each(ctx, o.client.Events(namespace).List, metav1.ListOptions{FieldSelector: selector.AsSelector().String()}, func(obj runtime.Object) error {
-		fn(obj.(*corev1.Event))
-		return nil
-	})
-}
-
-// eciNodes tells ECI virtual nodes by placement.NodeKinds' rule, listing the
-// nodes once: a node listed by its label, one not (the user may not list
-// nodes, or it is gone since) by ACK's name for virtual nodes.
-func (o *CacheReportOptions) eciNodes(ctx context.Context) func(string) bool {
-	list, err := o.client.Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return placement.NewNodeKinds(o.nodes, nil).IsECI
-	}
-	return placement.NewNodeKinds(o.nodes, list.Items).IsECI
 }

@@ -49,7 +49,7 @@ func (o *CacheReportOptions) waitForPulls(ctx context.Context, pods []imagepull.
 	}
 	progress.say("waiting for " + waitingFor())
 
-	namespace, selector := eventScope(pods)
+	namespace, selector := eventScope(factsOf(pods))
 	followers := follow.NewGroup(wait.Context())
 	defer followers.Stop()
 	events, errs := followEvents(followers, o.client, namespace, selector.AsSelector().String(), resourceVersion)

@@ -2,11 +2,9 @@ package cmd
 
 import (
 	"io"
-	"os"
 	"time"
 
 	"github.com/briandowns/spinner"
-	"golang.org/x/term"
 )
 
 // progress shows on a spinner what a command waits for, only when the stream
@@ -14,8 +12,8 @@ import (
 type progress struct{ s *spinner.Spinner }
 
 func startProgress(w io.Writer) *progress {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	f, ok := terminalOf(w)
+	if !ok {
 		return &progress{}
 	}
 	s := spinner.New(spinner.CharSets[14], 100*time.Millisecond, spinner.WithWriter(f))

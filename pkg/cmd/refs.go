@@ -131,6 +131,7 @@ var (
 	placeArgs          = argKinds{"place", refApp, []refKind{refApp, refScheduled, refConnect}, true}
 	statusArgs         = argKinds{"status", refApp, []refKind{refApp, refConnect}, false}
 	cacheReportArgs    = argKinds{"cache-report", refPod, []refKind{refPod, refApp, refConnect}, false}
+	timelineArgs       = argKinds{"timeline", refPod, []refKind{refPod, refApp, refConnect}, false}
 	imageCacheArgs     = argKinds{"image-cache", refApp, []refKind{refApp, refScheduled, refConnect}, false}
 	resourcePolicyArgs = argKinds{"resource-policy", refApp, []refKind{refApp}, false}
 )

@@ -66,6 +66,7 @@ var takes = map[string][]refKind{
 	"place":           {refApp, refScheduled, refConnect},
 	"status":          {refApp, refConnect},
 	"cache-report":    {refPod, refApp, refConnect},
+	"timeline":        {refPod, refApp, refConnect},
 	"image-cache":     {refApp, refScheduled, refConnect},
 	"resource-policy": {refApp},
 }
@@ -73,7 +74,7 @@ var takes = map[string][]refKind{
 func TestEveryCommandEveryForm(t *testing.T) {
 	commands := map[string]argKinds{
 		"place": placeArgs, "status": statusArgs, "cache-report": cacheReportArgs,
-		"image-cache": imageCacheArgs, "resource-policy": resourcePolicyArgs,
+		"timeline": timelineArgs, "image-cache": imageCacheArgs, "resource-policy": resourcePolicyArgs,
 	}
 	for command, a := range commands {
 		for _, form := range argForms {

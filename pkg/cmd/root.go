@@ -48,6 +48,7 @@ both, and reports how their images were pulled.`,
 	cmd.AddCommand(
 		NewCmdPlace(configFlags, streams),
 		NewCmdCacheReport(configFlags, streams),
+		NewCmdTimeline(configFlags, streams),
 		NewCmdResourcePolicy(configFlags, streams),
 		NewCmdDoctor(configFlags, streams),
 		NewCmdStatus(configFlags, streams),

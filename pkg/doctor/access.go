@@ -68,6 +68,12 @@ var Commands = []Command{
 		needs([]string{"get", "list", "watch"}, "", "pods"),
 		needs([]string{"list", "watch"}, "", "events"),
 	)},
+	{Name: "timeline", Needs: concat(
+		needs([]string{"get", "list"}, "", "pods"),
+		needs([]string{"list"}, "", "events"),
+		needs([]string{"get", "list"}, sparkapp.GroupVersion.Group, "sparkapplications"),
+		needs([]string{"get", "list"}, sparkapp.GroupVersion.Group, "sparkconnects"),
+	)},
 	{Name: "status", Needs: concat(
 		needs([]string{"get", "list", "watch"}, sparkapp.GroupVersion.Group, "sparkapplications"),
 		needs([]string{"get", "list", "watch"}, sparkapp.GroupVersion.Group, "sparkconnects"),

@@ -251,7 +251,7 @@ func TestImageCacheCRD(t *testing.T) {
 
 // Every command the doctor speaks of needs something, and names no verb twice.
 func TestCommandsNeeds(t *testing.T) {
-	want := []string{"place", "cache-report", "status", "resource-policy", "image-cache", "doctor"}
+	want := []string{"place", "cache-report", "timeline", "status", "resource-policy", "image-cache", "doctor"}
 	if len(Commands) != len(want) {
 		t.Fatalf("%d commands", len(Commands))
 	}

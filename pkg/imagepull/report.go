@@ -68,17 +68,20 @@ func NewReport(pods []PodReport) Report {
 		}
 	}
 	slices.SortStableFunc(sorted, func(a, b PodReport) int {
-		return cmp.Or(
-			cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
-			naturalCompare(a.Name, b.Name),
-			cmp.Compare(a.Namespace, b.Namespace),
-		)
+		return cmp.Or(ComparePods(a.Role, a.Name, b.Role, b.Name), cmp.Compare(a.Namespace, b.Namespace))
 	})
 	return Report{APIVersion: ReportAPIVersion, Kind: ReportKind, Pods: sorted, Summary: Summarize(sorted)}
 }
 
+// ComparePods orders two pods, by role and name, the way Spark users read
+// them: the driver, then the executors by name in natural order (exec-2
+// before exec-10), then any other pods.
+func ComparePods(roleA, nameA, roleB, nameB string) int {
+	return cmp.Or(cmp.Compare(roleRank(roleA), roleRank(roleB)), naturalCompare(nameA, nameB))
+}
+
 func roleRank(role string) int {
-	switch sparkapp.Role(role) {
+	switch sparkapp.RoleOfLabel(role) {
 	case sparkapp.Driver:
 		return 0
 	case sparkapp.Executor:

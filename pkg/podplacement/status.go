@@ -312,30 +312,13 @@ func Resubmitting(state string) bool {
 	return state == sparkapp.StateInvalidating || state == sparkapp.StatePendingRerun
 }
 
-// sparkDefaultExecutors is Spark's default spark.executor.instances on Kubernetes.
-const sparkDefaultExecutors = 2
-
 // expectedPods is how many pods of role the application asks for at first:
-// one driver; spec.executor.instances executors, or with dynamic allocation
-// the largest of instances, initialExecutors and minExecutors, as Spark
-// starts it.
+// one driver, and its expected executors.
 func expectedPods(app map[string]interface{}, role sparkapp.Role) int {
 	if role == sparkapp.Driver {
 		return 1
 	}
-	kind, _ := app["kind"].(string)
-	appSpec := mapAt(app, sparkapp.AppSpecPath(kind)...)
-	instances, set := intAt(mapAt(appSpec, string(sparkapp.Executor)), "instances")
-	dynamic := mapAt(appSpec, "dynamicAllocation")
-	if enabled, _ := dynamic["enabled"].(bool); enabled {
-		initial, _ := intAt(dynamic, "initialExecutors")
-		minimum, _ := intAt(dynamic, "minExecutors")
-		return max(instances, initial, minimum)
-	}
-	if !set {
-		return sparkDefaultExecutors
-	}
-	return instances
+	return sparkapp.ExpectedExecutors(app)
 }
 
 // comparePods orders pods the way Spark users read them: the driver, then
@@ -370,19 +353,4 @@ func executorNumber(p Pod) int {
 func stringAt(m map[string]interface{}, key string) string {
 	s, _ := m[key].(string)
 	return s
-}
-
-// intAt reads a JSON number, whichever Go type the decoder chose for it.
-func intAt(m map[string]interface{}, key string) (int, bool) {
-	switch n := m[key].(type) {
-	case int64:
-		return int(n), true
-	case int:
-		return n, true
-	case int32:
-		return int(n), true
-	case float64:
-		return int(n), true
-	}
-	return 0, false
 }

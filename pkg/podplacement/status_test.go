@@ -243,26 +243,6 @@ status: {applicationState: {state: "`+state+`"}}
 	}
 }
 
-func TestExpectedExecutors(t *testing.T) {
-	for _, tc := range []struct {
-		spec string
-		want int
-	}{
-		{`{executor: {instances: 4}}`, 4},
-		{`{executor: {}}`, 2},
-		{`{}`, 2},
-		{`{executor: {instances: 4}, dynamicAllocation: {enabled: true, initialExecutors: 1, minExecutors: 0}}`, 4},
-		{`{executor: {}, dynamicAllocation: {enabled: true, initialExecutors: 3, minExecutors: 1}}`, 3},
-		{`{executor: {}, dynamicAllocation: {enabled: true}}`, 0},
-		{`{executor: {instances: 1}, dynamicAllocation: {enabled: false, minExecutors: 8}}`, 1},
-	} {
-		obj := parseApp(t, "kind: SparkApplication\nspec: "+tc.spec)
-		if got := expectedPods(obj, sparkapp.Executor); got != tc.want {
-			t.Errorf("%s: %d executors, want %d", tc.spec, got, tc.want)
-		}
-	}
-}
-
 func TestFailedSchedulingKeepsTheLatest(t *testing.T) {
 	pod := sparkPod("a", "a-driver", "driver", t0)
 	older := coreEvent(pod, "0/3 nodes are available: old.", t0, t0.Add(time.Minute), 4)

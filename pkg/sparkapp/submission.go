@@ -38,6 +38,19 @@ func Key(kind, namespace, name string) string {
 	return namespace + "/" + name
 }
 
+// ParseKey reads a Key back: the kind, namespace and name it names.
+func ParseKey(key string) (kind, namespace, name string) {
+	namespace, rest, _ := strings.Cut(key, "/")
+	typ, name, typed := strings.Cut(rest, "/")
+	switch {
+	case !typed:
+		return KindSparkApplication, namespace, rest
+	case typ == strings.ToLower(KindSparkConnect):
+		return KindSparkConnect, namespace, name
+	}
+	return KindScheduledSparkApplication, namespace, name
+}
+
 // RoleOf is the role of a Spark pod, told by its spark-role label: a
 // SparkConnect's server is its driver; "" for a pod of no role.
 func RoleOf(pod *corev1.Pod) Role {
@@ -131,4 +144,25 @@ func (p PodSubmission) rank() int {
 		return 2
 	}
 	return 1
+}
+
+// KeepCurrent keeps, in place and in order, the items (what a command keeps
+// of each pod) of their application's current submission, as
+// CurrentSubmissionsOf tells it from them all, and tells how many it left
+// out.
+func KeepCurrent[T any](items []T, submission func(*T) PodSubmission) (kept []T, left int) {
+	current := CurrentSubmissionsOf(func(yield func(PodSubmission) bool) {
+		for i := range items {
+			if !yield(submission(&items[i])) {
+				return
+			}
+		}
+	})
+	kept = items[:0]
+	for i := range items {
+		if current.HasSubmission(submission(&items[i])) {
+			kept = append(kept, items[i])
+		}
+	}
+	return kept, len(items) - len(kept)
 }

@@ -171,3 +171,30 @@ func TestKeyQualifiesOtherKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepCurrent(t *testing.T) {
+	pods := []corev1.Pod{
+		sparkPod("ns", "pi", "pi-exec-1", Executor, "a", 5),
+		sparkPod("ns", "pi", "pi-driver", Driver, "b", 20),
+		sparkPod("ns", "pi", "pi-exec-2", Executor, "b", 25),
+		sparkPod("ns", "", "loose", Driver, "", 1),
+		sparkPod("other", "pi", "pi-driver", Driver, "x", 0),
+	}
+	kept, left := KeepCurrent(pods, func(p *corev1.Pod) PodSubmission { return SubmissionOf(p) })
+	var names []string
+	for _, p := range kept {
+		names = append(names, p.Namespace+"/"+p.Name)
+	}
+	if want := []string{"ns/pi-driver", "ns/pi-exec-2", "ns/loose", "other/pi-driver"}; !slices.Equal(names, want) || left != 1 {
+		t.Errorf("KeepCurrent kept %v, left %d out; want %v, 1", names, left, want)
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	for _, kind := range []string{KindSparkApplication, KindSparkConnect, KindScheduledSparkApplication} {
+		gotKind, ns, name := ParseKey(Key(kind, "ns", "pi"))
+		if gotKind != kind || ns != "ns" || name != "pi" {
+			t.Errorf("ParseKey(Key(%s, ns, pi)) = %s, %s, %s", kind, gotKind, ns, name)
+		}
+	}
+}

@@ -27,10 +27,15 @@ type AppMarks struct {
 	// zero until they all have.
 	FirstExecutorCreated time.Time
 	ExecutorsRunning     time.Time
+	// NoSubmit tells a SparkConnect, whose server the operator creates
+	// itself: it has no submit phase.
+	NoSubmit bool
 }
 
 // Application is the start of one submission of an application.
 type Application struct {
+	// Kind is SparkApplication or SparkConnect.
+	Kind      string `json:"kind"`
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	// Submission is the id of the submission (a resubmission is a row of
@@ -40,13 +45,16 @@ type Application struct {
 }
 
 // AppSpansOf works out an application's phases by the rule of SpansOf:
-// submit, request and executors.
+// submit (but for a SparkConnect), request and executors.
 func AppSpansOf(m AppMarks, now time.Time) []Span {
-	return spansOf([]bound{
-		{Submit, m.Submitted, m.DriverCreated},
-		{Request, m.DriverStarted, m.FirstExecutorCreated},
-		{Executors, m.FirstExecutorCreated, m.ExecutorsRunning},
-	}, now)
+	var bounds []bound
+	if !m.NoSubmit {
+		bounds = append(bounds, bound{Submit, m.Submitted, m.DriverCreated})
+	}
+	return spansOf(append(bounds,
+		bound{Request, m.DriverStarted, m.FirstExecutorCreated},
+		bound{Executors, m.FirstExecutorCreated, m.ExecutorsRunning},
+	), now)
 }
 
 // ExecutorsRunning is when the last of expected executors started, given

@@ -20,6 +20,8 @@ func TestAppSpansOf(t *testing.T) {
 			"submit:done:3 request:done:2 executors:open:86"},
 		{"the submission time not known: unknown, never zero", AppMarks{DriverCreated: at(3), DriverStarted: at(12), FirstExecutorCreated: at(14), ExecutorsRunning: at(40)},
 			"submit:unknown request:done:2 executors:done:26"},
+		{"a SparkConnect: its server is not submitted", AppMarks{NoSubmit: true, DriverCreated: at(3), DriverStarted: at(12)},
+			"request:open:88"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := brief(AppSpansOf(tc.marks, now)); got != tc.want {

@@ -18,10 +18,16 @@ type ChartOptions struct {
 }
 
 // marks tell the phases apart without colour.
-var marks = map[Phase]byte{Scheduling: '.', Instance: '~', Pull: '#', Start: '=', Ready: '+'}
+var marks = map[Phase]byte{
+	Scheduling: '.', Instance: '~', Pull: '#', Start: '=', Ready: '+',
+	Submit: '-', Request: ':', Executors: '*',
+}
 
 // colours are ANSI SGR colours, one a phase.
-var colours = map[Phase]string{Scheduling: "90", Instance: "35", Pull: "33", Start: "36", Ready: "32"}
+var colours = map[Phase]string{
+	Scheduling: "90", Instance: "35", Pull: "33", Start: "36", Ready: "32",
+	Submit: "34", Request: "94", Executors: "95",
+}
 
 const (
 	unknownMark = '?'
@@ -29,59 +35,50 @@ const (
 	minBar      = 10
 )
 
-// Legend names the marks of the chart.
-const Legend = "legend: . scheduling  ~ instance (ECI)  # pull  = start  + ready  ? unknown (events gone)  > still going"
+// The chart's legend: its pods' marks, and its applications' when it has
+// some.
+const (
+	Legend    = "legend: . scheduling  ~ instance (ECI)  # pull  = start  + ready  ? unknown (events gone)  > still going"
+	AppLegend = "        APP rows: - submit (spark-submit)  : request (driver started to first executor)  * executors (to the last one running)"
+)
 
-// WriteChart draws the pods of a timeline on one time axis: a row per pod,
-// its name and node kind, then a bar per phase, fitted to the width. An
-// unknown phase is drawn as ? between the phases around it; an open one
-// ends with >.
-func WriteChart(w io.Writer, pods []Pod, opts ChartOptions) error {
+// WriteChart draws a timeline on one time axis: a row per application
+// submission (above its pods) and per pod, its name and node kind (APP for
+// an application), then a bar per phase, fitted to the width. An unknown
+// phase is drawn as ? between the phases around it; an open one ends
+// with >.
+func WriteChart(w io.Writer, t Timeline, opts ChartOptions) error {
 	bw := bufio.NewWriter(w)
-	t0, t1, ok := bounds(pods)
+	rows := rowsOf(t)
+	t0, t1, ok := rowBounds(rows)
 	nameWidth := len("POD")
-	for _, p := range pods {
-		nameWidth = max(nameWidth, len(p.Name))
+	for _, r := range rows {
+		nameWidth = max(nameWidth, len(r.name))
 	}
 	bar := max(opts.Width-nameWidth-2-3-2, minBar)
 	total := t1.Sub(t0)
 	fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, "POD", "   ", axis(total, bar))
-	for _, p := range pods {
-		row := make([]byte, bar)
-		for i := range row {
-			row[i] = ' '
+	line := make([]byte, bar)
+	for _, r := range rows {
+		for i := range line {
+			line[i] = ' '
 		}
 		var phases []Phase
 		if ok {
-			phases = draw(row, p, t0, total)
+			phases = draw(line, r.phases, t0, total)
 		}
-		fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, p.Name, dash(p.NodeKind), paint(row, phases, opts.Color))
+		fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, r.name, dash(r.kind), paint(line, phases, opts.Color))
 	}
 	fmt.Fprintln(bw, Legend)
+	if len(t.Applications) > 0 {
+		fmt.Fprintln(bw, AppLegend)
+	}
 	return bw.Flush()
 }
 
-// bounds is the first start and the last end among the pods' known phases.
-func bounds(pods []Pod) (first, last time.Time, ok bool) {
-	for _, p := range pods {
-		f, l, known := p.Bounds()
-		if !known {
-			continue
-		}
-		if !ok || f.Before(first) {
-			first = f
-		}
-		if !ok || l.After(last) {
-			last = l
-		}
-		ok = true
-	}
-	return first, last, ok
-}
-
-// draw puts a pod's phases into row and returns, for each column, the
+// draw puts a row's phases into line and returns, for each column, the
 // phase drawn there ("" where none is), for the colours.
-func draw(row []byte, p Pod, t0 time.Time, total time.Duration) []Phase {
+func draw(row []byte, spans []Span, t0 time.Time, total time.Duration) []Phase {
 	phases := make([]Phase, len(row))
 	col := func(t time.Time) int {
 		if total <= 0 {
@@ -96,7 +93,7 @@ func draw(row []byte, p Pod, t0 time.Time, total time.Duration) []Phase {
 	}
 	next := -1 // the column after the last phase drawn
 	pendingUnknown := false
-	for _, s := range p.Phases {
+	for _, s := range spans {
 		if s.State == Unknown {
 			pendingUnknown = true
 			continue
@@ -108,12 +105,18 @@ func draw(row []byte, p Pod, t0 time.Time, total time.Duration) []Phase {
 			from = max(from, next+1)
 		}
 		pendingUnknown = false
-		if to <= from && s.End.After(s.Start) {
-			to = from + 1 // a phase too short for a column still shows
+		if s.End.After(s.Start) {
+			// A phase too short for a column of its own still shows: after
+			// the one before it, in a column at least.
+			from = max(from, next)
+			to = max(to, from+1)
 		}
 		put(from, to, marks[s.Name], s.Name)
 		if s.State == Open && to > 0 {
-			row[min(to, len(row))-1] = openMark
+			// Still going: > just after the bar, where there is room.
+			at := min(to, len(row)-1)
+			row[at], phases[at] = openMark, s.Name
+			to = at + 1
 		}
 		next = max(next, to)
 	}

@@ -1,13 +1,17 @@
 // Package timeline tells where each Spark pod's start-up went, phase by
-// phase: scheduling, instance (on ECI), pull, start and ready. It talks to
-// no cluster: callers read each pod's Marks from the pod and its events (as
-// cache-report and status read them), and SpansOf works out the phases, at
-// a given now. A phase is done, open (the pod is in it now) or unknown (the
-// pod went through it, but the events that told when are gone): never zero
-// for want of an event. WriteChart draws the pods on one time axis,
-// Summarize sums them up by node kind and image cache result, and TraceOf
-// writes them in the Trace Event Format that chrome://tracing and
-// ui.perfetto.dev open.
+// phase: scheduling, instance (on ECI), pull, start and ready; and where an
+// application's went: submit, request and executors. It talks to no
+// cluster: a Reading is fed the pods, their events and their applications
+// as a command reads them (the reads cache-report makes), and keeps each
+// pod's Marks beside what cache-report keeps of it; SpansOf and AppSpansOf
+// work out the phases, at a given now. A phase is done, open (the pod is in
+// it now) or unknown (the pod went through it, but the events that told
+// when are gone): never zero for want of an event. WriteChart draws a
+// Timeline on one time axis, each application above its pods, Summarize
+// sums the pods up by node kind and image cache result, and TraceOf writes
+// them in the Trace Event Format that chrome://tracing and ui.perfetto.dev
+// open. The chart and the trace know nothing of Kubernetes: only the
+// Timeline.
 //
 // # Timeline schema
 //
@@ -17,11 +21,13 @@
 //	apiVersion: spark-eci.io/v1alpha1
 //	kind: Timeline
 //	now: RFC 3339 time        # when it was read: where open phases end
-//	applications:             # one a submission of each application shown; omitted for pods alone
-//	- namespace: string
+//	applications:             # one a submission of each application shown; omitted for a pod alone
+//	- kind: SparkApplication|SparkConnect
+//	  namespace: string
 //	  name: string
-//	  submission: string      # the submission's id; omitted when not known
-//	  phases:                 # submit (the operator's submission to the driver pod),
+//	  submission: string      # the submission's id; omitted when not known (a SparkConnect)
+//	  phases:                 # submit (the operator's submission to the driver pod; none for a
+//	                          # SparkConnect, whose server is not submitted),
 //	                          # request (the driver's start to its first executor),
 //	                          # executors (the first executor to the last one asked for running),
 //	                          # each as a pod's phases below
@@ -30,7 +36,12 @@
 //	  name: string
 //	  role: driver|executor   # the spark-role label; omitted when empty
 //	  nodeKind: ECS|ECI       # omitted before the pod has a node
-//	  cache: string           # ECI's image cache result (hit, missed, ...); omitted off ECI
+//	  application: string     # the application (or SparkConnect) it is of; omitted for none
+//	  submission: string      # that application's submission the pod is of; omitted when not known
+//	  cache: string           # ECI's image cache result, as cache-report reads it: hit, missed,
+//	                          # auto-created, not-found, not-complete, auto-create-failed (misses),
+//	                          # off; omitted on ECS and when nothing says
+//	  pullSeconds: number     # the longest image pull, as cache-report times it; omitted when none is known
 //	  phases:                 # in order; a phase not reached is left out
 //	  - name: scheduling|instance|pull|start|ready
 //	    state: done|open|unknown

@@ -45,7 +45,7 @@ func MarksOf(pod *corev1.Pod, onECI bool) Marks {
 // PutEvent adds what an event about the pod marks: the kubelet's first
 // Pulling and last Pulled (an image already there too) bound the pulls;
 // ECI's first event stands for its instance when its condition is not
-// there to say. It tells whether the event marked anything.
+// there to say (on ECI: see SpansOf). It tells whether the event marked anything.
 func (m *Marks) PutEvent(e *corev1.Event) bool {
 	first, last := eventtime.Seen(e)
 	switch {
@@ -53,7 +53,7 @@ func (m *Marks) PutEvent(e *corev1.Event) bool {
 		m.PullBegun = earliest(m.PullBegun, first)
 	case e.Reason == "Pulled":
 		m.Pulled = latest(m.Pulled, last)
-	case eci.EventSource(e.Source.Component) && m.OnECI:
+	case eci.EventSource(e.Source.Component):
 		m.eciFirst = earliest(m.eciFirst, first)
 	default:
 		return false

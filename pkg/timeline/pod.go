@@ -12,10 +12,20 @@ type Pod struct {
 	Role string `json:"role,omitempty"`
 	// NodeKind is ECS or ECI; "" before the pod has a node.
 	NodeKind string `json:"nodeKind,omitempty"`
-	// Cache is ECI's image cache result for the pod (hit, missed, ...), as
-	// cache-report reads it; "" off ECI.
-	Cache  string `json:"cache,omitempty"`
-	Phases []Span `json:"phases"`
+	// Application and Submission are the application (or SparkConnect) the
+	// pod is of, by name, and its submission's id; "" when the pod names
+	// none.
+	Application string `json:"application,omitempty"`
+	Submission  string `json:"submission,omitempty"`
+	// Cache is ECI's image cache result for the pod, as cache-report reads
+	// it: hit, a miss (missed, auto-created, not-found, not-complete,
+	// auto-create-failed), or off; "" on ECS, or when nothing says.
+	Cache string `json:"cache,omitempty"`
+	// PullSeconds is the pod's longest image pull as cache-report times it
+	// (the kubelet's own figure when its message gives one); nil when no
+	// pull is known.
+	PullSeconds *float64 `json:"pullSeconds,omitempty"`
+	Phases      []Span   `json:"phases"`
 }
 
 // Timeline is the documented, versioned output of timeline -o json.
@@ -30,12 +40,14 @@ type Timeline struct {
 	Pods         []Pod         `json:"pods"`
 }
 
-// New wraps pods in the versioned type.
-func New(pods []Pod, now time.Time) Timeline {
+// New wraps applications and pods in the versioned type. The pods of an
+// application's submission follow one another, and the application's row is
+// drawn above them.
+func New(apps []Application, pods []Pod, now time.Time) Timeline {
 	if pods == nil {
 		pods = []Pod{}
 	}
-	return Timeline{APIVersion: APIVersion, Kind: Kind, Now: now, Pods: pods}
+	return Timeline{APIVersion: APIVersion, Kind: Kind, Now: now, Applications: apps, Pods: pods}
 }
 
 // Span is the pod's span of a phase; ok is false when the pod has none.
@@ -48,10 +60,10 @@ func (p Pod) Span(phase Phase) (Span, bool) {
 	return Span{}, false
 }
 
-// Bounds is when the pod's first known phase began and its last known one
-// ended; ok is false when no phase has a known time.
-func (p Pod) Bounds() (first, last time.Time, ok bool) {
-	for _, s := range p.Phases {
+// spanBounds is when the first known of spans began and the last known one
+// ended; ok is false when no span has a known time.
+func spanBounds(spans []Span) (first, last time.Time, ok bool) {
+	for _, s := range spans {
 		if s.State == Unknown {
 			continue
 		}

@@ -36,7 +36,8 @@ type Summary struct {
 	Saving time.Duration
 }
 
-// Cache results the summary tells apart.
+// Cache results the summary tells apart: a miss is any of ECI's (see
+// imagepull.CacheOutcome).
 const (
 	CacheHit    = "hit"
 	CacheMissed = "missed"
@@ -51,7 +52,7 @@ func Summarize(pods []Pod) Summary {
 		}
 	}
 	hit := group(CacheHit, pods, func(p Pod) bool { return p.Cache == CacheHit })
-	missed := group(CacheMissed, pods, func(p Pod) bool { return p.Cache == CacheMissed })
+	missed := group(CacheMissed, pods, func(p Pod) bool { return cacheMissed(p.Cache) })
 	for _, g := range []Group{hit, missed} {
 		if g.Pods > 0 {
 			s.ByCache = append(s.ByCache, g)
@@ -62,7 +63,7 @@ func Summarize(pods []Pod) Summary {
 		return s
 	}
 	for _, p := range pods {
-		if p.Cache != CacheMissed {
+		if !cacheMissed(p.Cache) {
 			continue
 		}
 		if d, ok := doneDuration(p, Pull); ok {

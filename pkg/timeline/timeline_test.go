@@ -80,7 +80,7 @@ func pods() []Pod {
 
 func TestChart(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteChart(&b, pods(), ChartOptions{Width: 80}); err != nil {
+	if err := WriteChart(&b, New(nil, pods(), at(100)), ChartOptions{Width: 80}); err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "chart-80.txt", b.String())
@@ -102,7 +102,7 @@ func TestChart(t *testing.T) {
 	}
 
 	var colour bytes.Buffer
-	if err := WriteChart(&colour, pods(), ChartOptions{Width: 80, Color: true}); err != nil {
+	if err := WriteChart(&colour, New(nil, pods(), at(100)), ChartOptions{Width: 80, Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(colour.String(), "\x1b[33m") || stripANSI(colour.String()) != b.String() {
@@ -127,7 +127,7 @@ func stripANSI(s string) string {
 // The JSON is checked by decoding it: every phase of a pod in order, an
 // unknown one with no times and seconds null.
 func TestJSON(t *testing.T) {
-	raw, err := json.Marshal(New(pods(), at(100)))
+	raw, err := json.Marshal(New(nil, pods(), at(100)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestJSON(t *testing.T) {
 // ph X, ts and dur in microseconds, on tracks a metadata event names.
 func TestTrace(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteTrace(&b, pods()); err != nil {
+	if err := WriteTrace(&b, New(nil, pods(), at(100))); err != nil {
 		t.Fatal(err)
 	}
 	var trace struct {

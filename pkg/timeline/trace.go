@@ -28,33 +28,40 @@ type Trace struct {
 	DisplayTimeUnit string       `json:"displayTimeUnit"`
 }
 
-// TraceOf is a timeline as a trace: a track per pod (named by a thread_name
-// metadata event, in one process per namespace), a complete event per
-// phase whose times are known, an open one up to the timeline's now. An
-// unknown phase has no times to place: it is named in the args of the
-// pod's track.
-func TraceOf(pods []Pod) Trace {
+// TraceOf is a timeline as a trace: a track per application submission
+// and per pod (named by a thread_name metadata event), in one process per
+// application (its pods with it) or, for pods of none, per namespace; a
+// complete event per phase whose times are known, an open one up to the
+// timeline's now. An unknown phase has no times to place: it is named in
+// the args of its track.
+func TraceOf(tl Timeline) Trace {
 	t := Trace{TraceEvents: []TraceEvent{}, DisplayTimeUnit: "ms"}
-	t0, _, ok := bounds(pods)
+	rows := rowsOf(tl)
+	t0, _, ok := rowBounds(rows)
 	processes := map[string]int{}
-	for i, p := range pods {
-		pid, seen := processes[p.Namespace]
+	for i, r := range rows {
+		pid, seen := processes[r.group]
 		if !seen {
 			pid = len(processes) + 1
-			processes[p.Namespace] = pid
-			t.TraceEvents = append(t.TraceEvents, TraceEvent{Name: "process_name", Ph: "M", Pid: pid, Args: map[string]any{"name": p.Namespace}})
+			processes[r.group] = pid
+			t.TraceEvents = append(t.TraceEvents, TraceEvent{Name: "process_name", Ph: "M", Pid: pid, Args: map[string]any{"name": r.group}})
 		}
 		tid := i + 1
-		track := TraceEvent{Name: "thread_name", Ph: "M", Pid: pid, Tid: tid, Args: map[string]any{"name": p.Name}}
+		track := TraceEvent{Name: "thread_name", Ph: "M", Pid: pid, Tid: tid, Args: map[string]any{"name": r.name}}
 		var unknown []Phase
-		for _, s := range p.Phases {
+		for _, s := range r.phases {
 			if s.State == Unknown || !ok {
 				unknown = append(unknown, s.Name)
 				continue
 			}
 			ts, dur := micros(s.Start.Sub(t0)), micros(s.End.Sub(s.Start))
-			t.TraceEvents = append(t.TraceEvents, TraceEvent{Name: string(s.Name), Cat: p.NodeKind, Ph: "X", Ts: &ts, Dur: &dur, Pid: pid, Tid: tid,
-				Args: map[string]any{"state": s.State, "role": p.Role, "cache": p.Cache}})
+			args := map[string]any{"state": s.State}
+			for k, v := range map[string]string{"role": r.role, "cache": r.cache} {
+				if v != "" {
+					args[k] = v
+				}
+			}
+			t.TraceEvents = append(t.TraceEvents, TraceEvent{Name: string(s.Name), Cat: r.kind, Ph: "X", Ts: &ts, Dur: &dur, Pid: pid, Tid: tid, Args: args})
 		}
 		if len(unknown) > 0 {
 			track.Args["unknown"] = unknown
@@ -65,10 +72,10 @@ func TraceOf(pods []Pod) Trace {
 }
 
 // WriteTrace writes the trace of a timeline as JSON.
-func WriteTrace(w io.Writer, pods []Pod) error {
+func WriteTrace(w io.Writer, t Timeline) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(TraceOf(pods))
+	return enc.Encode(TraceOf(t))
 }
 
 func micros(d time.Duration) int64 { return d.Microseconds() }

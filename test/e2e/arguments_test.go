@@ -83,6 +83,8 @@ spec:
 			[]string{"app", "sparkapplication", "sparkapp", "sparkconnect", "sparkconn"}},
 		{[]string{"cache-report"}, []string{"--timeout=1s", "-o", "json"},
 			[]string{"app", "sparkapplication", "sparkapp", "sparkconnect", "sparkconn", "pod", "po"}},
+		{[]string{"timeline"}, []string{"-o", "json"},
+			[]string{"app", "sparkapplication", "sparkapp", "sparkconnect", "sparkconn", "pod", "po"}},
 		{[]string{"image-cache", "create"}, []string{"--dry-run=client", "-o", "name"},
 			[]string{"app", "sparkapplication", "sparkapp", "scheduledsparkapplication", "scheduledsparkapp", "sparkconnect", "sparkconn"}},
 		{[]string{"resource-policy"}, []string{"--ecs-max=1", "--eci-max=2", "--dry-run=client", "-o", "name"},
@@ -155,5 +157,23 @@ func TestSelectionsCoverSparkConnects(t *testing.T) {
 	}
 	if want := []string{"SparkConnect/spark-connect", "SparkApplication/spark-pi"}; !slices.Equal(got, want) {
 		t.Errorf("status -l shows %v, want %v", got, want)
+	}
+	// timeline -l selects pods: each application's row comes with its pods.
+	ecs, _ := ensureNodes(t)
+	sparkPod(t, ns, "spark-pi", "spark-pi-driver", "driver", ecs)
+	server := newSparkPod(ns, "", "spark-connect-server", sparkapp.RoleConnectServer, ecs)
+	delete(server.Labels, sparkapp.LabelAppName)
+	server.Labels[sparkapp.LabelConnectName] = "spark-connect"
+	createPod(t, server)
+	stdout, stderr, code = runPlugin(t, "timeline", "-n", ns, "-l", "spark-role", "-o", "json")
+	if err := json.Unmarshal([]byte(stdout), &status); code != 0 || err != nil {
+		t.Fatalf("timeline -l: exit %d, %v, stderr %q", code, err, stderr)
+	}
+	got = nil
+	for _, a := range status.Applications {
+		got = append(got, a.Kind+"/"+a.Name)
+	}
+	if want := []string{"SparkApplication/spark-pi", "SparkConnect/spark-connect"}; !slices.Equal(got, want) {
+		t.Errorf("timeline -l shows %v, want %v", got, want)
 	}
 }

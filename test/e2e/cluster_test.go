@@ -125,19 +125,29 @@ func setAppState(t *testing.T, ns, name, state string) {
 // not "".
 func setAppStatus(t *testing.T, ns, name, state, errorMessage string) {
 	t.Helper()
+	changeAppStatus(t, ns, name, func(obj map[string]any) error {
+		if err := unstructured.SetNestedField(obj, state, "status", "applicationState", "state"); err != nil {
+			return err
+		}
+		if errorMessage == "" {
+			return nil
+		}
+		return unstructured.SetNestedField(obj, errorMessage, "status", "applicationState", "errorMessage")
+	})
+}
+
+// changeAppStatus writes a SparkApplication's status as the operator does,
+// through the status subresource.
+func changeAppStatus(t *testing.T, ns, name string, change func(obj map[string]any) error) {
+	t.Helper()
 	apps := cluster.dyn.Resource(sparkAppGVR).Namespace(ns)
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		app, err := apps.Get(t.Context(), name, metav1.GetOptions{})
 		if err != nil {
 			return err
 		}
-		if err := unstructured.SetNestedField(app.Object, state, "status", "applicationState", "state"); err != nil {
+		if err := change(app.Object); err != nil {
 			return err
-		}
-		if errorMessage != "" {
-			if err := unstructured.SetNestedField(app.Object, errorMessage, "status", "applicationState", "errorMessage"); err != nil {
-				return err
-			}
 		}
 		// The CRD requires status.driverInfo, which the operator always writes.
 		if _, found, _ := unstructured.NestedFieldNoCopy(app.Object, "status", "driverInfo"); !found {
@@ -149,7 +159,7 @@ func setAppStatus(t *testing.T, ns, name, state, errorMessage string) {
 		return err
 	})
 	if err != nil {
-		t.Fatalf("setting state of SparkApplication %s/%s to %s: %v", ns, name, state, err)
+		t.Fatalf("status of SparkApplication %s/%s: %v", ns, name, err)
 	}
 }
 

@@ -67,7 +67,7 @@ func TestCompletionThroughKubectl(t *testing.T) {
 
 	t.Run("subcommands", func(t *testing.T) {
 		got, _ := completeThroughKubectl(t, "spark-eci", "")
-		for _, want := range []string{"place", "cache-report", "version"} {
+		for _, want := range []string{"place", "cache-report", "timeline", "version"} {
 			if !slices.Contains(got, want) {
 				t.Errorf("completions of %q: %v lack %q", "kubectl spark-eci ", got, want)
 			}
@@ -89,7 +89,7 @@ func TestCompletionThroughKubectl(t *testing.T) {
 		if want := []string{"sparkapplication/other-job"}; !slices.Equal(got, want) {
 			t.Errorf("got %v, want %v", got, want)
 		}
-		for _, command := range []string{"place", "status", "cache-report"} {
+		for _, command := range []string{"place", "status", "cache-report", "timeline"} {
 			got, _ = completeThroughKubectl(t, "spark-eci", command, "-n", ns, "sparkconnect/")
 			if want := []string{"sparkconnect/spark-connect"}; !slices.Equal(got, want) {
 				t.Errorf("%s sparkconnect/<TAB> = %v, want %v", command, got, want)
@@ -119,16 +119,18 @@ func TestCompletionThroughKubectl(t *testing.T) {
 		}
 	})
 
-	t.Run("pods and apps for cache-report", func(t *testing.T) {
-		got, _ := completeThroughKubectl(t, "spark-eci", "cache-report", "-n", ns, "")
-		for _, want := range []string{"spark-pi-driver", "app/spark-pi", "app/other-job"} {
-			if !slices.Contains(got, want) {
-				t.Errorf("cache-report completions %v lack %q", got, want)
+	t.Run("pods and apps for cache-report and timeline", func(t *testing.T) {
+		for _, command := range []string{"cache-report", "timeline"} {
+			got, _ := completeThroughKubectl(t, "spark-eci", command, "-n", ns, "")
+			for _, want := range []string{"spark-pi-driver", "app/spark-pi", "app/other-job"} {
+				if !slices.Contains(got, want) {
+					t.Errorf("%s completions %v lack %q", command, got, want)
+				}
 			}
-		}
-		got, _ = completeThroughKubectl(t, "spark-eci", "cache-report", "-n", ns, "app/spark-s")
-		if want := []string{"app/spark-sql"}; !slices.Equal(got, want) {
-			t.Errorf("got %v, want %v", got, want)
+			got, _ = completeThroughKubectl(t, "spark-eci", command, "-n", ns, "app/spark-s")
+			if want := []string{"app/spark-sql"}; !slices.Equal(got, want) {
+				t.Errorf("%s app/spark-s<TAB> = %v, want %v", command, got, want)
+			}
 		}
 	})
 

@@ -1,0 +1,256 @@
+package timeline
+
+import (
+	"cmp"
+	"iter"
+	"slices"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// Reading gathers a timeline as a command reads the cluster, by the reads
+// cache-report makes: the pods, a page at a time (PutPod); then which of
+// them are shown (Keep); then their events (PutEvent); and the
+// applications they are of (PutApp), for the applications' rows. It keeps
+// what cache-report keeps of each pod (imagepull's facts and events, for
+// the cache result and the pull time) and its Marks: never the pods or
+// the events themselves.
+type Reading struct {
+	isECI  func(node string) bool
+	pods   []readPod
+	byUID  map[types.UID]int
+	events *imagepull.EventStore
+	apps   map[string]appFacts
+}
+
+// readPod is what a Reading keeps of a pod.
+type readPod struct {
+	facts imagepull.PodFacts
+	marks Marks
+}
+
+// appFacts is what a Reading keeps of an application.
+type appFacts struct {
+	submission string
+	submitted  time.Time
+	expected   int
+}
+
+// NewReading begins a reading; isECI tells the nodes that are ECI's (by
+// placement.NodeKinds' rule).
+func NewReading(isECI func(node string) bool) *Reading {
+	return &Reading{isECI: isECI, apps: map[string]appFacts{}}
+}
+
+// PutPod reads a pod.
+func (r *Reading) PutPod(pod *corev1.Pod) {
+	r.pods = append(r.pods, readPod{facts: imagepull.FactsOf(pod), marks: MarksOf(pod, false)})
+}
+
+// Pods is how many pods are kept.
+func (r *Reading) Pods() int { return len(r.pods) }
+
+// Keep keeps the pods of each application's current submission (every
+// pod, with allSubmissions), as cache-report does, and tells how many it
+// left out. The events come after: only those of the pods kept are read.
+func (r *Reading) Keep(allSubmissions bool) (left int) {
+	if !allSubmissions {
+		r.pods, left = sparkapp.KeepCurrent(r.pods, func(p *readPod) sparkapp.PodSubmission { return p.facts.Submission })
+	}
+	r.byUID = make(map[types.UID]int, len(r.pods))
+	uids := make([]types.UID, len(r.pods))
+	for i := range r.pods {
+		r.byUID[r.pods[i].facts.UID] = i
+		uids[i] = r.pods[i].facts.UID
+	}
+	r.events = imagepull.NewEventStore(uids)
+	return left
+}
+
+// Kept yields the namespace and UID of each pod kept: where their events
+// are read.
+func (r *Reading) Kept() iter.Seq2[string, types.UID] {
+	return func(yield func(string, types.UID) bool) {
+		for i := range r.pods {
+			if !yield(r.pods[i].facts.Namespace, r.pods[i].facts.UID) {
+				return
+			}
+		}
+	}
+}
+
+// PutEvent reads an event, and tells whether it is about a pod kept and
+// marked or told anything.
+func (r *Reading) PutEvent(e *corev1.Event) bool {
+	i, ok := r.byUID[e.InvolvedObject.UID]
+	if !ok {
+		return false
+	}
+	stored := r.events.Put(e)
+	return r.pods[i].marks.PutEvent(e) || stored
+}
+
+// PutApp reads an application or a SparkConnect: its submission and the
+// executors it asks for.
+func (r *Reading) PutApp(obj map[string]interface{}) {
+	kind, _ := obj["kind"].(string)
+	meta, _ := obj["metadata"].(map[string]interface{})
+	namespace, _ := meta["namespace"].(string)
+	name, _ := meta["name"].(string)
+	id, at := sparkapp.Submitted(obj)
+	r.apps[sparkapp.Key(kind, namespace, name)] = appFacts{submission: id, submitted: at, expected: sparkapp.ExpectedExecutors(obj)}
+}
+
+// Timeline is what was read, at now: a row a submission of each
+// application whose pods are kept, then the pods, an application's
+// submissions one after the other (the oldest first), each one's driver
+// first and its executors in natural order (exec-2 before exec-10), then
+// the pods of no application. What a pod's row is made of is dropped as it
+// is made.
+func (r *Reading) Timeline(now time.Time) Timeline {
+	pods := make([]Pod, len(r.pods))
+	subs := map[submissionKey]*submission{}
+	for i := range r.pods {
+		p := &r.pods[i]
+		report := imagepull.ReportOf(&p.facts, r.events.Of(p.facts.UID), r.isECI)
+		p.marks.OnECI = report.NodeKind == placement.NodeECI
+		pods[i] = Pod{
+			Namespace: p.facts.Namespace, Name: p.facts.Name, Role: p.facts.Role,
+			NodeKind: string(report.NodeKind), Cache: cacheOf(report), PullSeconds: longestPull(report),
+			Phases: SpansOf(p.marks, now),
+		}
+		key := submissionKey{app: p.facts.Submission.App, id: p.facts.Submission.ID}
+		if key.app != "" {
+			s := subs[key]
+			if s == nil {
+				s = &submission{key: key, first: p.facts.Submission.Created}
+				subs[key] = s
+			}
+			s.put(p, i)
+		}
+		r.events.Forget(p.facts.UID)
+	}
+	apps := make([]Application, 0, len(subs))
+	order := make([]*submission, 0, len(subs))
+	for _, s := range subs {
+		order = append(order, s)
+	}
+	slices.SortFunc(order, func(a, b *submission) int {
+		return cmp.Or(cmp.Compare(a.key.app, b.key.app), a.first.Compare(b.first), cmp.Compare(a.key.id, b.key.id))
+	})
+	rank := make([]int, len(pods)) // each pod's submission, in order; the pods of none last
+	for i := range rank {
+		rank[i] = len(order)
+	}
+	for n, s := range order {
+		app, known := r.apps[s.key.app]
+		kind, namespace, name := s.pods[0].kind, pods[s.pods[0].index].Namespace, s.pods[0].app
+		a := Application{Kind: kind, Namespace: namespace, Name: name, Submission: s.key.id, Phases: AppSpansOf(s.marks(app, known), now)}
+		apps = append(apps, a)
+		for _, sp := range s.pods {
+			rank[sp.index] = n
+			pods[sp.index].Application, pods[sp.index].Submission = name, s.key.id
+		}
+	}
+	index := make([]int, len(pods))
+	for i := range index {
+		index[i] = i
+	}
+	slices.SortStableFunc(index, func(a, b int) int {
+		return cmp.Or(cmp.Compare(rank[a], rank[b]), cmp.Compare(pods[a].Namespace, pods[b].Namespace),
+			imagepull.ComparePods(pods[a].Role, pods[a].Name, pods[b].Role, pods[b].Name))
+	})
+	sorted := make([]Pod, len(pods))
+	for i, j := range index {
+		sorted[i] = pods[j]
+	}
+	r.pods, r.byUID = nil, nil
+	return New(apps, sorted, now)
+}
+
+// submissionKey tells one submission of one application apart.
+type submissionKey struct{ app, id string }
+
+// submission is what the pods of one submission tell of its start.
+type submission struct {
+	key   submissionKey
+	first time.Time // its first pod's creation, to order submissions
+	pods  []submissionPod
+	AppMarks
+	executorsStarted []time.Time
+}
+
+type submissionPod struct {
+	index     int
+	kind, app string
+}
+
+func (s *submission) put(p *readPod, index int) {
+	kind, _, name := sparkapp.ParseKey(p.facts.Submission.App)
+	s.pods = append(s.pods, submissionPod{index: index, kind: kind, app: name})
+	s.first = earliest(s.first, p.marks.Created)
+	switch sparkapp.RoleOfLabel(p.facts.Role) {
+	case sparkapp.Driver:
+		s.DriverCreated, s.DriverStarted = p.marks.Created, p.marks.Started
+	case sparkapp.Executor:
+		s.FirstExecutorCreated = earliest(s.FirstExecutorCreated, p.marks.Created)
+		s.executorsStarted = append(s.executorsStarted, p.marks.Started)
+	}
+}
+
+// marks are the submission's marks: what its pods tell, and what its
+// application's status does when it is this submission's (the operator
+// keeps the last one's only). Without the application, every executor
+// shown stands for those it asks for.
+func (s *submission) marks(app appFacts, known bool) AppMarks {
+	m := s.AppMarks
+	m.NoSubmit = s.pods[0].kind == sparkapp.KindSparkConnect
+	expected := len(s.executorsStarted)
+	if known {
+		expected = app.expected
+		if app.submission == s.key.id && !m.NoSubmit {
+			m.Submitted = app.submitted
+		}
+	}
+	m.ExecutorsRunning = ExecutorsRunning(s.executorsStarted, expected)
+	return m
+}
+
+// The cache result a pod whose annotations turn ECI's matching off has.
+const CacheOff = "off"
+
+// cacheOf is the word of a pod's cache result.
+func cacheOf(r imagepull.PodReport) string {
+	if r.Cache.Outcome == "" && r.Cache.Off {
+		return CacheOff
+	}
+	return string(r.Cache.Outcome)
+}
+
+// cacheMissed tells a cache result that is a miss.
+func cacheMissed(cache string) bool {
+	return cache != CacheOff && imagepull.CacheOutcome(cache).Missed()
+}
+
+// longestPull is the longest of a pod's image pulls, as cache-report times
+// them; nil when none is known.
+func longestPull(r imagepull.PodReport) *float64 {
+	var longest time.Duration
+	known := false
+	for _, img := range r.Images {
+		if img.State == imagepull.StatePulled && img.PullTime > 0 {
+			longest, known = max(longest, img.PullTime), true
+		}
+	}
+	if !known {
+		return nil
+	}
+	seconds := longest.Seconds()
+	return &seconds
+}

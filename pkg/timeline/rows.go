@@ -1,0 +1,81 @@
+package timeline
+
+import (
+	"time"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+)
+
+// row is what the chart and the trace draw of an application or a pod: a
+// name, a kind, and phases.
+type row struct {
+	name string
+	// kind is a pod's node kind, or appKind.
+	kind   string
+	group  string // what the row is drawn among: its application, else its namespace
+	role   string
+	cache  string
+	phases []Span
+}
+
+// appKind stands in the kind column of an application's row.
+const appKind = "APP"
+
+// rowsOf puts each application's row above the first pod of its
+// submission, in the pods' order; an application none of whose pods is
+// shown comes last.
+func rowsOf(t Timeline) []row {
+	rows := make([]row, 0, len(t.Applications)+len(t.Pods))
+	drawn := make([]bool, len(t.Applications))
+	appRow := func(i int) row {
+		a := t.Applications[i]
+		drawn[i] = true
+		return row{name: appName(a), kind: appKind, group: a.Namespace + "/" + a.Name, phases: a.Phases}
+	}
+	for _, p := range t.Pods {
+		for i, a := range t.Applications {
+			if !drawn[i] && p.Application != "" && a.Namespace == p.Namespace && a.Name == p.Application && a.Submission == p.Submission {
+				rows = append(rows, appRow(i))
+			}
+		}
+		group := p.Namespace
+		if p.Application != "" {
+			group += "/" + p.Application
+		}
+		rows = append(rows, row{name: p.Name, kind: p.NodeKind, group: group, role: p.Role, cache: p.Cache, phases: p.Phases})
+	}
+	for i := range t.Applications {
+		if !drawn[i] {
+			rows = append(rows, appRow(i))
+		}
+	}
+	return rows
+}
+
+// appName is how the command's arguments name an application: app/NAME,
+// sparkconnect/NAME.
+func appName(a Application) string {
+	if a.Kind == sparkapp.KindSparkApplication {
+		return "app/" + a.Name
+	}
+	return sparkapp.TypeName(a.Kind, a.Name)
+}
+
+// rowBounds is the first start and the last end among the rows' known
+// phases: the time axis.
+func rowBounds(rows []row) (first, last time.Time, ok bool) {
+	for _, r := range rows {
+		f, l, known := spanBounds(r.phases)
+		if !known {
+			continue
+		}
+		if !ok || f.Before(first) {
+			first = f
+		}
+		if !ok || l.After(last) {
+			last = l
+		}
+		ok = true
+	}
+	return first, last, ok
+}
