@@ -161,6 +161,11 @@ func run(s scale, scaleName string, runs, writers int, plugin string, serve bool
 			floor: floor{r.pods("", sparkPods), r.events("", podEvents), r.nodes(eciNodes)},
 		},
 		{
+			args: []string{"timeline", "-A", "-o", "json"},
+			floor: floor{r.nodes(""), r.pods("", "spark-role"), r.events("", podEvents),
+				r.sparkApps(""), r.sparkConnects("")},
+		},
+		{
 			args: []string{"status", "-A", "-o", "json"},
 			floor: floor{r.sparkApps(""), r.sparkConnects(""), r.pods("", "spark-role"),
 				r.events("", podEvents), r.nodes("")},

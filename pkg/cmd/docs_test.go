@@ -226,3 +226,29 @@ func mdAnchors(prose []string) map[string]bool {
 	}
 	return anchors
 }
+
+// The chart docs/timeline.md and the README show is the golden the
+// timeline's tests hold the chart to, byte for byte, followed by its
+// summary.
+func TestDocsTimelineChartIsTheGolden(t *testing.T) {
+	docs := readDocs(t)
+	golden, err := os.ReadFile("../timeline/testdata/chart-app-100.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"README.md", "docs/timeline.md"} {
+		blocks, _ := mdParse(docs[name])
+		found := false
+		for _, b := range blocks {
+			if b.lang == "" && strings.HasPrefix(b.body, "POD ") && strings.Contains(b.body, "app/spark-pi ") {
+				found = true
+				if !strings.HasPrefix(b.body, string(golden)) {
+					t.Errorf("%s:%d: the chart is not pkg/timeline/testdata/chart-app-100.txt:\n%s", name, b.line, b.body)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s shows no timeline chart", name)
+		}
+	}
+}

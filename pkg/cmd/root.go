@@ -91,6 +91,10 @@ func Execute(cmd *cobra.Command, streams genericiooptions.IOStreams) int {
 func calledOff(err error) string {
 	var urlErr *url.Error
 	if !errors.As(err, &urlErr) {
+		// A read called off between its requests: "list pods: called off".
+		if what, ok := strings.CutSuffix(err.Error(), ": "+context.Canceled.Error()); ok {
+			return what + ": called off"
+		}
 		return err.Error()
 	}
 	what := strings.ToLower(urlErr.Op) + " request called off"

@@ -64,4 +64,7 @@ func TestCalledOff(t *testing.T) {
 	if got := calledOff(context.Canceled); got != "context canceled" {
 		t.Errorf("calledOff of a bare cancel = %q", got)
 	}
+	if got := calledOff(fmt.Errorf("list pods: %w", context.Canceled)); got != "list pods: called off" {
+		t.Errorf("calledOff of a read between its requests = %q", got)
+	}
 }

@@ -147,7 +147,7 @@ func (o *TimelineOptions) Validate() error {
 func (o *TimelineOptions) Run(ctx context.Context) error {
 	reading := timeline.NewReading(o.eciNodes(ctx))
 	if _, err := o.eachPod(ctx, reading.PutPod); err != nil {
-		return explainError(o.ConfigFlags, err)
+		return explainError(o.ConfigFlags, fmt.Errorf("list pods: %w", err))
 	}
 	if reading.Pods() == 0 {
 		return o.noPods()
@@ -157,7 +157,7 @@ func (o *TimelineOptions) Run(ctx context.Context) error {
 	}
 	namespace, selector := eventScope(reading.Kept())
 	if _, err := o.eachEvent(ctx, namespace, selector, func(e *corev1.Event) { reading.PutEvent(e) }); err != nil {
-		return explainError(o.ConfigFlags, err)
+		return explainError(o.ConfigFlags, fmt.Errorf("list events: %w", err))
 	}
 	if o.podName == "" {
 		if err := o.readApps(ctx, reading); err != nil {

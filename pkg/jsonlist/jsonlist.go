@@ -10,12 +10,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
+	"slices"
 )
 
 // Write writes shell, a document whose field key (at its top level) holds an
 // empty list, with items in that list, as json.MarshalIndent(v, "", "  ")
 // would write the document holding them, and a newline.
 func Write[T any](w io.Writer, shell any, key string, items []T) error {
+	return WriteSeq(w, shell, key, slices.Values(items))
+}
+
+// WriteSeq is Write of the items a sequence yields, made as they are
+// written: a list never held whole.
+func WriteSeq[T any](w io.Writer, shell any, key string, items iter.Seq[T]) error {
 	doc, err := json.MarshalIndent(shell, "", "  ")
 	if err != nil {
 		return err
@@ -27,24 +35,24 @@ func Write[T any](w io.Writer, shell any, key string, items []T) error {
 	}
 	at += len(list)
 	bw := bufio.NewWriter(w)
-	if len(items) == 0 {
-		bw.Write(doc)
-	} else {
-		bw.Write(doc[:at])
-		for i := range items {
-			item, err := json.MarshalIndent(items[i], "    ", "  ")
-			if err != nil {
-				return err
-			}
-			if i > 0 {
-				bw.WriteByte(',')
-			}
-			bw.WriteString("\n    ")
-			bw.Write(item)
+	bw.Write(doc[:at])
+	n := 0
+	for item := range items {
+		text, err := json.MarshalIndent(item, "    ", "  ")
+		if err != nil {
+			return err
 		}
-		bw.WriteString("\n  ")
-		bw.Write(doc[at:])
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(text)
+		n++
 	}
+	if n > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.Write(doc[at:])
 	bw.WriteByte('\n')
 	return bw.Flush()
 }

@@ -135,6 +135,7 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 			s.put(p, i)
 		}
 		r.events.Forget(p.facts.UID)
+		*p = readPod{}
 	}
 	apps := make([]Application, 0, len(subs))
 	order := make([]*submission, 0, len(subs))

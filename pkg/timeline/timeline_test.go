@@ -124,6 +124,33 @@ func stripANSI(s string) string {
 	return b.String()
 }
 
+// WriteJSON and WriteTrace write what json.MarshalIndent does, a pod (an
+// event) at a time.
+func TestWriteJSON(t *testing.T) {
+	tl := reading(t).Timeline(at(100))
+	want, err := json.MarshalIndent(tl, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := tl.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want)+"\n" {
+		t.Errorf("WriteJSON\n%s\nwant\n%s", b.String(), want)
+	}
+	if want, err = json.MarshalIndent(TraceOf(tl), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	if err := WriteTrace(&b, tl); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want)+"\n" {
+		t.Errorf("WriteTrace\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
 // The JSON is checked by decoding it: every phase of a pod in order, an
 // unknown one with no times and seconds null.
 func TestJSON(t *testing.T) {

@@ -1,9 +1,12 @@
 package timeline
 
 import (
-	"encoding/json"
 	"io"
+	"iter"
+	"slices"
 	"time"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/jsonlist"
 )
 
 // TraceEvent is one event of the Trace Event Format that chrome://tracing
@@ -35,47 +38,65 @@ type Trace struct {
 // timeline's now. An unknown phase has no times to place: it is named in
 // the args of its track.
 func TraceOf(tl Timeline) Trace {
-	t := Trace{TraceEvents: []TraceEvent{}, DisplayTimeUnit: "ms"}
-	rows := rowsOf(tl)
-	t0, _, ok := rowBounds(rows)
-	processes := map[string]int{}
-	for i, r := range rows {
-		pid, seen := processes[r.group]
-		if !seen {
-			pid = len(processes) + 1
-			processes[r.group] = pid
-			t.TraceEvents = append(t.TraceEvents, TraceEvent{Name: "process_name", Ph: "M", Pid: pid, Args: map[string]any{"name": r.group}})
-		}
-		tid := i + 1
-		track := TraceEvent{Name: "thread_name", Ph: "M", Pid: pid, Tid: tid, Args: map[string]any{"name": r.name}}
-		var unknown []Phase
-		for _, s := range r.phases {
-			if s.State == Unknown || !ok {
-				unknown = append(unknown, s.Name)
-				continue
-			}
-			ts, dur := micros(s.Start.Sub(t0)), micros(s.End.Sub(s.Start))
-			args := map[string]any{"state": s.State}
-			for k, v := range map[string]string{"role": r.role, "cache": r.cache} {
-				if v != "" {
-					args[k] = v
-				}
-			}
-			t.TraceEvents = append(t.TraceEvents, TraceEvent{Name: string(s.Name), Cat: r.kind, Ph: "X", Ts: &ts, Dur: &dur, Pid: pid, Tid: tid, Args: args})
-		}
-		if len(unknown) > 0 {
-			track.Args["unknown"] = unknown
-		}
-		t.TraceEvents = append(t.TraceEvents, track)
+	t := Trace{TraceEvents: slices.Collect(traceEvents(tl)), DisplayTimeUnit: traceTimeUnit}
+	if t.TraceEvents == nil {
+		t.TraceEvents = []TraceEvent{}
 	}
 	return t
 }
 
-// WriteTrace writes the trace of a timeline as JSON.
+// WriteTrace writes the trace of a timeline as JSON, as
+// json.MarshalIndent(TraceOf(t), "", "  ") and a newline would, an event at
+// a time: the trace of tens of thousands of pods is never held whole.
 func WriteTrace(w io.Writer, t Timeline) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(TraceOf(t))
+	return jsonlist.WriteSeq(w, Trace{TraceEvents: []TraceEvent{}, DisplayTimeUnit: traceTimeUnit}, "traceEvents", traceEvents(t))
+}
+
+const traceTimeUnit = "ms"
+
+// traceEvents yields the events of TraceOf, made as they are asked for.
+func traceEvents(tl Timeline) iter.Seq[TraceEvent] {
+	return func(yield func(TraceEvent) bool) {
+		rows := rowsOf(tl)
+		t0, _, ok := rowBounds(rows)
+		processes := map[string]int{}
+		for i, r := range rows {
+			pid, seen := processes[r.group]
+			if !seen {
+				pid = len(processes) + 1
+				processes[r.group] = pid
+				if !yield(TraceEvent{Name: "process_name", Ph: "M", Pid: pid, Args: map[string]any{"name": r.group}}) {
+					return
+				}
+			}
+			tid := i + 1
+			track := TraceEvent{Name: "thread_name", Ph: "M", Pid: pid, Tid: tid, Args: map[string]any{"name": r.name}}
+			var unknown []Phase
+			for _, s := range r.phases {
+				if s.State == Unknown || !ok {
+					unknown = append(unknown, s.Name)
+					continue
+				}
+				ts, dur := micros(s.Start.Sub(t0)), micros(s.End.Sub(s.Start))
+				args := map[string]any{"state": s.State}
+				if r.role != "" {
+					args["role"] = r.role
+				}
+				if r.cache != "" {
+					args["cache"] = r.cache
+				}
+				if !yield(TraceEvent{Name: string(s.Name), Cat: r.kind, Ph: "X", Ts: &ts, Dur: &dur, Pid: pid, Tid: tid, Args: args}) {
+					return
+				}
+			}
+			if len(unknown) > 0 {
+				track.Args["unknown"] = unknown
+			}
+			if !yield(track) {
+				return
+			}
+		}
+	}
 }
 
 func micros(d time.Duration) int64 { return d.Microseconds() }

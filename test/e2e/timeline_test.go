@@ -5,8 +5,11 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
@@ -486,4 +490,76 @@ func TestTimelineBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q, want one line with %q", tc.args, code, stdout, stderr, tc.wantErr)
 		}
 	}
+}
+
+// SIGINT and SIGTERM end timeline in the middle of its reads, from an API
+// server that does not answer: it says so, exits 130 or 143, and prints no
+// timeline of what it did not read.
+func TestInterruptedTimeline(t *testing.T) {
+	for _, signal := range signals {
+		t.Run(signalName(signal), func(t *testing.T) {
+			kubeconfig, accepted := silentServer(t)
+			w := startKubectl(t, kubeconfig, "spark-eci", "timeline", "app/spark-pi", "-n", "default")
+			select {
+			case <-accepted:
+			case <-time.After(30 * time.Second):
+				t.Fatal("timeline made no request")
+			}
+			w.interrupt(t, signal, 10*time.Second)
+			if w.stdout.String() != "" {
+				t.Errorf("an interrupted timeline printed %q", w.stdout.String())
+			}
+			if want := "error: interrupted by " + signalName(signal) + ": list pods: "; !strings.HasPrefix(lastLine(w.stderr.String()), want) ||
+				!strings.HasSuffix(w.stderr.String(), "called off\n") {
+				t.Errorf("stderr %q, want %q and what it called off", w.stderr.String(), want)
+			}
+		})
+	}
+}
+
+// silentServer is an API server that takes connections and never answers,
+// as one held up would; it returns a kubeconfig (the admin's) that goes to
+// it, and a channel that is closed at its first connection.
+func silentServer(t *testing.T) (string, <-chan struct{}) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan struct{})
+	var conns []net.Conn
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		var once sync.Once
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			once.Do(func() { close(accepted) })
+		}
+	}()
+	config, err := clientcmd.LoadFromFile(cluster.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range config.Clusters {
+		c.Server = "https://" + l.Addr().String()
+	}
+	path := filepath.Join(t.TempDir(), "silent.kubeconfig")
+	if err := clientcmd.WriteToFile(*config, path); err != nil {
+		t.Fatal(err)
+	}
+	return path, accepted
 }
