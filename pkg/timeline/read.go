@@ -32,7 +32,7 @@ type Reading struct {
 // readPod is what a Reading keeps of a pod.
 type readPod struct {
 	facts imagepull.PodFacts
-	marks Marks
+	marks packedMarks
 }
 
 // appFacts is what a Reading keeps of an application.
@@ -50,7 +50,7 @@ func NewReading(isECI func(node string) bool) *Reading {
 
 // PutPod reads a pod.
 func (r *Reading) PutPod(pod *corev1.Pod) {
-	r.pods = append(r.pods, readPod{facts: imagepull.FactsOf(pod), marks: MarksOf(pod, false)})
+	r.pods = append(r.pods, readPod{facts: imagepull.FactsOf(pod), marks: pack(MarksOf(pod, false))})
 }
 
 // Pods is how many pods are kept.
@@ -63,6 +63,9 @@ func (r *Reading) Keep(allSubmissions bool) (left int) {
 	if !allSubmissions {
 		r.pods, left = sparkapp.KeepCurrent(r.pods, func(p *readPod) sparkapp.PodSubmission { return p.facts.Submission })
 	}
+	// The list grew by doubling: held while the events are read, it is
+	// held at its length.
+	r.pods = slices.Clone(r.pods)
 	r.byUID = make(map[types.UID]int, len(r.pods))
 	uids := make([]types.UID, len(r.pods))
 	for i := range r.pods {
@@ -93,7 +96,12 @@ func (r *Reading) PutEvent(e *corev1.Event) bool {
 		return false
 	}
 	stored := r.events.Put(e)
-	return r.pods[i].marks.PutEvent(e) || stored
+	m := r.pods[i].marks.unpack()
+	if !m.PutEvent(e) {
+		return stored
+	}
+	r.pods[i].marks = pack(m)
+	return true
 }
 
 // PutApp reads an application or a SparkConnect: its submission and the
@@ -119,11 +127,12 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 	for i := range r.pods {
 		p := &r.pods[i]
 		report := imagepull.ReportOf(&p.facts, r.events.Of(p.facts.UID), r.isECI)
-		p.marks.OnECI = report.NodeKind == placement.NodeECI
+		marks := p.marks.unpack()
+		marks.OnECI = report.NodeKind == placement.NodeECI
 		pods[i] = Pod{
 			Namespace: p.facts.Namespace, Name: p.facts.Name, Role: p.facts.Role,
 			NodeKind: string(report.NodeKind), Cache: cacheOf(report), PullSeconds: longestPull(report),
-			Phases: SpansOf(p.marks, now),
+			Phases: SpansOf(marks, now),
 		}
 		key := submissionKey{app: p.facts.Submission.App, id: p.facts.Submission.ID}
 		if key.app != "" {
@@ -132,7 +141,7 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 				s = &submission{key: key, first: p.facts.Submission.Created}
 				subs[key] = s
 			}
-			s.put(p, i)
+			s.put(p, marks, i)
 		}
 		r.events.Forget(p.facts.UID)
 		*p = readPod{}
@@ -167,12 +176,31 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 		return cmp.Or(cmp.Compare(rank[a], rank[b]), cmp.Compare(pods[a].Namespace, pods[b].Namespace),
 			imagepull.ComparePods(pods[a].Role, pods[a].Name, pods[b].Role, pods[b].Name))
 	})
-	sorted := make([]Pod, len(pods))
-	for i, j := range index {
-		sorted[i] = pods[j]
-	}
+	permute(pods, index)
 	r.pods, r.byUID = nil, nil
-	return New(apps, sorted, now)
+	return New(apps, pods, now)
+}
+
+// permute puts pods in the order of index (pods[index[0]] first), in
+// place: the pods of a whole cluster are not held twice.
+func permute(pods []Pod, index []int) {
+	for start := range index {
+		if index[start] < 0 {
+			continue
+		}
+		// Follow the cycle through start: each place takes the pod its
+		// index names, the first one's kept aside.
+		first := pods[start]
+		at := start
+		for index[at] != start {
+			next := index[at]
+			pods[at] = pods[next]
+			index[at] = -1
+			at = next
+		}
+		pods[at] = first
+		index[at] = -1
+	}
 }
 
 // submissionKey tells one submission of one application apart.
@@ -192,16 +220,16 @@ type submissionPod struct {
 	kind, app string
 }
 
-func (s *submission) put(p *readPod, index int) {
+func (s *submission) put(p *readPod, m Marks, index int) {
 	kind, _, name := sparkapp.ParseKey(p.facts.Submission.App)
 	s.pods = append(s.pods, submissionPod{index: index, kind: kind, app: name})
-	s.first = earliest(s.first, p.marks.Created)
+	s.first = earliest(s.first, m.Created)
 	switch sparkapp.RoleOfLabel(p.facts.Role) {
 	case sparkapp.Driver:
-		s.DriverCreated, s.DriverStarted = p.marks.Created, p.marks.Started
+		s.DriverCreated, s.DriverStarted = m.Created, m.Started
 	case sparkapp.Executor:
-		s.FirstExecutorCreated = earliest(s.FirstExecutorCreated, p.marks.Created)
-		s.executorsStarted = append(s.executorsStarted, p.marks.Started)
+		s.FirstExecutorCreated = earliest(s.FirstExecutorCreated, m.Created)
+		s.executorsStarted = append(s.executorsStarted, m.Started)
 	}
 }
 

@@ -3,6 +3,7 @@ package timeline
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,5 +223,26 @@ func TestReadingWithoutTheApplication(t *testing.T) {
 	tl := r.Timeline(at(100))
 	if len(tl.Applications) != 1 || brief(tl.Applications[0].Phases) != "submit:unknown request:done:2 executors:done:8" {
 		t.Errorf("applications %+v", tl.Applications)
+	}
+}
+
+func TestPermute(t *testing.T) {
+	for _, index := range [][]int{{}, {0}, {2, 0, 1}, {1, 0, 3, 2}, {0, 1, 2}, {3, 2, 1, 0, 4}} {
+		pods := make([]Pod, len(index))
+		for i := range pods {
+			pods[i].Name = fmt.Sprint(i)
+		}
+		want := make([]string, len(index))
+		for i, j := range index {
+			want[i] = fmt.Sprint(j)
+		}
+		permute(pods, slices.Clone(index))
+		var got []string
+		for _, p := range pods {
+			got = append(got, p.Name)
+		}
+		if !slices.Equal(got, want) && len(index) > 0 {
+			t.Errorf("permute by %v = %v, want %v", index, got, want)
+		}
 	}
 }

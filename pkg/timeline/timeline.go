@@ -125,9 +125,11 @@ type bound struct {
 	start, end time.Time
 }
 
-// spansOf is the rule of SpansOf over phases in order.
+// spansOf is the rule of SpansOf over phases in order. The spans and their
+// seconds are made in one block each: a timeline holds tens of thousands.
 func spansOf(bounds []bound, now time.Time) []Span {
-	var spans []Span
+	spans := make([]Span, 0, len(bounds))
+	seconds := make([]float64, len(bounds))
 	for i, b := range bounds {
 		later := false
 		for _, after := range bounds[i+1:] {
@@ -135,12 +137,11 @@ func spansOf(bounds []bound, now time.Time) []Span {
 		}
 		switch {
 		case !b.start.IsZero() && !b.end.IsZero():
-			spans = append(spans, span(b.phase, Done, b.start, b.end))
+			spans = append(spans, span(b.phase, Done, b.start, b.end, &seconds[i]))
 		case later || !b.end.IsZero():
 			spans = append(spans, Span{Name: b.phase, State: Unknown})
 		case !b.start.IsZero():
-			spans = append(spans, span(b.phase, Open, b.start, now))
-			return spans
+			return append(spans, span(b.phase, Open, b.start, now, &seconds[i]))
 		default:
 			return spans
 		}
@@ -148,10 +149,10 @@ func spansOf(bounds []bound, now time.Time) []Span {
 	return spans
 }
 
-func span(p Phase, state State, start, end time.Time) Span {
+func span(p Phase, state State, start, end time.Time, seconds *float64) Span {
 	if end.Before(start) {
 		end = start // clocks of two writers disagree: never a negative phase
 	}
-	seconds := end.Sub(start).Seconds()
-	return Span{Name: p, State: state, Start: start, End: end, Seconds: &seconds}
+	*seconds = end.Sub(start).Seconds()
+	return Span{Name: p, State: state, Start: start, End: end, Seconds: seconds}
 }
