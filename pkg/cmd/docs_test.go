@@ -232,7 +232,7 @@ func mdAnchors(prose []string) map[string]bool {
 // summary.
 func TestDocsTimelineChartIsTheGolden(t *testing.T) {
 	docs := readDocs(t)
-	golden, err := os.ReadFile("../timeline/testdata/chart-app-100.txt")
+	golden, err := os.ReadFile("../timeline/fromcluster/testdata/chart-app-100.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func TestDocsTimelineChartIsTheGolden(t *testing.T) {
 			if b.lang == "" && strings.HasPrefix(b.body, "POD ") && strings.Contains(b.body, "app/spark-pi ") {
 				found = true
 				if !strings.HasPrefix(b.body, string(golden)) {
-					t.Errorf("%s:%d: the chart is not pkg/timeline/testdata/chart-app-100.txt:\n%s", name, b.line, b.body)
+					t.Errorf("%s:%d: the chart is not pkg/timeline/fromcluster/testdata/chart-app-100.txt:\n%s", name, b.line, b.body)
 				}
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline/fromcluster"
 )
 
 const timelineExample = `  # Where the start-up of spark-pi's driver and executors went, phase by phase
@@ -145,7 +146,7 @@ func (o *TimelineOptions) Validate() error {
 // Run reads the pods, their events and their applications, as cache-report
 // reads them, and prints their timeline.
 func (o *TimelineOptions) Run(ctx context.Context) error {
-	reading := timeline.NewReading(o.eciNodes(ctx))
+	reading := fromcluster.New(o.eciNodes(ctx))
 	if _, err := o.eachPod(ctx, reading.PutPod); err != nil {
 		return explainError(o.ConfigFlags, fmt.Errorf("list pods: %w", err))
 	}
@@ -197,7 +198,7 @@ func (o *TimelineOptions) noPods() error {
 // by name; for -l and -A each kind is listed once. Without them (a user who
 // may not read them, an operator that does not serve SparkConnects) the
 // rows come from the pods alone, and a warning says so.
-func (o *TimelineOptions) readApps(ctx context.Context, reading *timeline.Reading) error {
+func (o *TimelineOptions) readApps(ctx context.Context, reading *fromcluster.Reading) error {
 	kinds := []string{sparkapp.KindSparkApplication, sparkapp.KindSparkConnect}
 	if o.appName != "" {
 		kinds = []string{o.kind}

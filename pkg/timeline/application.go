@@ -68,7 +68,9 @@ func ExecutorsRunning(started []time.Time, expected int) time.Time {
 			continue
 		}
 		n++
-		last = latest(last, t)
+		if t.After(last) {
+			last = t
+		}
 	}
 	if n < max(expected, 1) {
 		return time.Time{}

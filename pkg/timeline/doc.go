@@ -1,17 +1,15 @@
 // Package timeline tells where each Spark pod's start-up went, phase by
 // phase: scheduling, instance (on ECI), pull, start and ready; and where an
-// application's went: submit, request and executors. It talks to no
-// cluster: a Reading is fed the pods, their events and their applications
-// as a command reads them (the reads cache-report makes), and keeps each
-// pod's Marks beside what cache-report keeps of it; SpansOf and AppSpansOf
-// work out the phases, at a given now. A phase is done, open (the pod is in
-// it now) or unknown (the pod went through it, but the events that told
-// when are gone): never zero for want of an event. WriteChart draws a
-// Timeline on one time axis, each application above its pods, Summarize
-// sums the pods up by node kind and image cache result, and TraceOf writes
-// them in the Trace Event Format that chrome://tracing and ui.perfetto.dev
-// open. The chart and the trace know nothing of Kubernetes: only the
-// Timeline.
+// application's went: submit, request and executors. It knows nothing of
+// Kubernetes, only of times: package fromcluster reads a pod's Marks from
+// the pod and its events, and an application's AppMarks from its status
+// and its pods, as cache-report reads them; SpansOf and AppSpansOf work
+// out the phases, at a given now. A phase is done, open (the pod is in it
+// now) or unknown (the pod went through it, but the events that told when
+// are gone): never zero for want of an event. WriteChart draws a Timeline
+// on one time axis, each application above its pods, Summarize sums the
+// pods up by node kind and image cache result, and TraceOf writes them in
+// the Trace Event Format that chrome://tracing and ui.perfetto.dev open.
 //
 // # Timeline schema
 //
@@ -41,6 +39,7 @@
 //	  cache: string           # ECI's image cache result, as cache-report reads it: hit, missed,
 //	                          # auto-created, not-found, not-complete, auto-create-failed (misses),
 //	                          # off; omitted on ECS and when nothing says
+//	  cacheMissed: true       # cache is a miss; omitted when not
 //	  pullSeconds: number     # the longest image pull, as cache-report times it; omitted when none is known
 //	  phases:                 # in order; a phase not reached is left out
 //	  - name: scheduling|instance|pull|start|ready

@@ -21,6 +21,9 @@ type Pod struct {
 	// it: hit, a miss (missed, auto-created, not-found, not-complete,
 	// auto-create-failed), or off; "" on ECS, or when nothing says.
 	Cache string `json:"cache,omitempty"`
+	// CacheMissed tells that Cache is a miss, so that a reader need not
+	// know which results are.
+	CacheMissed bool `json:"cacheMissed,omitempty"`
 	// PullSeconds is the pod's longest image pull as cache-report times it
 	// (the kubelet's own figure when its message gives one); nil when no
 	// pull is known.

@@ -1,9 +1,8 @@
 package timeline
 
 import (
+	"strings"
 	"time"
-
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // row is what the chart and the trace draw of an application or a pod: a
@@ -55,10 +54,10 @@ func rowsOf(t Timeline) []row {
 // appName is how the command's arguments name an application: app/NAME,
 // sparkconnect/NAME.
 func appName(a Application) string {
-	if a.Kind == sparkapp.KindSparkApplication {
+	if a.Kind == "SparkApplication" {
 		return "app/" + a.Name
 	}
-	return sparkapp.TypeName(a.Kind, a.Name)
+	return strings.ToLower(a.Kind) + "/" + a.Name
 }
 
 // rowBounds is the first start and the last end among the rows' known

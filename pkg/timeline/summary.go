@@ -36,8 +36,8 @@ type Summary struct {
 	Saving time.Duration
 }
 
-// Cache results the summary tells apart: a miss is any of ECI's (see
-// imagepull.CacheOutcome).
+// Cache results the summary tells apart: a hit, and a miss (any of those
+// Pod.CacheMissed tells).
 const (
 	CacheHit    = "hit"
 	CacheMissed = "missed"
@@ -52,7 +52,7 @@ func Summarize(pods []Pod) Summary {
 		}
 	}
 	hit := group(CacheHit, pods, func(p Pod) bool { return p.Cache == CacheHit })
-	missed := group(CacheMissed, pods, func(p Pod) bool { return cacheMissed(p.Cache) })
+	missed := group(CacheMissed, pods, func(p Pod) bool { return p.CacheMissed })
 	for _, g := range []Group{hit, missed} {
 		if g.Pods > 0 {
 			s.ByCache = append(s.ByCache, g)
@@ -63,7 +63,7 @@ func Summarize(pods []Pod) Summary {
 		return s
 	}
 	for _, p := range pods {
-		if !cacheMissed(p.Cache) {
+		if !p.CacheMissed {
 			continue
 		}
 		if d, ok := doneDuration(p, Pull); ok {

@@ -56,8 +56,7 @@ type Marks struct {
 	Created, Scheduled time.Time
 	// OnECI: the pod runs on an ECI virtual node. InstanceCreated is when
 	// ECI's instance existed: its ContainerInstanceCreated condition's turn
-	// to True (without it, ECI's first event about the pod stands for it:
-	// see PutEvent).
+	// to True, or without it ECI's first event about the pod.
 	OnECI           bool
 	InstanceCreated time.Time
 	// PullBegun is the first image pull begun (the first Pulling event);
@@ -67,9 +66,6 @@ type Marks struct {
 	// Started is when the pod's first container started; Ready its Ready
 	// condition's turn to True.
 	Started, Ready time.Time
-
-	// eciFirst is ECI's first event about the pod.
-	eciFirst time.Time
 }
 
 // Span is one phase of a pod's start-up.
@@ -103,8 +99,8 @@ func SpansOf(m Marks, now time.Time) []Span {
 	bounds = append(bounds, bound{Scheduling, m.Created, m.Scheduled})
 	pullFrom := m.Scheduled
 	if m.OnECI {
-		bounds = append(bounds, bound{Instance, m.Scheduled, m.instanceCreated()})
-		pullFrom = m.instanceCreated()
+		bounds = append(bounds, bound{Instance, m.Scheduled, m.InstanceCreated})
+		pullFrom = m.InstanceCreated
 	}
 	// The images' pull begins with the first one begun; with none recorded
 	// (every image already there), where the phase before it ended.

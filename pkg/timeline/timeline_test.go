@@ -66,7 +66,8 @@ func pods() []Pod {
 	now := at(100)
 	pod := func(name, role, kind, cache string, m Marks) Pod {
 		m.OnECI = kind == "ECI"
-		return Pod{Namespace: "spark", Name: name, Role: role, NodeKind: kind, Cache: cache, Phases: SpansOf(m, now)}
+		return Pod{Namespace: "spark", Name: name, Role: role, NodeKind: kind, Cache: cache, CacheMissed: cache == CacheMissed,
+			Application: "spark-pi", Submission: "s1", Phases: SpansOf(m, now)}
 	}
 	return []Pod{
 		pod("spark-pi-driver", "driver", "ECS", "", Marks{Created: at(0), Scheduled: at(1), PullBegun: at(1), Pulled: at(9), Started: at(10), Ready: at(11)}),
@@ -127,7 +128,9 @@ func stripANSI(s string) string {
 // WriteJSON and WriteTrace write what json.MarshalIndent does, a pod (an
 // event) at a time.
 func TestWriteJSON(t *testing.T) {
-	tl := reading(t).Timeline(at(100))
+	apps := []Application{{Kind: "SparkApplication", Namespace: "spark", Name: "spark-pi", Submission: "s1",
+		Phases: AppSpansOf(AppMarks{Submitted: at(-3), DriverCreated: at(0), DriverStarted: at(10), FirstExecutorCreated: at(14)}, at(100))}}
+	tl := New(apps, pods(), at(100))
 	want, err := json.MarshalIndent(tl, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +242,7 @@ func TestTrace(t *testing.T) {
 			t.Errorf("event of phase %q", e.Ph)
 		}
 	}
-	if processes[1] != "spark" || len(named) != 5 {
+	if processes[1] != "spark/spark-pi" || len(named) != 5 {
 		t.Fatalf("tracks %v, processes %v", named, processes)
 	}
 	for key := range complete {

@@ -1,4 +1,4 @@
-package timeline
+package fromcluster
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/internal/golden"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
 
 const (
@@ -96,7 +97,7 @@ func object(t *testing.T, doc string) map[string]interface{} {
 // (two of three running: the executors phase is open), a pod of the first
 // submission being gone but for one executor, and a SparkConnect's server.
 func reading(t *testing.T) *Reading {
-	r := NewReading(isECI)
+	r := New(isECI)
 	driver := running(scheduled(sparkPod("spark-pi", "spark-pi-driver", "driver", "s2", ecsNode, 0), 1), 10, 11)
 	hit := running(instance(scheduled(sparkPod("spark-pi", "spark-pi-exec-1", "executor", "s2", eciNode, 14), 14), 30), 32, 33)
 	missed := running(instance(scheduled(sparkPod("spark-pi", "spark-pi-exec-2", "executor", "s2", eciNode, 14), 15), 29), 81, 82)
@@ -168,7 +169,7 @@ func TestReading(t *testing.T) {
 	}
 
 	var b bytes.Buffer
-	if err := WriteChart(&b, tl, ChartOptions{Width: 100}); err != nil {
+	if err := timeline.WriteChart(&b, tl, timeline.ChartOptions{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "chart-app-100.txt", b.String())
@@ -182,7 +183,7 @@ func TestReading(t *testing.T) {
 // With every submission, the earlier one has a row of its own, whose
 // submission time the operator no longer keeps: unknown, not zero.
 func TestReadingEverySubmission(t *testing.T) {
-	r := NewReading(isECI)
+	r := New(isECI)
 	for _, p := range []*corev1.Pod{
 		running(scheduled(sparkPod("spark-pi", "spark-pi-driver", "driver", "s2", ecsNode, 0), 1), 10, 11),
 		running(scheduled(sparkPod("spark-pi", "spark-pi-exec-1", "executor", "s1", ecsNode, -290), -289), -280, -279),
@@ -216,7 +217,7 @@ spec: {executor: {instances: 1}}, status: {submissionID: s2, lastSubmissionAttem
 // comes from the pods: the submission time unknown, the executors shown
 // standing for those asked for.
 func TestReadingWithoutTheApplication(t *testing.T) {
-	r := NewReading(isECI)
+	r := New(isECI)
 	r.PutPod(running(scheduled(sparkPod("spark-pi", "spark-pi-driver", "driver", "s2", ecsNode, 0), 1), 10, 11))
 	r.PutPod(running(scheduled(sparkPod("spark-pi", "spark-pi-exec-1", "executor", "s2", ecsNode, 12), 13), 20, 21))
 	r.Keep(false)
@@ -228,7 +229,7 @@ func TestReadingWithoutTheApplication(t *testing.T) {
 
 func TestPermute(t *testing.T) {
 	for _, index := range [][]int{{}, {0}, {2, 0, 1}, {1, 0, 3, 2}, {0, 1, 2}, {3, 2, 1, 0, 4}} {
-		pods := make([]Pod, len(index))
+		pods := make([]timeline.Pod, len(index))
 		for i := range pods {
 			pods[i].Name = fmt.Sprint(i)
 		}

@@ -1,4 +1,4 @@
-package timeline
+package fromcluster
 
 import (
 	"testing"
@@ -7,16 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
-
-func condition(t corev1.PodConditionType, status corev1.ConditionStatus, s float64) corev1.PodCondition {
-	return corev1.PodCondition{Type: t, Status: status, LastTransitionTime: metav1.NewTime(at(s))}
-}
-
-func event(component, reason string, first, last float64) *corev1.Event {
-	return &corev1.Event{Reason: reason, Source: corev1.EventSource{Component: component},
-		FirstTimestamp: metav1.NewTime(at(first)), LastTimestamp: metav1.NewTime(at(last)), Count: 1}
-}
 
 // An executor on ECI as ECI and the kubelet record it, read into its
 // phases; then the same pod once the event TTL took its events.
@@ -44,7 +36,7 @@ func TestMarksOfAPodAndItsEvents(t *testing.T) {
 	} {
 		m.PutEvent(e)
 	}
-	if got, want := brief(SpansOf(m, at(100))), "scheduling:done:1 instance:done:20 pull:done:58 start:done:2 ready:done:1"; got != want {
+	if got, want := brief(timeline.SpansOf(m.Resolved(), at(100))), "scheduling:done:1 instance:done:20 pull:done:58 start:done:2 ready:done:1"; got != want {
 		t.Errorf("phases\n%s\nwant\n%s", got, want)
 	}
 
@@ -54,13 +46,13 @@ func TestMarksOfAPodAndItsEvents(t *testing.T) {
 	m = MarksOf(noCondition, true)
 	m.PutEvent(event("EciService", "SuccessfulHitImageCache", 15, 15))
 	m.PutEvent(event("kubelet", "Pulled", 16, 16)) // already present: no Pulling, the pull runs from the instance
-	if got, want := brief(SpansOf(m, at(100))), "scheduling:done:1 instance:done:14 pull:done:1 start:done:66 ready:open:18"; got != want {
+	if got, want := brief(timeline.SpansOf(m.Resolved(), at(100))), "scheduling:done:1 instance:done:14 pull:done:1 start:done:66 ready:open:18"; got != want {
 		t.Errorf("phases\n%s\nwant\n%s", got, want)
 	}
 
 	// The events gone: what they told is unknown, not zero.
 	m = MarksOf(pod, true)
-	if got, want := brief(SpansOf(m, at(100))), "scheduling:done:1 instance:done:20 pull:unknown start:unknown ready:done:1"; got != want {
+	if got, want := brief(timeline.SpansOf(m.Resolved(), at(100))), "scheduling:done:1 instance:done:20 pull:unknown start:unknown ready:done:1"; got != want {
 		t.Errorf("phases\n%s\nwant\n%s", got, want)
 	}
 	if m.PutEvent(event("kubelet", "Started", 82, 82)) {
@@ -69,7 +61,7 @@ func TestMarksOfAPodAndItsEvents(t *testing.T) {
 	// A pod waiting for the scheduler is in its first phase.
 	waiting := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(at(90))},
 		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{condition(corev1.PodScheduled, corev1.ConditionFalse, 90)}}}
-	if got := brief(SpansOf(MarksOf(waiting, false), at(100))); got != "scheduling:open:10" {
+	if got := brief(timeline.SpansOf(MarksOf(waiting, false).Resolved(), at(100))); got != "scheduling:open:10" {
 		t.Errorf("waiting: %s", got)
 	}
 }

@@ -1,4 +1,4 @@
-package timeline
+package fromcluster
 
 import (
 	"time"
@@ -7,7 +7,16 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
+
+// Marks are a pod's timeline.Marks as its records and events tell them,
+// and ECI's first event about it, which stands for its instance when ECI's
+// condition is not there to say.
+type Marks struct {
+	timeline.Marks
+	eciFirst time.Time
+}
 
 // MarksOf reads the marks a pod itself records: its creation, its
 // conditions' turns to True (PodScheduled, ECI's ContainerInstanceCreated,
@@ -15,7 +24,7 @@ import (
 // every command uses (placement.NodeKinds). The events' marks are added by
 // PutEvent.
 func MarksOf(pod *corev1.Pod, onECI bool) Marks {
-	m := Marks{Created: pod.CreationTimestamp.Time, OnECI: onECI}
+	m := timeline.Marks{Created: pod.CreationTimestamp.Time, OnECI: onECI}
 	for _, c := range pod.Status.Conditions {
 		if c.Status != corev1.ConditionTrue {
 			continue
@@ -39,13 +48,13 @@ func MarksOf(pod *corev1.Pod, onECI bool) Marks {
 		}
 		m.Started = earliest(m.Started, started)
 	}
-	return m
+	return Marks{Marks: m}
 }
 
 // PutEvent adds what an event about the pod marks: the kubelet's first
 // Pulling and last Pulled (an image already there too) bound the pulls;
 // ECI's first event stands for its instance when its condition is not
-// there to say (on ECI: see SpansOf). It tells whether the event marked anything.
+// there to say (see Resolved). It tells whether the event marked anything.
 func (m *Marks) PutEvent(e *corev1.Event) bool {
 	first, last := eventtime.Seen(e)
 	switch {
@@ -61,13 +70,14 @@ func (m *Marks) PutEvent(e *corev1.Event) bool {
 	return true
 }
 
-// instanceCreated is when ECI's instance existed: its condition, else its
-// first event.
-func (m Marks) instanceCreated() time.Time {
-	if !m.InstanceCreated.IsZero() {
-		return m.InstanceCreated
+// Resolved are the marks the phases are worked out from: ECI's instance
+// existed when its condition says, else at ECI's first event.
+func (m Marks) Resolved() timeline.Marks {
+	out := m.Marks
+	if out.InstanceCreated.IsZero() {
+		out.InstanceCreated = m.eciFirst
 	}
-	return m.eciFirst
+	return out
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -1,6 +1,10 @@
-package timeline
+package fromcluster
 
-import "time"
+import (
+	"time"
+
+	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
+)
 
 // packedMarks are Marks as a Reading keeps them for each of tens of
 // thousands of pods: each time in Unix nanoseconds (0 for none), a third
@@ -19,11 +23,10 @@ func pack(m Marks) packedMarks {
 
 // unpack gives the marks back; where the pod runs is told apart later.
 func (p packedMarks) unpack() Marks {
-	return Marks{
+	return Marks{Marks: timeline.Marks{
 		Created: fromNanos(p.created), Scheduled: fromNanos(p.scheduled), InstanceCreated: fromNanos(p.instanceCreated),
 		PullBegun: fromNanos(p.pullBegun), Pulled: fromNanos(p.pulled), Started: fromNanos(p.started), Ready: fromNanos(p.ready),
-		eciFirst: fromNanos(p.eciFirst),
-	}
+	}, eciFirst: fromNanos(p.eciFirst)}
 }
 
 func nanos(t time.Time) int64 {

@@ -1,4 +1,4 @@
-package timeline
+package fromcluster
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
 
 // Reading gathers a timeline as a command reads the cluster, by the reads
@@ -42,9 +43,9 @@ type appFacts struct {
 	expected   int
 }
 
-// NewReading begins a reading; isECI tells the nodes that are ECI's (by
+// New begins a reading; isECI tells the nodes that are ECI's (by
 // placement.NodeKinds' rule).
-func NewReading(isECI func(node string) bool) *Reading {
+func New(isECI func(node string) bool) *Reading {
 	return &Reading{isECI: isECI, apps: map[string]appFacts{}}
 }
 
@@ -121,18 +122,18 @@ func (r *Reading) PutApp(obj map[string]interface{}) {
 // first and its executors in natural order (exec-2 before exec-10), then
 // the pods of no application. What a pod's row is made of is dropped as it
 // is made.
-func (r *Reading) Timeline(now time.Time) Timeline {
-	pods := make([]Pod, len(r.pods))
+func (r *Reading) Timeline(now time.Time) timeline.Timeline {
+	pods := make([]timeline.Pod, len(r.pods))
 	subs := map[submissionKey]*submission{}
 	for i := range r.pods {
 		p := &r.pods[i]
 		report := imagepull.ReportOf(&p.facts, r.events.Of(p.facts.UID), r.isECI)
-		marks := p.marks.unpack()
+		marks := p.marks.unpack().Resolved()
 		marks.OnECI = report.NodeKind == placement.NodeECI
-		pods[i] = Pod{
+		pods[i] = timeline.Pod{
 			Namespace: p.facts.Namespace, Name: p.facts.Name, Role: p.facts.Role,
-			NodeKind: string(report.NodeKind), Cache: cacheOf(report), PullSeconds: longestPull(report),
-			Phases: SpansOf(marks, now),
+			NodeKind: string(report.NodeKind), Cache: cacheOf(report), CacheMissed: report.Cache.Missed(),
+			PullSeconds: longestPull(report), Phases: timeline.SpansOf(marks, now),
 		}
 		key := submissionKey{app: p.facts.Submission.App, id: p.facts.Submission.ID}
 		if key.app != "" {
@@ -146,7 +147,7 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 		r.events.Forget(p.facts.UID)
 		*p = readPod{}
 	}
-	apps := make([]Application, 0, len(subs))
+	apps := make([]timeline.Application, 0, len(subs))
 	order := make([]*submission, 0, len(subs))
 	for _, s := range subs {
 		order = append(order, s)
@@ -161,7 +162,8 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 	for n, s := range order {
 		app, known := r.apps[s.key.app]
 		kind, namespace, name := s.pods[0].kind, pods[s.pods[0].index].Namespace, s.pods[0].app
-		a := Application{Kind: kind, Namespace: namespace, Name: name, Submission: s.key.id, Phases: AppSpansOf(s.marks(app, known), now)}
+		a := timeline.Application{Kind: kind, Namespace: namespace, Name: name, Submission: s.key.id,
+			Phases: timeline.AppSpansOf(s.marks(app, known), now)}
 		apps = append(apps, a)
 		for _, sp := range s.pods {
 			rank[sp.index] = n
@@ -178,12 +180,12 @@ func (r *Reading) Timeline(now time.Time) Timeline {
 	})
 	permute(pods, index)
 	r.pods, r.byUID = nil, nil
-	return New(apps, pods, now)
+	return timeline.New(apps, pods, now)
 }
 
 // permute puts pods in the order of index (pods[index[0]] first), in
 // place: the pods of a whole cluster are not held twice.
-func permute(pods []Pod, index []int) {
+func permute(pods []timeline.Pod, index []int) {
 	for start := range index {
 		if index[start] < 0 {
 			continue
@@ -211,7 +213,7 @@ type submission struct {
 	key   submissionKey
 	first time.Time // its first pod's creation, to order submissions
 	pods  []submissionPod
-	AppMarks
+	timeline.AppMarks
 	executorsStarted []time.Time
 }
 
@@ -220,7 +222,7 @@ type submissionPod struct {
 	kind, app string
 }
 
-func (s *submission) put(p *readPod, m Marks, index int) {
+func (s *submission) put(p *readPod, m timeline.Marks, index int) {
 	kind, _, name := sparkapp.ParseKey(p.facts.Submission.App)
 	s.pods = append(s.pods, submissionPod{index: index, kind: kind, app: name})
 	s.first = earliest(s.first, m.Created)
@@ -237,7 +239,7 @@ func (s *submission) put(p *readPod, m Marks, index int) {
 // application's status does when it is this submission's (the operator
 // keeps the last one's only). Without the application, every executor
 // shown stands for those it asks for.
-func (s *submission) marks(app appFacts, known bool) AppMarks {
+func (s *submission) marks(app appFacts, known bool) timeline.AppMarks {
 	m := s.AppMarks
 	m.NoSubmit = s.pods[0].kind == sparkapp.KindSparkConnect
 	expected := len(s.executorsStarted)
@@ -247,7 +249,7 @@ func (s *submission) marks(app appFacts, known bool) AppMarks {
 			m.Submitted = app.submitted
 		}
 	}
-	m.ExecutorsRunning = ExecutorsRunning(s.executorsStarted, expected)
+	m.ExecutorsRunning = timeline.ExecutorsRunning(s.executorsStarted, expected)
 	return m
 }
 
@@ -260,11 +262,6 @@ func cacheOf(r imagepull.PodReport) string {
 		return CacheOff
 	}
 	return string(r.Cache.Outcome)
-}
-
-// cacheMissed tells a cache result that is a miss.
-func cacheMissed(cache string) bool {
-	return cache != CacheOff && imagepull.CacheOutcome(cache).Missed()
 }
 
 // longestPull is the longest of a pod's image pulls, as cache-report times
