@@ -151,7 +151,7 @@ func (o *TimelineOptions) Run(ctx context.Context) error {
 		return explainError(o.ConfigFlags, fmt.Errorf("list pods: %w", err))
 	}
 	if reading.Pods() == 0 {
-		return o.noPods()
+		return o.noPods(ctx)
 	}
 	if left := reading.Keep(o.AllSubmissions); left > 0 {
 		fmt.Fprintf(o.ErrOut, "pods of earlier submissions left out: %d (--all-submissions shows them)\n", left)
@@ -176,8 +176,11 @@ func (o *TimelineOptions) Run(ctx context.Context) error {
 }
 
 // noPods says what was not found.
-func (o *TimelineOptions) noPods() error {
+func (o *TimelineOptions) noPods(ctx context.Context) error {
 	namespace, _ := o.podScope()
+	if namespace != metav1.NamespaceAll && namespaceMissing(ctx, o.ConfigFlags, namespace) {
+		return namespaceNotFound(namespace)
+	}
 	switch {
 	case o.podName != "":
 		return fmt.Errorf("pod %q not found in namespace %q", o.podName, o.namespace)

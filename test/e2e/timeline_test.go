@@ -490,6 +490,10 @@ func TestTimelineBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q, want one line with %q", tc.args, code, stdout, stderr, tc.wantErr)
 		}
 	}
+	stdout, stderr, code := runPlugin(t, "timeline", "-n", "no-such-namespace", "app/spark-pi")
+	if code == 0 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, `namespace "no-such-namespace" not found`) {
+		t.Errorf("a namespace that does not exist: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 }
 
 // SIGINT and SIGTERM end timeline in the middle of its reads, from an API

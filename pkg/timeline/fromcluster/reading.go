@@ -121,8 +121,11 @@ func (r *Reading) PutApp(obj map[string]interface{}) {
 // submissions one after the other (the oldest first), each one's driver
 // first and its executors in natural order (exec-2 before exec-10), then
 // the pods of no application. What a pod's row is made of is dropped as it
-// is made.
+// is made: a Reading makes one timeline. Without Keep, every pod is kept.
 func (r *Reading) Timeline(now time.Time) timeline.Timeline {
+	if r.events == nil {
+		r.Keep(true)
+	}
 	pods := make([]timeline.Pod, len(r.pods))
 	subs := map[submissionKey]*submission{}
 	for i := range r.pods {
