@@ -316,7 +316,7 @@ type EventAges struct {
 	Err    error
 }
 
-// EventReach tells how far back cache-report and status see in namespace:
+// EventReach tells how far back cache-report, timeline and status see in namespace:
 // as far as the oldest event still there. The API server's --event-ttl,
 // which sets it, cannot be read through the API; nothing here can be wrong,
 // so it is information, outside the counts.
@@ -329,7 +329,7 @@ func EventReach(namespace string, ages EventAges, now time.Time) Check {
 	case ages.Count == 0:
 		c.Message = fmt.Sprintf("no events in namespace %s yet; %s", namespace, ttl)
 	default:
-		c.Message = fmt.Sprintf("%s in namespace %s, the oldest %s old: cache-report and status see that far back; %s",
+		c.Message = fmt.Sprintf("%s in namespace %s, the oldest %s old: cache-report, timeline and status see that far back; %s",
 			plural(ages.Count, "event", "events"), namespace, roughAge(now.Sub(ages.Oldest)), ttl)
 	}
 	return c

@@ -435,7 +435,7 @@ func TestEventReach(t *testing.T) {
 		ages EventAges
 		want string
 	}{
-		{EventAges{Count: 3, Oldest: reportTime.Add(-90 * time.Second)}, "3 events in namespace spark, the oldest 2m old: cache-report and status see that far back"},
+		{EventAges{Count: 3, Oldest: reportTime.Add(-90 * time.Second)}, "3 events in namespace spark, the oldest 2m old: cache-report, timeline and status see that far back"},
 		{EventAges{}, "no events in namespace spark yet"},
 		{EventAges{Err: errors.New("events is forbidden")}, "cannot list the events of namespace spark (events is forbidden)"},
 	} {

@@ -32,14 +32,14 @@ func doctorJSON(t *testing.T, kubeconfig string, args ...string) (map[string]doc
 }
 
 var doctorCheckNames = []string{"spark-crds", "pod-webhook", "operator", "virtual-nodes", "resourcepolicy-crd", "imagecache-crd", "pinned-caches",
-	"access-place", "access-cache-report", "access-status", "access-resource-policy", "access-image-cache", "access-doctor", "event-reach"}
+	"access-place", "access-cache-report", "access-timeline", "access-status", "access-resource-policy", "access-image-cache", "access-doctor", "event-reach"}
 
 // A cluster with nothing installed: the Spark CRDs and virtual nodes FAIL,
 // the optional parts WARN, and the exit code says so.
 func TestDoctorBareCluster(t *testing.T) {
 	kubeconfig := bareCluster(t)
 	stdout, stderr, code := runPluginAs(t, kubeconfig, "doctor", "-n", "default")
-	if code != 2 || stderr != "error: 2 of 13 checks failed\n" { // a failed gate
+	if code != 2 || stderr != "error: 2 of 14 checks failed\n" { // a failed gate
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{
@@ -58,7 +58,7 @@ func TestDoctorBareCluster(t *testing.T) {
 		"WARN Spark operator no controller Deployment labelled",
 		"OK Pinned image caches no application in namespace default pins an image cache",
 		"OK Rights for doctor may do all that doctor needs in namespace default",
-		"7 checks OK, 4 warnings, 2 failures",
+		"8 checks OK, 4 warnings, 2 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
@@ -108,7 +108,7 @@ func TestDoctorReadyCluster(t *testing.T) {
 		"OK Spark operator v2.5.2 (deployment " + ns + "/spark-operator-controller): PartialRestart on",
 		"INFO Event reach 1 event in namespace " + ns + ", the oldest ",
 		"OK Pinned image caches no application in namespace " + ns + " pins an image cache",
-		"13 checks OK, 0 warnings, 0 failures",
+		"14 checks OK, 0 warnings, 0 failures",
 	} {
 		if !strings.Contains(squash(stdout), want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
