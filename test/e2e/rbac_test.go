@@ -74,6 +74,10 @@ func TestRoleGrantsEveryCommand(t *testing.T) {
 	if _, stderr, code := runPluginAs(t, user, "status", "-n", ns, "spark-pi", "--watch", "--timeout=20s"); code != 0 {
 		t.Errorf("status --watch: exit %d: %s", code, stderr)
 	}
+	stdout, stderr, code = runPluginAs(t, user, "timeline", "-n", ns, "app/spark-pi", "-o", "json")
+	if tl := decodeTimeline(t, stdout); code != 0 || strings.Contains(stderr, "Warning") || len(tl.Pods) != 3 || len(tl.Applications) != 1 {
+		t.Errorf("timeline: exit %d, %d pods, %d applications, stderr %q", code, len(tl.Pods), len(tl.Applications), stderr)
+	}
 
 	ensureResourcePolicyCRD(t)
 	for _, args := range [][]string{
@@ -87,7 +91,7 @@ func TestRoleGrantsEveryCommand(t *testing.T) {
 	}
 
 	checks, code := doctorJSON(t, user, "-n", ns)
-	for _, name := range []string{"access-place", "access-cache-report", "access-status", "access-resource-policy"} {
+	for _, name := range []string{"access-place", "access-cache-report", "access-timeline", "access-status", "access-resource-policy"} {
 		if checks[name].Status != doctor.OK {
 			t.Errorf("doctor %s: %s %s", name, checks[name].Status, checks[name].Message)
 		}
@@ -142,6 +146,10 @@ func TestClusterRoleGrantsEveryCommandEverywhere(t *testing.T) {
 		return a.Namespace == ns && a.Name == "spark-pi"
 	}) {
 		t.Errorf("status -A does not show %s/spark-pi: %s", ns, stdout)
+	}
+	stdout, stderr, code = runPluginAs(t, user, "timeline", "-A", "-l", "sparkoperator.k8s.io/app-name=everywhere", "-o", "json")
+	if tl := decodeTimeline(t, stdout); code != 0 || strings.Contains(stderr, "Warning") || len(tl.Pods) != 1 || tl.Pods[0].Cache != "hit" || tl.Pods[0].NodeKind != "ECI" {
+		t.Errorf("timeline -A: exit %d, %+v, stderr %q", code, tl.Pods, stderr)
 	}
 	_, stderr, code = runPluginAs(t, user, "place", "-n", "no-such-namespace", "spark-pi", "--executors=eci")
 	if code == 0 || !strings.Contains(stderr, `namespace "no-such-namespace" not found`) {
