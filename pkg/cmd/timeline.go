@@ -269,10 +269,5 @@ func (o *TimelineOptions) print(tl timeline.Timeline) error {
 	if err := timeline.WriteChart(o.Out, tl, chart); err != nil {
 		return err
 	}
-	for _, line := range timeline.Summarize(tl.Pods).Lines() {
-		if err := writeLine(o.Out, line); err != nil {
-			return err
-		}
-	}
-	return nil
+	return timeline.WriteSummary(o.Out, timeline.Summarize(tl), chart.Width)
 }

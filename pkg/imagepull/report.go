@@ -73,6 +73,44 @@ func NewReport(pods []PodReport) Report {
 	return Report{APIVersion: ReportAPIVersion, Kind: ReportKind, Pods: sorted, Summary: Summarize(sorted)}
 }
 
+// WarmCacheSaving is what a warm image cache would have spared the pod:
+// its image pulls, as the kubelet timed them, when it ran on ECI and did not
+// hit the cache.
+func (p PodReport) WarmCacheSaving() time.Duration {
+	if p.NodeKind != placement.NodeECI || p.Cache.Outcome == OutcomeHit {
+		return 0
+	}
+	var pulled time.Duration
+	for _, img := range p.Images {
+		if img.timed() {
+			pulled += img.PullTime
+		}
+	}
+	return pulled
+}
+
+// timed tells an image whose pull has a time.
+func (img ImagePull) timed() bool {
+	return img.State == StatePulled && img.PullTimeFrom != ""
+}
+
+// CacheWord is the pod's cache result in one word: hit, the outcome of a
+// miss (missed, auto-created, ...), or off when its annotations turn ECI's
+// matching off; "" on ECS, where there is no image cache, and when nothing
+// says (as the table's CACHE column reads it).
+func (p PodReport) CacheWord() string {
+	c := p.Cache
+	switch {
+	case c.Outcome == OutcomeHit || c.Missed():
+		return string(c.Outcome)
+	case p.NodeKind == placement.NodeECS:
+		return ""
+	case c.Off:
+		return "off"
+	}
+	return ""
+}
+
 // ComparePods orders two pods, by role and name, the way Spark users read
 // them: the driver, then the executors by name in natural order (exec-2
 // before exec-10), then any other pods.
@@ -115,20 +153,16 @@ func Summarize(pods []PodReport) Summary {
 			s.Undecided++
 		}
 		var failed bool
-		var pulled time.Duration
 		for _, img := range p.Images {
 			failed = failed || img.State.Failed()
-			if img.State == StatePulled && img.PullTimeFrom != "" {
+			if img.timed() {
 				pulls = append(pulls, img.PullTime)
-				pulled += img.PullTime
 			}
 		}
 		if failed {
 			s.Failed++
 		}
-		if p.NodeKind == placement.NodeECI && p.Cache.Outcome != OutcomeHit {
-			s.WarmCacheSavings += pulled
-		}
+		s.WarmCacheSavings += p.WarmCacheSaving()
 	}
 	s.AutoCreatedIDs = slices.Sorted(maps.Keys(created))
 	if s.AutoCreatedIDs == nil {

@@ -181,7 +181,7 @@ func build(app map[string]interface{}, pods []record, k known) (Application, []s
 	a.settle()
 	a.judge(slices.Values(a.Pods))
 	for _, r := range a.Roles {
-		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !Ended(state) {
+		if r.EligibleNodes != nil && r.EligibleNodes.Total() == 0 && r.Scheduled == 0 && !sparkapp.Ended(state) {
 			warnings = append(warnings, fmt.Sprintf(
 				"no schedulable node matches the %s's tolerations, node selector and required node affinity: its pods cannot be placed", sparkapp.RoleField(kind, r.Role)))
 		}
@@ -284,7 +284,7 @@ func (a *Application) judge(pods iter.Seq[Pod]) {
 // every expected pod has a node and none waits for one (never while the
 // operator submits it again).
 func (a *Application) settle() {
-	a.Settled = Ended(a.State)
+	a.Settled = sparkapp.Ended(a.State)
 	if !a.Settled && !Resubmitting(a.State) {
 		a.Settled = true
 		for _, r := range a.Roles {
@@ -293,16 +293,6 @@ func (a *Application) settle() {
 			}
 		}
 	}
-}
-
-// Ended tells whether an application in state will start no more pods (until
-// its spec changes).
-func Ended(state string) bool {
-	switch state {
-	case sparkapp.StateCompleted, sparkapp.StateFailed, sparkapp.StateSubmissionFailed, sparkapp.StateSuspended:
-		return true
-	}
-	return false
 }
 
 // Resubmitting tells whether an application in state is between two

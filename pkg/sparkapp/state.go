@@ -28,6 +28,16 @@ const (
 	ConnectStateFailed       = "Failed"
 )
 
+// Ended tells whether an application in state will start no more pods (until
+// its spec changes).
+func Ended(state string) bool {
+	switch state {
+	case StateCompleted, StateFailed, StateSubmissionFailed, StateSuspended:
+		return true
+	}
+	return false
+}
+
 // StateOf reads the state of an object of one of the Spark kinds: a
 // SparkConnect's .status.state, an application's
 // .status.applicationState.state; "" before the operator saw it.

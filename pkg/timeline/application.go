@@ -30,6 +30,10 @@ type AppMarks struct {
 	// NoSubmit tells a SparkConnect, whose server the operator creates
 	// itself: it has no submit phase.
 	NoSubmit bool
+	// Ended tells an application that has ended (completed, failed,
+	// suspended): none of its phases goes on, and one it was in when it
+	// ended is unknown (the operator deletes the executors).
+	Ended bool
 }
 
 // Application is the start of one submission of an application.
@@ -49,12 +53,12 @@ type Application struct {
 func AppSpansOf(m AppMarks, now time.Time) []Span {
 	var bounds []bound
 	if !m.NoSubmit {
-		bounds = append(bounds, bound{Submit, m.Submitted, m.DriverCreated})
+		bounds = append(bounds, bound{Submit, m.Submitted, m.DriverCreated, false})
 	}
 	return spansOf(append(bounds,
-		bound{Request, m.DriverStarted, m.FirstExecutorCreated},
-		bound{Executors, m.FirstExecutorCreated, m.ExecutorsRunning},
-	), now)
+		bound{Request, m.DriverStarted, m.FirstExecutorCreated, false},
+		bound{Executors, m.FirstExecutorCreated, m.ExecutorsRunning, false},
+	), now, m.Ended)
 }
 
 // ExecutorsRunning is when the last of expected executors started, given

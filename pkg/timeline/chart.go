@@ -35,29 +35,43 @@ const (
 	minBar      = 10
 )
 
-// The chart's legend: its pods' marks, and its applications' when it has
-// some.
-const (
-	Legend    = "legend: . scheduling  ~ instance (ECI)  # pull  = start  + ready  ? unknown (events gone)  > still going"
-	AppLegend = "        APP rows: - submit (spark-submit)  : request (driver started to first executor)  * executors (to the last one running)"
+// The chart's legend: the marks of the pods' phases, and of the
+// applications' when it has some.
+var (
+	legend = []string{". scheduling", "~ instance (ECI)", "# pull", "= start", "+ ready",
+		"? unknown (events gone)", "> still going"}
+	appLegend = []string{"- submit (spark-submit)", ": request (driver started to first executor)",
+		"* executors (to the last one running)"}
 )
 
 // WriteChart draws a timeline on one time axis: a row per application
-// submission (above its pods) and per pod, its name and node kind (APP for
-// an application), then a bar per phase, fitted to the width. An unknown
-// phase is drawn as ? between the phases around it; an open one ends
-// with >.
+// submission (above its pods) and per pod, its name (after its namespace,
+// when the pods are of several) and node kind (APP for an application),
+// then a bar per phase, fitted to the width, and the legend, wrapped to
+// it. An unknown phase is drawn as ? where it was, beside the phases
+// around it; an open one ends with >.
 func WriteChart(w io.Writer, t Timeline, opts ChartOptions) error {
 	bw := bufio.NewWriter(w)
 	rows := rowsOf(t)
 	t0, t1, ok := rowBounds(rows)
-	nameWidth := len("POD")
+	namespaces := namespacesOf(t)
+	nsWidth, nameWidth := 0, len("POD")
 	for _, r := range rows {
 		nameWidth = max(nameWidth, len(r.name))
+		if namespaces > 1 {
+			nsWidth = max(nsWidth, len("NAMESPACE"), len(r.namespace))
+		}
 	}
-	bar := max(opts.Width-nameWidth-2-3-2, minBar)
+	cell := func(namespace, name, kind string) string {
+		if nsWidth == 0 {
+			return fmt.Sprintf("%-*s  %-3s  ", nameWidth, name, kind)
+		}
+		return fmt.Sprintf("%-*s  %-*s  %-3s  ", nsWidth, namespace, nameWidth, name, kind)
+	}
+	head := cell("NAMESPACE", "POD", "")
+	bar := max(opts.Width-len(head), minBar)
 	total := t1.Sub(t0)
-	fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, "POD", "   ", axis(total, bar))
+	fmt.Fprintln(bw, strings.TrimRight(head+axis(total, bar), " "))
 	line := make([]byte, bar)
 	for _, r := range rows {
 		for i := range line {
@@ -67,13 +81,44 @@ func WriteChart(w io.Writer, t Timeline, opts ChartOptions) error {
 		if ok {
 			phases = draw(line, r.phases, t0, total)
 		}
-		fmt.Fprintf(bw, "%-*s  %-3s  %s\n", nameWidth, r.name, dash(r.kind), paint(line, phases, opts.Color))
+		fmt.Fprintln(bw, strings.TrimRight(cell(r.namespace, r.name, dash(r.kind))+paint(line, phases, opts.Color), " "))
 	}
-	fmt.Fprintln(bw, Legend)
+	writeWrapped(bw, "legend: ", legend, opts.Width, "  ", "        ")
 	if len(t.Applications) > 0 {
-		fmt.Fprintln(bw, AppLegend)
+		writeWrapped(bw, "        APP: ", appLegend, opts.Width, "  ", "             ")
 	}
 	return bw.Flush()
+}
+
+// namespacesOf counts the namespaces of a timeline's pods and applications.
+func namespacesOf(t Timeline) int {
+	seen := map[string]bool{}
+	for _, p := range t.Pods {
+		seen[p.Namespace] = true
+	}
+	for _, a := range t.Applications {
+		seen[a.Namespace] = true
+	}
+	return len(seen)
+}
+
+// writeWrapped writes items after prefix, sep apart, in lines of at most
+// width (an item longer than a line has one of its own); the lines after
+// the first begin with indent.
+func writeWrapped(w io.Writer, prefix string, items []string, width int, sep, indent string) {
+	line := prefix
+	for i, item := range items {
+		switch {
+		case i == 0:
+			line += item
+		case len(line)+len(sep)+len(item) > width:
+			fmt.Fprintln(w, line)
+			line = indent + item
+		default:
+			line += sep + item
+		}
+	}
+	fmt.Fprintln(w, line)
 }
 
 // draw puts a row's phases into line and returns, for each column, the
@@ -99,16 +144,21 @@ func draw(row []byte, spans []Span, t0 time.Time, total time.Duration) []Phase {
 			continue
 		}
 		from, to := col(s.Start), col(s.End)
-		if pendingUnknown && next >= 0 {
-			// What the cluster no longer says, between what it says.
-			put(next, max(from, next+1), unknownMark, "")
-			from = max(from, next+1)
+		if pendingUnknown {
+			// What the cluster no longer says: between what it says, or
+			// just before the first thing it says.
+			if next >= 0 {
+				put(next, max(from, next+1), unknownMark, "")
+				from = max(from, next+1)
+			} else if from > 0 {
+				put(from-1, from, unknownMark, "")
+			}
 		}
 		pendingUnknown = false
 		if s.End.After(s.Start) {
 			// A phase too short for a column of its own still shows: after
-			// the one before it, in a column at least.
-			from = max(from, next)
+			// the one before it, in a column at least, the last one at most.
+			from = min(max(from, next), len(row)-1)
 			to = max(to, from+1)
 		}
 		put(from, to, marks[s.Name], s.Name)
@@ -121,7 +171,8 @@ func draw(row []byte, spans []Span, t0 time.Time, total time.Duration) []Phase {
 		next = max(next, to)
 	}
 	if pendingUnknown {
-		put(max(next, 0), max(next, 0)+1, unknownMark, "")
+		at := min(max(next, 0), len(row)-1)
+		put(at, at+1, unknownMark, "")
 	}
 	return phases
 }
@@ -152,19 +203,22 @@ func paint(row []byte, phases []Phase, color bool) string {
 	return b.String()
 }
 
-// axis labels the time axis at its start and about every quarter.
+// axis labels the time axis at its start and about every quarter; a label
+// that would touch the one before it is left out.
 func axis(total time.Duration, width int) string {
 	line := []byte(strings.Repeat(" ", width))
+	free := 0 // the first column a label may take
 	for i := 0; i <= 4; i++ {
 		col := min(i*width/4, width-1)
 		label := short(total * time.Duration(i) / 4)
 		if i == 4 {
 			col = width - len(label)
 		}
-		if col < 0 || col+len(label) > width {
+		if col < free || col+len(label) > width {
 			continue
 		}
 		copy(line[col:], label)
+		free = col + len(label) + 1
 	}
 	return strings.TrimRight(string(line), " ")
 }

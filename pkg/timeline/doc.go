@@ -19,7 +19,8 @@
 //	apiVersion: spark-eci.io/v1alpha1
 //	kind: Timeline
 //	now: RFC 3339 time        # when it was read: where open phases end
-//	applications:             # one a submission of each application shown; omitted for a pod alone
+//	applications:             # one a submission of each application whose driver is shown;
+//	                          # omitted for a pod alone
 //	- kind: SparkApplication|SparkConnect
 //	  namespace: string
 //	  name: string
@@ -32,7 +33,7 @@
 //	pods:
 //	- namespace: string
 //	  name: string
-//	  role: driver|executor   # the spark-role label; omitted when empty
+//	  role: string            # the spark-role label (driver, executor, connect-server); omitted when empty
 //	  nodeKind: ECS|ECI       # omitted before the pod has a node
 //	  application: string     # the application (or SparkConnect) it is of; omitted for none
 //	  submission: string      # that application's submission the pod is of; omitted when not known
@@ -47,4 +48,6 @@
 //	    start: RFC 3339 time  # omitted when unknown
 //	    end: RFC 3339 time    # now for an open phase; omitted when unknown
 //	    seconds: number       # end less start; null when unknown
+//	warmCacheSavingsSeconds: number  # what a warm cache would have spared the pods, as cache-report
+//	                                 # sums it: the image pulls of those on ECI that did not hit
 package timeline

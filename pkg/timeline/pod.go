@@ -41,6 +41,10 @@ type Timeline struct {
 	// their pods.
 	Applications []Application `json:"applications,omitempty"`
 	Pods         []Pod         `json:"pods"`
+	// WarmCacheSavingsSeconds is what a warm image cache would have spared
+	// the pods, as cache-report sums it: the image pulls of those on ECI
+	// that did not hit the cache.
+	WarmCacheSavingsSeconds float64 `json:"warmCacheSavingsSeconds"`
 }
 
 // New wraps applications and pods in the versioned type. The pods of an

@@ -8,7 +8,7 @@ import (
 // row is what the chart and the trace draw of an application or a pod: a
 // name, a kind, and phases.
 type row struct {
-	name string
+	namespace, name string
 	// kind is a pod's node kind, or appKind.
 	kind   string
 	group  string // what the row is drawn among: its application, else its namespace
@@ -24,24 +24,27 @@ const appKind = "APP"
 // submission, in the pods' order; an application none of whose pods is
 // shown comes last.
 func rowsOf(t Timeline) []row {
+	type key struct{ namespace, name, submission string }
+	apps := make(map[key]int, len(t.Applications))
+	for i, a := range t.Applications {
+		apps[key{a.Namespace, a.Name, a.Submission}] = i
+	}
 	rows := make([]row, 0, len(t.Applications)+len(t.Pods))
 	drawn := make([]bool, len(t.Applications))
 	appRow := func(i int) row {
 		a := t.Applications[i]
 		drawn[i] = true
-		return row{name: appName(a), kind: appKind, group: a.Namespace + "/" + a.Name, phases: a.Phases}
+		return row{namespace: a.Namespace, name: appName(a), kind: appKind, group: a.Namespace + "/" + a.Name, phases: a.Phases}
 	}
 	for _, p := range t.Pods {
-		for i, a := range t.Applications {
-			if !drawn[i] && p.Application != "" && a.Namespace == p.Namespace && a.Name == p.Application && a.Submission == p.Submission {
-				rows = append(rows, appRow(i))
-			}
+		if i, ok := apps[key{p.Namespace, p.Application, p.Submission}]; ok && p.Application != "" && !drawn[i] {
+			rows = append(rows, appRow(i))
 		}
 		group := p.Namespace
 		if p.Application != "" {
 			group += "/" + p.Application
 		}
-		rows = append(rows, row{name: p.Name, kind: p.NodeKind, group: group, role: p.Role, cache: p.Cache, phases: p.Phases})
+		rows = append(rows, row{namespace: p.Namespace, name: p.Name, kind: p.NodeKind, group: group, role: p.Role, cache: p.Cache, phases: p.Phases})
 	}
 	for i := range t.Applications {
 		if !drawn[i] {

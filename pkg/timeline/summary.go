@@ -1,7 +1,9 @@
 package timeline
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -29,10 +31,8 @@ type Percentiles struct {
 type Summary struct {
 	ByKind  []Group
 	ByCache []Group
-	// Missed is how many pods missed the cache and pulled; Saving what a
-	// warm cache would have saved them: each one's pull less the median
-	// pull of the pods that hit. Zero when no pod hit, or none missed.
-	Missed int
+	// Saving is what a warm cache would have spared the pods: the
+	// timeline's WarmCacheSavingsSeconds, cache-report's figure.
 	Saving time.Duration
 }
 
@@ -44,31 +44,18 @@ const (
 )
 
 // Summarize sums up the pods of a timeline.
-func Summarize(pods []Pod) Summary {
-	var s Summary
+func Summarize(t Timeline) Summary {
+	s := Summary{Saving: time.Duration(t.WarmCacheSavingsSeconds * float64(time.Second))}
 	for _, kind := range []string{"ECI", "ECS"} {
-		if g := group(kind, pods, func(p Pod) bool { return p.NodeKind == kind }); g.Pods > 0 {
+		if g := group(kind, t.Pods, func(p Pod) bool { return p.NodeKind == kind }); g.Pods > 0 {
 			s.ByKind = append(s.ByKind, g)
 		}
 	}
-	hit := group(CacheHit, pods, func(p Pod) bool { return p.Cache == CacheHit })
-	missed := group(CacheMissed, pods, func(p Pod) bool { return p.CacheMissed })
+	hit := group(CacheHit, t.Pods, func(p Pod) bool { return p.Cache == CacheHit })
+	missed := group(CacheMissed, t.Pods, func(p Pod) bool { return p.CacheMissed })
 	for _, g := range []Group{hit, missed} {
 		if g.Pods > 0 {
 			s.ByCache = append(s.ByCache, g)
-		}
-	}
-	warm := hit.Phases[Pull]
-	if warm.Pods == 0 {
-		return s
-	}
-	for _, p := range pods {
-		if !p.CacheMissed {
-			continue
-		}
-		if d, ok := doneDuration(p, Pull); ok {
-			s.Missed++
-			s.Saving += max(d-warm.P50, 0)
 		}
 	}
 	return s
@@ -102,21 +89,57 @@ func doneDuration(p Pod, phase Phase) (time.Duration, bool) {
 	return s.End.Sub(s.Start), true
 }
 
-// Lines writes the summary in at most two lines: the phases' p50/p95 by
+// Lines writes the summary in one or two lines: the phases' p50/p95 by
 // node kind; then by cache result, with what a warm cache would have saved.
 func (s Summary) Lines() []string {
 	var lines []string
 	if len(s.ByKind) > 0 {
 		lines = append(lines, "p50/p95 "+groups(s.ByKind))
 	}
+	var cache []string
 	if len(s.ByCache) > 0 {
-		line := "image cache " + groups(s.ByCache)
-		if s.Missed > 0 {
-			line += fmt.Sprintf("; a warm cache would have saved %s of pulling on %d pod%s that missed", short(s.Saving), s.Missed, plural(s.Missed))
-		}
-		lines = append(lines, line)
+		cache = append(cache, "image cache "+groups(s.ByCache))
+	}
+	if s.Saving > 0 {
+		cache = append(cache, fmt.Sprintf("a warm cache would have saved %s of image pulls on ECI", short(s.Saving)))
+	}
+	if len(cache) > 0 {
+		lines = append(lines, strings.Join(cache, "; "))
 	}
 	return lines
+}
+
+const summaryIndent = "        "
+
+// WriteSummary writes the summary's lines, each wrapped to width between
+// its parts (a group's head stays with its first phase), its continuation
+// indented.
+func WriteSummary(w io.Writer, s Summary, width int) error {
+	bw := bufio.NewWriter(w)
+	for _, line := range s.Lines() {
+		var items []string
+		groups := strings.Split(line, "; ")
+		for g, group := range groups {
+			parts := strings.Split(group, ", ")
+			for i := range parts {
+				switch {
+				case i < len(parts)-1:
+					parts[i] += ","
+				case g < len(groups)-1:
+					parts[i] += ";"
+				}
+			}
+			for _, part := range parts {
+				if len(summaryIndent)+len(part) > width {
+					items = append(items, strings.Fields(part)...) // too long for a line: its words
+				} else {
+					items = append(items, part)
+				}
+			}
+		}
+		writeWrapped(bw, "", items, width, " ", summaryIndent)
+	}
+	return bw.Flush()
 }
 
 func groups(gs []Group) string {

@@ -66,6 +66,15 @@ type Marks struct {
 	// Started is when the pod's first container started; Ready its Ready
 	// condition's turn to True.
 	Started, Ready time.Time
+	// Restarted tells a pod one of whose containers restarted: its Ready
+	// condition tells its latest turn to True, not its first, and its
+	// ready phase is unknown.
+	Restarted bool
+	// Ended tells a pod that has ended (Succeeded or Failed): none of its
+	// phases goes on, and one it was in when it ended is unknown (a Ready
+	// condition turns False at the end, and no longer says when it turned
+	// True).
+	Ended bool
 }
 
 // Span is one phase of a pod's start-up.
@@ -92,14 +101,14 @@ func (s Span) Duration() (d time.Duration, ok bool) {
 // in, from its marks, at now. A phase whose ends are both recorded is Done;
 // the first one whose end is not recorded, when no later mark is either, is
 // Open until now; one the pod went past without the cluster keeping when
-// is Unknown. A pod on ECS has no instance phase. A phase a pod has not
-// reached is left out.
+// is Unknown; so is the one an ended pod was in, and a restarted pod's
+// ready. A pod on ECS has no instance phase. A phase a pod has not reached is left out.
 func SpansOf(m Marks, now time.Time) []Span {
 	var bounds []bound
-	bounds = append(bounds, bound{Scheduling, m.Created, m.Scheduled})
+	bounds = append(bounds, bound{Scheduling, m.Created, m.Scheduled, false})
 	pullFrom := m.Scheduled
 	if m.OnECI {
-		bounds = append(bounds, bound{Instance, m.Scheduled, m.InstanceCreated})
+		bounds = append(bounds, bound{Instance, m.Scheduled, m.InstanceCreated, false})
 		pullFrom = m.InstanceCreated
 	}
 	// The images' pull begins with the first one begun; with none recorded
@@ -111,19 +120,23 @@ func SpansOf(m Marks, now time.Time) []Span {
 			begun = m.Pulled
 		}
 	}
-	bounds = append(bounds, bound{Pull, begun, m.Pulled}, bound{Start, m.Pulled, m.Started}, bound{Ready, m.Started, m.Ready})
-	return spansOf(bounds, now)
+	bounds = append(bounds, bound{Pull, begun, m.Pulled, false}, bound{Start, m.Pulled, m.Started, false},
+		bound{Ready, m.Started, m.Ready, m.Restarted})
+	return spansOf(bounds, now, m.Ended)
 }
 
-// bound is a phase and the marks that start and end it.
+// bound is a phase and the marks that start and end it; unknown when the
+// marks are there but do not tell it.
 type bound struct {
 	phase      Phase
 	start, end time.Time
+	unknown    bool
 }
 
-// spansOf is the rule of SpansOf over phases in order. The spans and their
-// seconds are made in one block each: a timeline holds tens of thousands.
-func spansOf(bounds []bound, now time.Time) []Span {
+// spansOf is the rule of SpansOf over phases in order; ended says nothing
+// goes on. The spans and their seconds are made in one block each: a
+// timeline holds tens of thousands.
+func spansOf(bounds []bound, now time.Time, ended bool) []Span {
 	spans := make([]Span, 0, len(bounds))
 	seconds := make([]float64, len(bounds))
 	for i, b := range bounds {
@@ -131,11 +144,16 @@ func spansOf(bounds []bound, now time.Time) []Span {
 		for _, after := range bounds[i+1:] {
 			later = later || !after.start.IsZero() || !after.end.IsZero()
 		}
+		reached := !b.start.IsZero() || !b.end.IsZero() || later
 		switch {
+		case b.unknown && reached:
+			spans = append(spans, Span{Name: b.phase, State: Unknown})
 		case !b.start.IsZero() && !b.end.IsZero():
 			spans = append(spans, span(b.phase, Done, b.start, b.end, &seconds[i]))
 		case later || !b.end.IsZero():
 			spans = append(spans, Span{Name: b.phase, State: Unknown})
+		case !b.start.IsZero() && ended:
+			return append(spans, Span{Name: b.phase, State: Unknown})
 		case !b.start.IsZero():
 			return append(spans, span(b.phase, Open, b.start, now, &seconds[i]))
 		default:

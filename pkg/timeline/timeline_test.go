@@ -86,7 +86,7 @@ func TestChart(t *testing.T) {
 	}
 	golden.Assert(t, "chart-80.txt", b.String())
 	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
-		if len(line) > 80 && !strings.HasPrefix(line, "legend:") {
+		if len(line) > 80 {
 			t.Errorf("a line wider than 80 columns: %q", line)
 		}
 	}
@@ -257,28 +257,93 @@ func TestTrace(t *testing.T) {
 		t.Errorf("exec-2's pull: ts, dur = %v, want 29000000, 50000000", got)
 	}
 	// The phases whose times are gone are named on their track.
+	found := false
 	for _, e := range trace.TraceEvents {
 		if e.Ph == "M" && e.Name == "thread_name" && e.Args["name"] == "spark-pi-exec-4" {
+			found = true
 			if fmt.Sprint(e.Args["unknown"]) != "[instance pull start]" {
 				t.Errorf("exec-4's track: %v", e.Args)
 			}
 		}
 	}
+	if !found {
+		t.Error("no track of exec-4")
+	}
 }
 
 func TestSummary(t *testing.T) {
-	s := Summarize(pods())
-	lines := s.Lines()
-	if len(lines) != 2 {
-		t.Fatalf("lines %q", lines)
-	}
+	tl := New(nil, pods(), at(100))
+	tl.WarmCacheSavingsSeconds = 49.6
+	lines := Summarize(tl).Lines()
 	want := []string{
 		"p50/p95 ECI (4 pods): scheduling 1s/1s, instance 16s/16s, pull 0s/50s, start 2s/2s, ready 1s/1s; ECS (1 pod): scheduling 1s/1s, pull 8s/8s, start 1s/1s, ready 1s/1s",
-		"image cache hit (1 pod): scheduling 0s/0s, instance 16s/16s, pull 0s/0s, start 2s/2s, ready 1s/1s; missed (2 pods): scheduling 1s/1s, instance 14s/16s, pull 50s/50s, start 2s/2s, ready 1s/1s; a warm cache would have saved 50s of pulling on 1 pod that missed",
+		"image cache hit (1 pod): scheduling 0s/0s, instance 16s/16s, pull 0s/0s, start 2s/2s, ready 1s/1s; missed (2 pods): scheduling 1s/1s, instance 14s/16s, pull 50s/50s, start 2s/2s, ready 1s/1s; a warm cache would have saved 50s of image pulls on ECI",
 	}
-	for i := range want {
-		if lines[i] != want[i] {
-			t.Errorf("line %d:\n%s\nwant\n%s", i, lines[i], want[i])
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	// Written to a width: each line wrapped at its spaces, none wider.
+	var b bytes.Buffer
+	if err := WriteSummary(&b, Summarize(tl), 60); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if len(line) > 60 {
+			t.Errorf("a summary line wider than 60: %q", line)
 		}
+	}
+	if strings.Join(strings.Fields(b.String()), " ") != strings.Join(strings.Fields(strings.Join(want, " ")), " ") {
+		t.Errorf("wrapped, the summary says something else:\n%s", b.String())
+	}
+}
+
+// An application's row whose submission time is unknown begins with ?;
+// a pod whose last phase is unknown at the right edge ends with one; a
+// short last phase at the right edge still shows; the axis's labels never
+// touch; pods of several namespaces are told apart by a NAMESPACE column.
+func TestChartEdges(t *testing.T) {
+	apps := []Application{{Kind: "SparkApplication", Namespace: "a", Name: "pi", Submission: "s1",
+		Phases: AppSpansOf(AppMarks{DriverCreated: at(10), DriverStarted: at(20), FirstExecutorCreated: at(30), ExecutorsRunning: at(100)}, at(100))}}
+	pod := func(ns, name string, m Marks) Pod {
+		return Pod{Namespace: ns, Name: name, NodeKind: "ECS", Application: "pi", Submission: "s1", Phases: SpansOf(m, at(100))}
+	}
+	tl := New(apps, []Pod{
+		pod("a", "pi-driver", Marks{Created: at(10), Scheduled: at(11), Started: at(20), Ready: at(21)}),
+		pod("a", "pi-exec-1", Marks{Created: at(30), Scheduled: at(31), PullBegun: at(31), Pulled: at(99), Started: at(99.5), Ready: at(99.8)}),
+		pod("b", "pi-driver", Marks{Created: at(0), Scheduled: at(1), PullBegun: at(1), Pulled: at(2), Ready: at(100)}),
+	}, at(100))
+	var b bytes.Buffer
+	if err := WriteChart(&b, tl, ChartOptions{Width: 60}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", b.String())
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	for _, line := range lines {
+		if len(line) > 60 {
+			t.Errorf("a line wider than 60: %q", line)
+		}
+	}
+	bar := func(i int) string { return strings.TrimSpace(lines[i][len("NAMESPACE  pi-exec-1  APP  "):]) }
+	if !strings.HasPrefix(lines[0], "NAMESPACE  POD ") || !strings.HasPrefix(lines[1], "a          app/pi     APP  ") ||
+		!strings.HasPrefix(lines[4], "b          pi-driver  ECS  ") {
+		t.Errorf("no NAMESPACE column:\n%s", b.String())
+	}
+	if r := bar(1); !strings.HasPrefix(r, "?:") {
+		t.Errorf("the application's row %q: its unknown submit, then its request", r)
+	}
+	// Its start and ready, a second at the right edge, have no column of
+	// their own: the last one shows in the last column.
+	if r := bar(3); !strings.HasSuffix(r, "#+") {
+		t.Errorf("exec-1's row %q: its ready at the right edge", r)
+	}
+	if r := bar(4); !strings.HasSuffix(r, "?+") && !strings.HasSuffix(r, "?") {
+		t.Errorf("b's driver %q: its unknown start before its ready", r)
+	}
+	if axis := lines[0][len("NAMESPACE  POD        APP  "):]; strings.Contains(axis, "s1") || strings.Contains(axis, "s2") || strings.Contains(axis, "s3") {
+		t.Errorf("axis labels that touch: %q", axis)
+	}
+	// A bar too narrow for five labels keeps those that fit apart.
+	if got := axis(100*time.Second, 12); strings.Contains(got, "s1") || strings.Contains(got, "s5") {
+		t.Errorf("axis of 12 columns %q", got)
 	}
 }

@@ -255,15 +255,17 @@ func TestTimelineOutputs(t *testing.T) {
 	}
 	t.Logf("chart:\n%s", stdout)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
-	if len(lines) != 11 {
-		t.Fatalf("%d lines, want the axis, 6 rows, 2 of legend, 2 of summary:\n%s", len(lines), stdout)
+	if len(lines) < 8 || !strings.HasPrefix(lines[7], "legend: ") {
+		t.Fatalf("want the axis, 6 rows, then the legend:\n%s", stdout)
 	}
 	for i, prefix := range []string{"POD ", "app/spark-pi ", "spark-pi-driver ", "spark-pi-1-exec-1 ", "spark-pi-1-exec-2 ", "spark-pi-1-exec-3 ", "spark-pi-1-exec-4 "} {
 		if !strings.HasPrefix(lines[i], prefix) {
 			t.Errorf("line %d %q, want it to start with %q", i, lines[i], prefix)
 		}
-		if len(lines[i]) > 80 {
-			t.Errorf("line %d wider than 80 columns (no terminal, no COLUMNS): %q", i, lines[i])
+	}
+	for i, line := range lines {
+		if len(line) > 80 {
+			t.Errorf("line %d wider than 80 columns (no terminal, no COLUMNS): %q", i, line)
 		}
 	}
 	row := func(i int) string { return strings.Join(strings.Fields(lines[i])[2:], "") }
@@ -279,11 +281,14 @@ func TestTimelineOutputs(t *testing.T) {
 	if strings.Contains(stdout, "\x1b[") {
 		t.Error("colour off a terminal")
 	}
-	// exec-2 pulled for 50 s where the pod that hit took 2 s.
-	if !strings.HasPrefix(lines[10], "image cache hit (1 pod)") || !strings.Contains(lines[10], "missed (2 pods)") ||
-		!strings.Contains(lines[10], "a warm cache would have saved 48s of pulling on 1 pod that missed") ||
-		!strings.HasPrefix(lines[9], "p50/p95 ECI (4 pods): scheduling ") || !strings.Contains(lines[9], "ECS (1 pod)") {
-		t.Errorf("summary\n%s\n%s", lines[9], lines[10])
+	// The summary, however wrapped: exec-2's 49.6 s pull is what a warm
+	// cache would have saved, as cache-report sums it.
+	summary := strings.Join(strings.Fields(stdout[strings.Index(stdout, "p50/p95 "):]), " ")
+	for _, want := range []string{"p50/p95 ECI (4 pods): scheduling ", "; ECS (1 pod): ", "image cache hit (1 pod): ", "; missed (2 pods): ",
+		"; a warm cache would have saved 50s of image pulls on ECI"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary %q lacks %q", summary, want)
+		}
 	}
 
 	// The trace: complete events with ph, ts and dur in microseconds, on
@@ -431,12 +436,10 @@ func TestTimelineTerminal(t *testing.T) {
 	}
 	widest := 0
 	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "legend") && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "p50") && !strings.HasPrefix(line, "image cache") {
-			widest = max(widest, len(line))
-		}
+		widest = max(widest, len(line))
 	}
 	if widest <= 80 || widest > 140 {
-		t.Errorf("COLUMNS=140: the widest row is %d columns:\n%s", widest, out)
+		t.Errorf("COLUMNS=140: the widest line is %d columns:\n%s", widest, out)
 	}
 }
 
@@ -566,4 +569,46 @@ func silentServer(t *testing.T) (string, <-chan struct{}) {
 		t.Fatal(err)
 	}
 	return path, accepted
+}
+
+// An application that ended: the operator deleted its executors, its
+// driver Succeeded. Nothing of it goes on: what it was in when it ended is
+// unknown, never still going.
+func TestTimelineOfAnEndedApplication(t *testing.T) {
+	ns := newNamespace(t)
+	ecs, _ := ensureNodes(t)
+	createSeedApp(t, ns, "spark-pi")
+	driver := sparkPod(t, ns, "spark-pi", "spark-pi-driver", "driver", ecs)
+	d := driver.CreationTimestamp.Time
+	changeAppStatus(t, ns, "spark-pi", func(obj map[string]any) error {
+		for field, value := range map[string]string{"submissionID": "7f9c0e2a", "lastSubmissionAttemptTime": d.Add(-3 * time.Second).UTC().Format(time.RFC3339)} {
+			if err := unstructured.SetNestedField(obj, value, "status", field); err != nil {
+				return err
+			}
+		}
+		return unstructured.SetNestedField(obj, "COMPLETED", "status", "applicationState", "state")
+	})
+	setPodStatus(t, driver, func(s *corev1.PodStatus) {
+		s.Phase = corev1.PodSucceeded
+		s.Conditions = []corev1.PodCondition{
+			{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(d)},
+			{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "PodCompleted", LastTransitionTime: metav1.NewTime(d.Add(time.Minute))},
+		}
+		s.ContainerStatuses = []corev1.ContainerStatus{{Name: "spark-kubernetes-driver", Image: sparkImage,
+			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed",
+				StartedAt: metav1.NewTime(d.Add(5 * time.Second)), FinishedAt: metav1.NewTime(d.Add(time.Minute))}}}}
+	})
+	kubeletPull(t, driver, d.Add(time.Second), d.Add(4*time.Second), "2.9s")
+
+	stdout, stderr, code := runPlugin(t, "timeline", "app/spark-pi", "-n", ns, "-o", "json")
+	tl := decodeTimeline(t, stdout)
+	if code != 0 || len(tl.Applications) != 1 || len(tl.Pods) != 1 {
+		t.Fatalf("exit %d, %+v, stderr %q", code, tl, stderr)
+	}
+	if got := phases(tl.Applications[0].Phases); got != "submit:done:3 request:unknown" {
+		t.Errorf("the application's phases %s", got)
+	}
+	if got := phases(tl.Pods[0].Phases); got != "scheduling:done:0 pull:done:3 start:done:1 ready:unknown" {
+		t.Errorf("the driver's phases %s", got)
+	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eventtime"
+	"github.com/spark-eci/kubectl-spark-eci/pkg/imagepull"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
 
@@ -20,11 +21,13 @@ type Marks struct {
 
 // MarksOf reads the marks a pod itself records: its creation, its
 // conditions' turns to True (PodScheduled, ECI's ContainerInstanceCreated,
-// Ready) and its containers' start. onECI is where it runs, by the rule
-// every command uses (placement.NodeKinds). The events' marks are added by
-// PutEvent.
+// Ready), its containers' first start, whether one restarted, and whether
+// it has ended. onECI is where it runs, by the rule every command uses
+// (placement.NodeKinds). The events' marks are added by PutEvent and
+// PutPulls.
 func MarksOf(pod *corev1.Pod, onECI bool) Marks {
-	m := timeline.Marks{Created: pod.CreationTimestamp.Time, OnECI: onECI}
+	m := timeline.Marks{Created: pod.CreationTimestamp.Time, OnECI: onECI,
+		Ended: pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed}
 	for _, c := range pod.Status.Conditions {
 		if c.Status != corev1.ConditionTrue {
 			continue
@@ -39,35 +42,61 @@ func MarksOf(pod *corev1.Pod, onECI bool) Marks {
 		}
 	}
 	for _, c := range pod.Status.ContainerStatuses {
-		var started time.Time
-		switch {
-		case c.State.Running != nil:
-			started = c.State.Running.StartedAt.Time
-		case c.State.Terminated != nil:
-			started = c.State.Terminated.StartedAt.Time
-		}
-		m.Started = earliest(m.Started, started)
+		m.Restarted = m.Restarted || c.RestartCount > 0
+		m.Started = earliest(m.Started, firstStart(c))
 	}
 	return Marks{Marks: m}
 }
 
-// PutEvent adds what an event about the pod marks: the kubelet's first
-// Pulling and last Pulled (an image already there too) bound the pulls;
-// ECI's first event stands for its instance when its condition is not
-// there to say (see Resolved). It tells whether the event marked anything.
-func (m *Marks) PutEvent(e *corev1.Event) bool {
-	first, last := eventtime.Seen(e)
+// firstStart is when a container first started: its state's start, or
+// after one restart the start of the run before; after more, the cluster
+// no longer says (zero).
+func firstStart(c corev1.ContainerStatus) time.Time {
+	state := c.State
 	switch {
-	case e.Reason == "Pulling":
-		m.PullBegun = earliest(m.PullBegun, first)
-	case e.Reason == "Pulled":
-		m.Pulled = latest(m.Pulled, last)
-	case eci.EventSource(e.Source.Component):
-		m.eciFirst = earliest(m.eciFirst, first)
-	default:
+	case c.RestartCount == 1:
+		state = c.LastTerminationState
+	case c.RestartCount > 1:
+		return time.Time{}
+	}
+	switch {
+	case state.Running != nil:
+		return state.Running.StartedAt.Time
+	case state.Terminated != nil:
+		return state.Terminated.StartedAt.Time
+	}
+	return time.Time{}
+}
+
+// PutEvent adds what an event about the pod marks: ECI's first event,
+// which stands for its instance when its condition is not there to say (see
+// Resolved). It tells whether the event marked anything.
+func (m *Marks) PutEvent(e *corev1.Event) bool {
+	if !eci.EventSource(e.Source.Component) {
 		return false
 	}
+	first, _ := eventtime.Seen(e)
+	m.eciFirst = earliest(m.eciFirst, first)
 	return true
+}
+
+// PutPulls adds what the kubelet's image events, as cache-report reads
+// them, mark: the first pull begun, and when the last image was had: the
+// latest of each container's first Pulled ("already present" too). A
+// restarted container's Pulled again is no pull of the start-up.
+func (m *Marks) PutPulls(events []imagepull.Event) {
+	had := map[string]time.Time{} // each container's image, first had
+	for _, e := range events {
+		switch e.Kind {
+		case imagepull.Pulling:
+			m.PullBegun = earliest(m.PullBegun, e.First)
+		case imagepull.Pulled, imagepull.AlreadyPresent:
+			had[e.Container] = earliest(had[e.Container], e.First)
+		}
+	}
+	for _, t := range had {
+		m.Pulled = latest(m.Pulled, t)
+	}
 }
 
 // Resolved are the marks the phases are worked out from: ECI's instance

@@ -7,17 +7,19 @@ import (
 )
 
 // packedMarks are Marks as a Reading keeps them for each of tens of
-// thousands of pods: each time in Unix nanoseconds (0 for none), a third
-// of the room time.Time takes.
+// thousands of pods while it reads their events: each time in Unix
+// nanoseconds (0 for none), a third of the room time.Time takes. The pulls
+// are not among them: they are read from the events cache-report keeps
+// (Marks.PutPulls), once all are read.
 type packedMarks struct {
-	created, scheduled, instanceCreated, pullBegun, pulled, started, ready, eciFirst int64
+	created, scheduled, instanceCreated, started, ready, eciFirst int64
+	restarted, ended                                              bool
 }
 
 func pack(m Marks) packedMarks {
 	return packedMarks{
 		created: nanos(m.Created), scheduled: nanos(m.Scheduled), instanceCreated: nanos(m.InstanceCreated),
-		pullBegun: nanos(m.PullBegun), pulled: nanos(m.Pulled), started: nanos(m.Started), ready: nanos(m.Ready),
-		eciFirst: nanos(m.eciFirst),
+		started: nanos(m.Started), ready: nanos(m.Ready), eciFirst: nanos(m.eciFirst), restarted: m.Restarted, ended: m.Ended,
 	}
 }
 
@@ -25,7 +27,7 @@ func pack(m Marks) packedMarks {
 func (p packedMarks) unpack() Marks {
 	return Marks{Marks: timeline.Marks{
 		Created: fromNanos(p.created), Scheduled: fromNanos(p.scheduled), InstanceCreated: fromNanos(p.instanceCreated),
-		PullBegun: fromNanos(p.pullBegun), Pulled: fromNanos(p.pulled), Started: fromNanos(p.started), Ready: fromNanos(p.ready),
+		Started: fromNanos(p.started), Ready: fromNanos(p.ready), Restarted: p.restarted, Ended: p.ended,
 	}, eciFirst: fromNanos(p.eciFirst)}
 }
 

@@ -41,6 +41,7 @@ type appFacts struct {
 	submission string
 	submitted  time.Time
 	expected   int
+	ended      bool
 }
 
 // New begins a reading; isECI tells the nodes that are ECI's (by
@@ -113,11 +114,13 @@ func (r *Reading) PutApp(obj map[string]interface{}) {
 	namespace, _ := meta["namespace"].(string)
 	name, _ := meta["name"].(string)
 	id, at := sparkapp.Submitted(obj)
-	r.apps[sparkapp.Key(kind, namespace, name)] = appFacts{submission: id, submitted: at, expected: sparkapp.ExpectedExecutors(obj)}
+	r.apps[sparkapp.Key(kind, namespace, name)] = appFacts{submission: id, submitted: at, expected: sparkapp.ExpectedExecutors(obj),
+		ended: sparkapp.Ended(sparkapp.StateOf(obj))}
 }
 
 // Timeline is what was read, at now: a row a submission of each
-// application whose pods are kept, then the pods, an application's
+// application whose driver is kept (an application's start is told from
+// its driver on), then the pods, an application's
 // submissions one after the other (the oldest first), each one's driver
 // first and its executors in natural order (exec-2 before exec-10), then
 // the pods of no application. What a pod's row is made of is dropped as it
@@ -128,14 +131,19 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 	}
 	pods := make([]timeline.Pod, len(r.pods))
 	subs := map[submissionKey]*submission{}
+	var saving time.Duration
 	for i := range r.pods {
 		p := &r.pods[i]
-		report := imagepull.ReportOf(&p.facts, r.events.Of(p.facts.UID), r.isECI)
-		marks := p.marks.unpack().Resolved()
+		events := r.events.Of(p.facts.UID)
+		report := imagepull.ReportOf(&p.facts, events, r.isECI)
+		saving += report.WarmCacheSaving()
+		unpacked := p.marks.unpack()
+		unpacked.PutPulls(events.Events())
+		marks := unpacked.Resolved()
 		marks.OnECI = report.NodeKind == placement.NodeECI
 		pods[i] = timeline.Pod{
 			Namespace: p.facts.Namespace, Name: p.facts.Name, Role: p.facts.Role,
-			NodeKind: string(report.NodeKind), Cache: cacheOf(report), CacheMissed: report.Cache.Missed(),
+			NodeKind: string(report.NodeKind), Cache: report.CacheWord(), CacheMissed: report.Cache.Missed(),
 			PullSeconds: longestPull(report), Phases: timeline.SpansOf(marks, now),
 		}
 		key := submissionKey{app: p.facts.Submission.App, id: p.facts.Submission.ID}
@@ -163,15 +171,17 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 		rank[i] = len(order)
 	}
 	for n, s := range order {
-		app, known := r.apps[s.key.app]
 		kind, namespace, name := s.pods[0].kind, pods[s.pods[0].index].Namespace, s.pods[0].app
-		a := timeline.Application{Kind: kind, Namespace: namespace, Name: name, Submission: s.key.id,
-			Phases: timeline.AppSpansOf(s.marks(app, known), now)}
-		apps = append(apps, a)
 		for _, sp := range s.pods {
 			rank[sp.index] = n
 			pods[sp.index].Application, pods[sp.index].Submission = name, s.key.id
 		}
+		if !s.driver {
+			continue // without its driver (not selected, or gone) its start is not told
+		}
+		app, known := r.apps[s.key.app]
+		apps = append(apps, timeline.Application{Kind: kind, Namespace: namespace, Name: name, Submission: s.key.id,
+			Phases: timeline.AppSpansOf(s.marks(app, known), now)})
 	}
 	index := make([]int, len(pods))
 	for i := range index {
@@ -183,7 +193,9 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 	})
 	permute(pods, index)
 	r.pods, r.byUID = nil, nil
-	return timeline.New(apps, pods, now)
+	t := timeline.New(apps, pods, now)
+	t.WarmCacheSavingsSeconds = saving.Seconds()
+	return t
 }
 
 // permute puts pods in the order of index (pods[index[0]] first), in
@@ -216,6 +228,8 @@ type submission struct {
 	key   submissionKey
 	first time.Time // its first pod's creation, to order submissions
 	pods  []submissionPod
+	// driver tells that the submission's driver is among its pods.
+	driver bool
 	timeline.AppMarks
 	executorsStarted []time.Time
 }
@@ -231,6 +245,7 @@ func (s *submission) put(p *readPod, m timeline.Marks, index int) {
 	s.first = earliest(s.first, m.Created)
 	switch sparkapp.RoleOfLabel(p.facts.Role) {
 	case sparkapp.Driver:
+		s.driver = true
 		s.DriverCreated, s.DriverStarted = m.Created, m.Started
 	case sparkapp.Executor:
 		s.FirstExecutorCreated = earliest(s.FirstExecutorCreated, m.Created)
@@ -251,20 +266,11 @@ func (s *submission) marks(app appFacts, known bool) timeline.AppMarks {
 		if app.submission == s.key.id && !m.NoSubmit {
 			m.Submitted = app.submitted
 		}
+		// An earlier submission's end is the next one's start.
+		m.Ended = app.ended || app.submission != s.key.id
 	}
 	m.ExecutorsRunning = timeline.ExecutorsRunning(s.executorsStarted, expected)
 	return m
-}
-
-// The cache result a pod whose annotations turn ECI's matching off has.
-const CacheOff = "off"
-
-// cacheOf is the word of a pod's cache result.
-func cacheOf(r imagepull.PodReport) string {
-	if r.Cache.Outcome == "" && r.Cache.Off {
-		return CacheOff
-	}
-	return string(r.Cache.Outcome)
 }
 
 // longestPull is the longest of a pod's image pulls, as cache-report times

@@ -103,7 +103,7 @@ func reading(t *testing.T) *Reading {
 	missed := running(instance(scheduled(sparkPod("spark-pi", "spark-pi-exec-2", "executor", "s2", eciNode, 14), 15), 29), 81, 82)
 	pulling := instance(scheduled(sparkPod("spark-pi", "spark-pi-exec-10", "executor", "s2", eciNode, 14), 15), 31)
 	old := running(scheduled(sparkPod("spark-pi", "spark-pi-exec-1", "executor", "s1", eciNode, -300), -299), -250, -249)
-	server := running(scheduled(sparkPod("", "spark-connect-server", "driver", "", ecsNode, 40), 41), 50, 0)
+	server := running(scheduled(sparkPod("", "spark-connect-server", sparkapp.RoleConnectServer, "", ecsNode, 40), 41), 50, 0)
 	server.Labels[sparkapp.LabelConnectName] = "spark-connect"
 	delete(server.Labels, sparkapp.LabelAppName)
 	for _, p := range []*corev1.Pod{pulling, missed, server, old, hit, driver} {
@@ -162,7 +162,7 @@ func TestReading(t *testing.T) {
 		"spark-pi-exec-1 executor ECI cache=hit pull=- app=spark-pi/s2: scheduling:done:0 instance:done:16 pull:done:0 start:done:2 ready:done:1",
 		"spark-pi-exec-2 executor ECI cache=missed pull=49.6 app=spark-pi/s2: scheduling:done:1 instance:done:14 pull:done:50 start:done:2 ready:done:1",
 		"spark-pi-exec-10 executor ECI cache=missed pull=- app=spark-pi/s2: scheduling:done:1 instance:done:16 pull:open:69",
-		"spark-connect-server driver ECS cache= pull=6 app=spark-connect/: scheduling:done:1 pull:done:7 start:done:2 ready:open:50",
+		"spark-connect-server connect-server ECS cache= pull=6 app=spark-connect/: scheduling:done:1 pull:done:7 start:done:2 ready:open:50",
 	}
 	if strings.Join(pods, "\n") != strings.Join(wantPods, "\n") {
 		t.Errorf("pods\n%s\nwant\n%s", strings.Join(pods, "\n"), strings.Join(wantPods, "\n"))
@@ -170,6 +170,9 @@ func TestReading(t *testing.T) {
 
 	var b bytes.Buffer
 	if err := timeline.WriteChart(&b, tl, timeline.ChartOptions{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if err := timeline.WriteSummary(&b, timeline.Summarize(tl), 100); err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "chart-app-100.txt", b.String())
@@ -210,6 +213,34 @@ spec: {executor: {instances: 1}}, status: {submissionID: s2, lastSubmissionAttem
 	}
 	if want := "s1/spark-pi-driver s1/spark-pi-exec-1 s2/spark-pi-driver"; strings.Join(order, " ") != want {
 		t.Errorf("pods in order %v, want %s", order, want)
+	}
+}
+
+// An application that ended: the operator deleted its executors, its
+// driver Succeeded; no phase of it goes on. Its executors alone (-l
+// spark-role=executor) give no row: its start is told from the driver on.
+func TestReadingAnEndedApplication(t *testing.T) {
+	r := New(isECI)
+	driver := running(scheduled(sparkPod("spark-pi", "spark-pi-driver", "driver", "s1", ecsNode, 0), 1), 10, 11)
+	driver.Status.Phase = corev1.PodSucceeded
+	driver.Status.Conditions[1] = condition(corev1.PodReady, corev1.ConditionFalse, 90)
+	r.PutPod(driver)
+	r.Keep(false)
+	r.PutApp(object(t, `{kind: SparkApplication, metadata: {namespace: spark, name: spark-pi},
+spec: {executor: {instances: 2}}, status: {submissionID: s1, lastSubmissionAttemptTime: "2026-12-06T09:59:58Z", applicationState: {state: COMPLETED}}}`))
+	tl := r.Timeline(at(100))
+	if len(tl.Applications) != 1 || brief(tl.Applications[0].Phases) != "submit:done:2 request:unknown" {
+		t.Errorf("applications %+v", tl.Applications)
+	}
+	if got := brief(tl.Pods[0].Phases); got != "scheduling:done:1 pull:unknown start:unknown ready:unknown" {
+		t.Errorf("the driver's phases %s", got)
+	}
+
+	r = New(isECI)
+	r.PutPod(running(scheduled(sparkPod("spark-pi", "spark-pi-exec-1", "executor", "s1", ecsNode, 12), 13), 20, 21))
+	r.Keep(false)
+	if tl := r.Timeline(at(100)); len(tl.Applications) != 0 || tl.Pods[0].Application != "spark-pi" {
+		t.Errorf("executors alone: applications %+v, pod %+v", tl.Applications, tl.Pods[0])
 	}
 }
 
