@@ -3,8 +3,11 @@ package cmd
 import (
 	"fmt"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/imagecache"
@@ -88,4 +91,28 @@ func podLabelOf(kind string) string {
 		return sparkapp.LabelConnectName
 	}
 	return sparkapp.LabelAppName
+}
+
+// sparkPodSelector selects the pods of the application (or SparkConnect)
+// of kind named name; with no name, every Spark pod: those with a
+// spark-role label.
+func sparkPodSelector(kind, name string) string {
+	if name != "" {
+		return labels.Set{podLabelOf(kind): name}.String()
+	}
+	req, _ := labels.NewRequirement(sparkapp.LabelSparkRole, selection.Exists, nil)
+	return labels.NewSelector().Add(*req).String()
+}
+
+// explainSparkError tells a list or get of one of the Spark kinds that the
+// server does not serve it (the operator is missing, or too old for
+// SparkConnects: its resource comes back as Not Found), as a NoMatch error
+// that names what to install, from other errors.
+func explainSparkError(f *genericclioptions.ConfigFlags, kind string, err error) error {
+	if apierrors.IsNotFound(err) {
+		if _, crdErr := mappingOf(f, sparkType(kind).crd); meta.IsNoMatchError(crdErr) {
+			return crdErr
+		}
+	}
+	return explainError(f, err)
 }

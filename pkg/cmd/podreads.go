@@ -9,16 +9,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
-	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
 
 // podReads is how cache-report and timeline choose Spark pods and read
@@ -95,12 +92,8 @@ func (r *podReads) podScope() (string, string) {
 	if r.AllNamespaces {
 		namespace = metav1.NamespaceAll
 	}
-	switch {
-	case r.appName != "":
-		selector = labels.Set{podLabelOf(r.kind): r.appName}.String()
-	case selector == "":
-		req, _ := labels.NewRequirement(sparkapp.LabelSparkRole, selection.Exists, nil)
-		selector = labels.NewSelector().Add(*req).String()
+	if r.appName != "" || selector == "" {
+		selector = sparkPodSelector(r.kind, r.appName)
 	}
 	return namespace, selector
 }

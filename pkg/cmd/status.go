@@ -12,14 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
@@ -382,7 +380,7 @@ func (o *StatusOptions) listApps(ctx context.Context) ([]*unstructured.Unstructu
 	for _, kind := range o.kinds() {
 		list, err := o.dyn.Resource(sparkType(kind).resource).Namespace(o.scope()).List(ctx, o.appListOptions())
 		if err != nil {
-			err = o.explainAppError(kind, err)
+			err = explainSparkError(o.ConfigFlags, kind, err)
 			if meta.IsNoMatchError(err) && o.kind == "" && kind != sparkapp.KindSparkApplication {
 				continue
 			}
@@ -429,26 +427,11 @@ func (o *StatusOptions) appListOptions() metav1.ListOptions {
 	return opts
 }
 
-// explainAppError tells a cluster without the Spark operator, whose
-// resource comes back as Not Found, from other errors.
-func (o *StatusOptions) explainAppError(kind string, err error) error {
-	if apierrors.IsNotFound(err) {
-		if _, crdErr := mappingOf(o.ConfigFlags, sparkType(kind).crd); meta.IsNoMatchError(crdErr) {
-			return crdErr
-		}
-	}
-	return explainError(o.ConfigFlags, err)
-}
-
 // podSelector selects the pods of the application (or SparkConnect) named,
 // or of any application or SparkConnect: every Spark pod (those of none
 // shown are dropped in memory).
 func (o *StatusOptions) podSelector() string {
-	if o.appName != "" {
-		return labels.Set{podLabelOf(o.kind): o.appName}.String()
-	}
-	req, _ := labels.NewRequirement(sparkapp.LabelSparkRole, selection.Exists, nil)
-	return labels.NewSelector().Add(*req).String()
+	return sparkPodSelector(o.kind, o.appName)
 }
 
 // eachPod calls fn with each pod of the applications, a page at a time,

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -209,11 +208,14 @@ func (o *TimelineOptions) readApps(ctx context.Context, reading *fromcluster.Rea
 	namespace, _ := o.podScope()
 	for _, kind := range kinds {
 		err := o.readAppsOf(ctx, kind, namespace, reading.PutApp)
+		if err != nil {
+			err = explainSparkError(o.ConfigFlags, kind, err)
+		}
 		switch {
 		case err == nil:
 		case errors.Is(err, context.Canceled):
 			return err
-		case o.appName == "" && kind == sparkapp.KindSparkConnect && (apierrors.IsNotFound(err) || meta.IsNoMatchError(err)):
+		case o.appName == "" && kind == sparkapp.KindSparkConnect && meta.IsNoMatchError(err):
 			// An operator before v2.3 serves no SparkConnects.
 		default:
 			fmt.Fprintf(o.ErrOut, "Warning: cannot read %ss: %v: their submission times are unknown, and each is taken to ask for the executors shown\n", kind, err)

@@ -1,11 +1,9 @@
 package podplacement
 
 import (
-	"cmp"
 	"fmt"
 	"iter"
 	"slices"
-	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -311,33 +309,9 @@ func expectedPods(app map[string]interface{}, role sparkapp.Role) int {
 	return sparkapp.ExpectedExecutors(app)
 }
 
-// comparePods orders pods the way Spark users read them: the driver, then
-// the executors by number, then the rest, each by name.
+// comparePods orders pods the way Spark users read them (sparkapp.ComparePods).
 func comparePods(a, b Pod) int {
-	return cmp.Or(
-		cmp.Compare(roleRank(a.Role), roleRank(b.Role)),
-		cmp.Compare(executorNumber(a), executorNumber(b)),
-		cmp.Compare(a.Name, b.Name),
-	)
-}
-
-func roleRank(role string) int {
-	switch sparkapp.RoleOfLabel(role) {
-	case sparkapp.Driver:
-		return 0
-	case sparkapp.Executor:
-		return 1
-	}
-	return 2
-}
-
-// executorNumber sorts exec-2 before exec-10; pods without a number go last.
-func executorNumber(p Pod) int {
-	n, err := strconv.Atoi(p.ExecutorID)
-	if err != nil {
-		return int(^uint(0) >> 1)
-	}
-	return n
+	return sparkapp.ComparePods(a.Role, a.Name, b.Role, b.Name)
 }
 
 func stringAt(m map[string]interface{}, key string) string {

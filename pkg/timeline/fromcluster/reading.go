@@ -189,7 +189,7 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 	}
 	slices.SortStableFunc(index, func(a, b int) int {
 		return cmp.Or(cmp.Compare(rank[a], rank[b]), cmp.Compare(pods[a].Namespace, pods[b].Namespace),
-			imagepull.ComparePods(pods[a].Role, pods[a].Name, pods[b].Role, pods[b].Name))
+			sparkapp.ComparePods(pods[a].Role, pods[a].Name, pods[b].Role, pods[b].Name))
 	})
 	permute(pods, index)
 	r.pods, r.byUID = nil, nil
