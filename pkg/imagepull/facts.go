@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/spark-eci/kubectl-spark-eci/internal/intern"
+	"github.com/spark-eci/kubectl-spark-eci/internal/nanotime"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/sparkapp"
 )
@@ -157,7 +158,7 @@ func pack(ev Event, uid types.UID) packedEvent {
 	p := packedEvent{
 		image: intern.String(ev.Image), container: intern.String(ev.Container), cacheID: intern.String(ev.CacheID),
 		pullTime: ev.PullTime, withWaiting: ev.WithWaiting, sizeBytes: ev.SizeBytes,
-		first: nanos(ev.First), last: nanos(ev.Last), uid: hash(uid), count: ev.Count,
+		first: nanotime.Of(ev.First), last: nanotime.Of(ev.Last), uid: hash(uid), count: ev.Count,
 		kind: uint8(slices.Index(eventKinds, ev.Kind)),
 	}
 	if ev.Kind.isFailure() {
@@ -181,22 +182,8 @@ func (p packedEvent) unpack() Event {
 		PullTime: p.pullTime, HasPullTime: p.flags&packedHasPullTime != 0,
 		WithWaiting: p.withWaiting, HasWithWaiting: p.flags&packedHasWithWaiting != 0,
 		SizeBytes: p.sizeBytes, CacheID: p.cacheID, Message: p.message, Count: p.count,
-		First: fromNanos(p.first), Last: fromNanos(p.last),
+		First: nanotime.Time(p.first), Last: nanotime.Time(p.last),
 	}
-}
-
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
 }
 
 func hash(uid types.UID) uint64 {

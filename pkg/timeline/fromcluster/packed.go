@@ -1,8 +1,7 @@
 package fromcluster
 
 import (
-	"time"
-
+	"github.com/spark-eci/kubectl-spark-eci/internal/nanotime"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
 
@@ -18,29 +17,15 @@ type packedMarks struct {
 
 func pack(m Marks) packedMarks {
 	return packedMarks{
-		created: nanos(m.Created), scheduled: nanos(m.Scheduled), instanceCreated: nanos(m.InstanceCreated),
-		started: nanos(m.Started), ready: nanos(m.Ready), eciFirst: nanos(m.eciFirst), restarted: m.Restarted, ended: m.Ended,
+		created: nanotime.Of(m.Created), scheduled: nanotime.Of(m.Scheduled), instanceCreated: nanotime.Of(m.InstanceCreated),
+		started: nanotime.Of(m.Started), ready: nanotime.Of(m.Ready), eciFirst: nanotime.Of(m.eciFirst), restarted: m.Restarted, ended: m.Ended,
 	}
 }
 
 // unpack gives the marks back; where the pod runs is told apart later.
 func (p packedMarks) unpack() Marks {
 	return Marks{Marks: timeline.Marks{
-		Created: fromNanos(p.created), Scheduled: fromNanos(p.scheduled), InstanceCreated: fromNanos(p.instanceCreated),
-		Started: fromNanos(p.started), Ready: fromNanos(p.ready), Restarted: p.restarted, Ended: p.ended,
-	}, eciFirst: fromNanos(p.eciFirst)}
-}
-
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
+		Created: nanotime.Time(p.created), Scheduled: nanotime.Time(p.scheduled), InstanceCreated: nanotime.Time(p.instanceCreated),
+		Started: nanotime.Time(p.started), Ready: nanotime.Time(p.ready), Restarted: p.restarted, Ended: p.ended,
+	}, eciFirst: nanotime.Time(p.eciFirst)}
 }
