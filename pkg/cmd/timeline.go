@@ -169,7 +169,7 @@ func (o *TimelineOptions) Run(ctx context.Context) error {
 		tl.Applications = nil // one pod tells nothing of its application's start
 	}
 	if n := unknownPods(tl); n > 0 {
-		fmt.Fprintf(o.ErrOut, "pods with phases whose events are gone: %d (events expire after one hour by default)\n", n)
+		fmt.Fprintf(o.ErrOut, "pods with a phase of unknown length: %d (events expire after one hour by default)\n", n)
 	}
 	return o.print(tl)
 }
@@ -246,7 +246,8 @@ func (o *TimelineOptions) readAppsOf(ctx context.Context, kind, namespace string
 	return nil
 }
 
-// unknownPods counts the pods with a phase whose events are gone.
+// unknownPods counts the pods with a phase of unknown length: most often,
+// its events are gone.
 func unknownPods(tl timeline.Timeline) int {
 	n := 0
 	for _, p := range tl.Pods {

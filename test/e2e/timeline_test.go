@@ -185,7 +185,7 @@ func TestTimeline(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "pods with phases whose events are gone: 1 (events expire after one hour by default)") {
+	if !strings.Contains(stderr, "pods with a phase of unknown length: 1 (events expire after one hour by default)") {
 		t.Errorf("stderr %q, want the pod whose events are gone counted", stderr)
 	}
 	tl := decodeTimeline(t, stdout)
