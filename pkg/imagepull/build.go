@@ -40,8 +40,14 @@ func BuildPodReport(pod *corev1.Pod, events []corev1.Event, isECI func(nodeName 
 // events; pod is nil when the pod is gone (the caller says who it was),
 // events when it has none.
 func ReportOf(pod *PodFacts, events *PodEvents, isECI func(nodeName string) bool) PodReport {
+	return ReportOfEvents(pod, events.Events(), isECI)
+}
+
+// ReportOfEvents is ReportOf from the pod's events already unpacked
+// (PodEvents.Events), for a caller that reads them too; it puts them in
+// the order they last happened.
+func ReportOfEvents(pod *PodFacts, parsed []Event, isECI func(nodeName string) bool) PodReport {
 	var r PodReport
-	parsed := events.Events()
 	sortEvents(parsed)
 	r.Events = len(parsed)
 	r.Cache = cacheResult(parsed, pod)

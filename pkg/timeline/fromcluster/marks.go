@@ -1,6 +1,7 @@
 package fromcluster
 
 import (
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -72,12 +73,21 @@ func firstStart(c corev1.ContainerStatus) time.Time {
 // which stands for its instance when its condition is not there to say (see
 // Resolved). It tells whether the event marked anything.
 func (m *Marks) PutEvent(e *corev1.Event) bool {
-	if !eci.EventSource(e.Source.Component) {
-		return false
+	seen, ok := eciSeen(e)
+	if ok {
+		m.eciFirst = earliest(m.eciFirst, seen)
 	}
-	first, _ := eventtime.Seen(e)
-	m.eciFirst = earliest(m.eciFirst, first)
-	return true
+	return ok
+}
+
+// eciSeen is when an event of ECI's was first seen; ok is false for
+// another's.
+func eciSeen(e *corev1.Event) (first time.Time, ok bool) {
+	if !eci.EventSource(e.Source.Component) {
+		return time.Time{}, false
+	}
+	first, _ = eventtime.Seen(e)
+	return first, true
 }
 
 // PutPulls adds what the kubelet's image events, as cache-report reads
@@ -85,17 +95,29 @@ func (m *Marks) PutEvent(e *corev1.Event) bool {
 // latest of each container's first Pulled ("already present" too). A
 // restarted container's Pulled again is no pull of the start-up.
 func (m *Marks) PutPulls(events []imagepull.Event) {
-	had := map[string]time.Time{} // each container's image, first had
+	// Each container's image, first had: a pod has a few containers, kept
+	// in a slice on the stack, not a map for each of many pods.
+	type had struct {
+		container string
+		at        time.Time
+	}
+	var room [4]had
+	images := room[:0]
 	for _, e := range events {
 		switch e.Kind {
 		case imagepull.Pulling:
 			m.PullBegun = earliest(m.PullBegun, e.First)
 		case imagepull.Pulled, imagepull.AlreadyPresent:
-			had[e.Container] = earliest(had[e.Container], e.First)
+			i := slices.IndexFunc(images, func(h had) bool { return h.container == e.Container })
+			if i < 0 {
+				images = append(images, had{e.Container, e.First})
+			} else {
+				images[i].at = earliest(images[i].at, e.First)
+			}
 		}
 	}
-	for _, t := range had {
-		m.Pulled = latest(m.Pulled, t)
+	for _, h := range images {
+		m.Pulled = latest(m.Pulled, h.at)
 	}
 }
 

@@ -1,6 +1,8 @@
 package fromcluster
 
 import (
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/spark-eci/kubectl-spark-eci/internal/nanotime"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/timeline"
 )
@@ -28,4 +30,13 @@ func (p packedMarks) unpack() Marks {
 		Created: nanotime.Time(p.created), Scheduled: nanotime.Time(p.scheduled), InstanceCreated: nanotime.Time(p.instanceCreated),
 		Started: nanotime.Time(p.started), Ready: nanotime.Time(p.ready), Restarted: p.restarted, Ended: p.ended,
 	}, eciFirst: nanotime.Time(p.eciFirst)}
+}
+
+// putEvent is Marks.PutEvent on the packed marks.
+func (p *packedMarks) putEvent(e *corev1.Event) bool {
+	seen, ok := eciSeen(e)
+	if ok && (p.eciFirst == 0 || nanotime.Of(seen) < p.eciFirst) {
+		p.eciFirst = nanotime.Of(seen)
+	}
+	return ok
 }

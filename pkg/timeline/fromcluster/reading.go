@@ -98,12 +98,7 @@ func (r *Reading) PutEvent(e *corev1.Event) bool {
 		return false
 	}
 	stored := r.events.Put(e)
-	m := r.pods[i].marks.unpack()
-	if !m.PutEvent(e) {
-		return stored
-	}
-	r.pods[i].marks = pack(m)
-	return true
+	return r.pods[i].marks.putEvent(e) || stored
 }
 
 // PutApp reads an application or a SparkConnect: its submission and the
@@ -134,11 +129,11 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 	var saving time.Duration
 	for i := range r.pods {
 		p := &r.pods[i]
-		events := r.events.Of(p.facts.UID)
-		report := imagepull.ReportOf(&p.facts, events, r.isECI)
+		events := r.events.Of(p.facts.UID).Events()
+		report := imagepull.ReportOfEvents(&p.facts, events, r.isECI)
 		saving += report.WarmCacheSaving()
 		unpacked := p.marks.unpack()
-		unpacked.PutPulls(events.Events())
+		unpacked.PutPulls(events)
 		marks := unpacked.Resolved()
 		marks.OnECI = report.NodeKind == placement.NodeECI
 		pods[i] = timeline.Pod{
