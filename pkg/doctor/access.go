@@ -89,7 +89,12 @@ var Commands = []Command{
 	{Name: "image-cache", Needs: concat(
 		needs([]string{"get"}, sparkapp.GroupVersion.Group, "sparkapplications"),
 		needs([]string{"get"}, sparkapp.GroupVersion.Group, "scheduledsparkapplications"),
-		[]Need{{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkapplications", For: "--place"}},
+		needs([]string{"get"}, sparkapp.GroupVersion.Group, "sparkconnects"),
+		[]Need{
+			{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkapplications", For: "--place"},
+			{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "scheduledsparkapplications", For: "--place"},
+			{Verb: "patch", Group: sparkapp.GroupVersion.Group, Resource: "sparkconnects", For: "--place"},
+		},
 		clusterNeeds([]string{"get", "list", "watch", "create"}, imagecache.GroupVersion.Group, imagecache.Resource.Resource),
 		[]Need{{Verb: "delete", Group: imagecache.GroupVersion.Group, Resource: imagecache.Resource.Resource, Cluster: true, For: "image-cache delete"}},
 		readsPins("image-cache list"),

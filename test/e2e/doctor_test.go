@@ -145,7 +145,8 @@ func TestDoctorUserLackingRights(t *testing.T) {
 		"WARN Rights for place may not patch sparkapplications.sparkoperator.k8s.io, patch scheduledsparkapplications.sparkoperator.k8s.io, patch sparkconnects.sparkoperator.k8s.io in namespace " + ns,
 		"OK Rights for cache-report may do all that cache-report needs",
 		"OK Rights for status may do all that status needs",
-		"WARN Rights for image-cache may not patch sparkapplications.sparkoperator.k8s.io (--place) in namespace " + ns + "; may not get imagecaches.eci.alibabacloud.com (cluster-wide)",
+		"WARN Rights for image-cache may not patch sparkapplications.sparkoperator.k8s.io (--place), patch scheduledsparkapplications.sparkoperator.k8s.io (--place), " +
+			"patch sparkconnects.sparkoperator.k8s.io (--place) in namespace " + ns + "; may not get imagecaches.eci.alibabacloud.com (cluster-wide)",
 		"WARN ECI virtual nodes could not check",
 		"WARN Spark pod webhook could not check",
 		"WARN Spark operator could not check",
