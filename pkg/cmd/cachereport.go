@@ -106,7 +106,8 @@ Events expire, after one hour by default: older pods report no events.`,
 
 // Complete works out what the argument names and builds the client.
 func (o *CacheReportOptions) Complete(_ *cobra.Command, args []string) error {
-	return o.podReads.complete(o.ConfigFlags, cacheReportArgs, args, o.NodeLabel)
+	_, err := o.podReads.complete(o.ConfigFlags, cacheReportArgs, args, o.NodeLabel)
+	return err
 }
 
 // Validate checks that exactly one way of choosing pods is given.

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+	"k8s.io/client-go/rest"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/bulkread"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/placement"
@@ -36,12 +37,13 @@ type podReads struct {
 }
 
 // complete reads the argument by what the command takes, the virtual
-// nodes' label, the namespace and the client.
-func (r *podReads) complete(f *genericclioptions.ConfigFlags, takes argKinds, args []string, nodeLabel string) error {
+// nodes' label, the namespace and the client; it returns the REST config,
+// for the command's other clients.
+func (r *podReads) complete(f *genericclioptions.ConfigFlags, takes argKinds, args []string, nodeLabel string) (*rest.Config, error) {
 	if len(args) == 1 {
 		ref, err := takes.resolve(args[0])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if ref.kind == refPod {
 			r.podName = ref.name
@@ -51,17 +53,17 @@ func (r *podReads) complete(f *genericclioptions.ConfigFlags, takes argKinds, ar
 	}
 	var err error
 	if r.nodes, err = placement.ParseVirtualNodes(nodeLabel, placement.DefaultTaint); err != nil {
-		return err
+		return nil, err
 	}
 	if r.namespace, _, err = f.ToRawKubeConfigLoader().Namespace(); err != nil {
-		return fmt.Errorf("read kubeconfig: %w", err)
+		return nil, fmt.Errorf("read kubeconfig: %w", err)
 	}
 	config, err := f.ToRESTConfig()
 	if err != nil {
-		return fmt.Errorf("read kubeconfig: %w", err)
+		return nil, fmt.Errorf("read kubeconfig: %w", err)
 	}
 	r.client, err = corev1client.NewForConfig(bulkread.Protobuf(config))
-	return err
+	return config, err
 }
 
 // eachPod calls fn with each selected pod (none for a pod named but gone),

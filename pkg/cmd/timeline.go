@@ -109,12 +109,9 @@ on a terminal, unless NO_COLOR is set.`,
 
 // Complete works out what the argument names and builds the clients.
 func (o *TimelineOptions) Complete(_ *cobra.Command, args []string) error {
-	if err := o.podReads.complete(o.ConfigFlags, timelineArgs, args, o.NodeLabel); err != nil {
-		return err
-	}
-	config, err := o.ConfigFlags.ToRESTConfig()
+	config, err := o.podReads.complete(o.ConfigFlags, timelineArgs, args, o.NodeLabel)
 	if err != nil {
-		return fmt.Errorf("read kubeconfig: %w", err)
+		return err
 	}
 	o.dyn, err = dynamic.NewForConfig(config)
 	return err

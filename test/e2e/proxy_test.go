@@ -61,18 +61,25 @@ func newCuttableProxy(t *testing.T) (*cuttableProxy, string) {
 		}
 	}()
 
+	return p, kubeconfigTo(t, l.Addr().String())
+}
+
+// kubeconfigTo is the admin's kubeconfig with its clusters' server at
+// address (host:port), written to a file of the test's.
+func kubeconfigTo(t *testing.T, address string) string {
+	t.Helper()
 	config, err := clientcmd.LoadFromFile(cluster.kubeconfig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range config.Clusters {
-		c.Server = "https://" + l.Addr().String()
+		c.Server = "https://" + address
 	}
-	path := filepath.Join(t.TempDir(), "proxied.kubeconfig")
+	path := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*config, path); err != nil {
 		t.Fatal(err)
 	}
-	return p, path
+	return path
 }
 
 // cut closes every connection open now.

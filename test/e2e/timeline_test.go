@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/spark-eci/kubectl-spark-eci/pkg/doctor"
 	"github.com/spark-eci/kubectl-spark-eci/pkg/eci"
@@ -557,18 +555,7 @@ func silentServer(t *testing.T) (string, <-chan struct{}) {
 			once.Do(func() { close(accepted) })
 		}
 	}()
-	config, err := clientcmd.LoadFromFile(cluster.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range config.Clusters {
-		c.Server = "https://" + l.Addr().String()
-	}
-	path := filepath.Join(t.TempDir(), "silent.kubeconfig")
-	if err := clientcmd.WriteToFile(*config, path); err != nil {
-		t.Fatal(err)
-	}
-	return path, accepted
+	return kubeconfigTo(t, l.Addr().String()), accepted
 }
 
 // An application that ended: the operator deleted its executors, its

@@ -23,11 +23,11 @@ type Marks struct {
 // MarksOf reads the marks a pod itself records: its creation, its
 // conditions' turns to True (PodScheduled, ECI's ContainerInstanceCreated,
 // Ready), its containers' first start, whether one restarted, and whether
-// it has ended. onECI is where it runs, by the rule every command uses
-// (placement.NodeKinds). The events' marks are added by PutEvent and
-// PutPulls.
-func MarksOf(pod *corev1.Pod, onECI bool) Marks {
-	m := timeline.Marks{Created: pod.CreationTimestamp.Time, OnECI: onECI,
+// it has ended. Where it runs (OnECI) is told once its cache events are
+// read, by the rule every command uses (placement.NodeKinds). ECI's first event is added as the events are
+// read (packedMarks.putEvent), the pulls once all are (PutPulls).
+func MarksOf(pod *corev1.Pod) Marks {
+	m := timeline.Marks{Created: pod.CreationTimestamp.Time,
 		Ended: pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed}
 	for _, c := range pod.Status.Conditions {
 		if c.Status != corev1.ConditionTrue {
@@ -67,17 +67,6 @@ func firstStart(c corev1.ContainerStatus) time.Time {
 		return state.Terminated.StartedAt.Time
 	}
 	return time.Time{}
-}
-
-// PutEvent adds what an event about the pod marks: ECI's first event,
-// which stands for its instance when its condition is not there to say (see
-// Resolved). It tells whether the event marked anything.
-func (m *Marks) PutEvent(e *corev1.Event) bool {
-	seen, ok := eciSeen(e)
-	if ok {
-		m.eciFirst = earliest(m.eciFirst, seen)
-	}
-	return ok
 }
 
 // eciSeen is when an event of ECI's was first seen; ok is false for

@@ -14,12 +14,14 @@ import (
 // phasesOf reads a pod and its events as a Reading does, and works out its
 // phases at 100 s.
 func phasesOf(pod *corev1.Pod, events ...*corev1.Event) string {
-	m := MarksOf(pod, true)
+	packed := pack(MarksOf(pod))
 	var pulls imagepull.PodEvents
 	for _, e := range events {
-		m.PutEvent(e)
+		packed.putEvent(e)
 		pulls.Put(e)
 	}
+	m := packed.unpack()
+	m.OnECI = true // as its cache events tell
 	m.PutPulls(pulls.Events())
 	return brief(timeline.SpansOf(m.Resolved(), at(100)))
 }
@@ -78,8 +80,8 @@ func TestMarksOfAPodAndItsEvents(t *testing.T) {
 	if got, want := phasesOf(pod), "scheduling:done:1 instance:done:20 pull:unknown start:unknown ready:done:1"; got != want {
 		t.Errorf("phases\n%s\nwant\n%s", got, want)
 	}
-	m := MarksOf(pod, true)
-	if m.PutEvent(kubeletEvent("Started", "Started container", 82, 82, 1)) {
+	m := pack(MarksOf(pod))
+	if m.putEvent(kubeletEvent("Started", "Started container", 82, 82, 1)) {
 		t.Error("the kubelet's Started marked something")
 	}
 
@@ -115,7 +117,7 @@ func TestMarksOfAPodAndItsEvents(t *testing.T) {
 	// A pod waiting for the scheduler is in its first phase.
 	waiting := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(at(90))},
 		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{condition(corev1.PodScheduled, corev1.ConditionFalse, 90)}}}
-	if got := brief(timeline.SpansOf(MarksOf(waiting, false).Resolved(), at(100))); got != "scheduling:open:10" {
+	if got := brief(timeline.SpansOf(MarksOf(waiting).Resolved(), at(100))); got != "scheduling:open:10" {
 		t.Errorf("waiting: %s", got)
 	}
 }

@@ -32,7 +32,9 @@ func (p packedMarks) unpack() Marks {
 	}, eciFirst: nanotime.Time(p.eciFirst)}
 }
 
-// putEvent is Marks.PutEvent on the packed marks.
+// putEvent adds what an event about the pod marks: ECI's first event,
+// which stands for its instance when its condition is not there to say (see
+// Marks.Resolved). It tells whether the event marked anything.
 func (p *packedMarks) putEvent(e *corev1.Event) bool {
 	seen, ok := eciSeen(e)
 	if ok && (p.eciFirst == 0 || nanotime.Of(seen) < p.eciFirst) {

@@ -52,7 +52,7 @@ func New(isECI func(node string) bool) *Reading {
 
 // PutPod reads a pod.
 func (r *Reading) PutPod(pod *corev1.Pod) {
-	r.pods = append(r.pods, readPod{facts: imagepull.FactsOf(pod), marks: pack(MarksOf(pod, false))})
+	r.pods = append(r.pods, readPod{facts: imagepull.FactsOf(pod), marks: pack(MarksOf(pod))})
 }
 
 // Pods is how many pods are kept.
@@ -145,10 +145,10 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 		if key.app != "" {
 			s := subs[key]
 			if s == nil {
-				s = &submission{key: key, first: p.facts.Submission.Created}
+				s = newSubmission(key)
 				subs[key] = s
 			}
-			s.put(p, marks, i)
+			s.put(p.facts.Role, marks, i)
 		}
 		r.events.Forget(p.facts.UID)
 		*p = readPod{}
@@ -166,16 +166,15 @@ func (r *Reading) Timeline(now time.Time) timeline.Timeline {
 		rank[i] = len(order)
 	}
 	for n, s := range order {
-		kind, namespace, name := s.pods[0].kind, pods[s.pods[0].index].Namespace, s.pods[0].app
-		for _, sp := range s.pods {
-			rank[sp.index] = n
-			pods[sp.index].Application, pods[sp.index].Submission = name, s.key.id
+		for _, i := range s.pods {
+			rank[i] = n
+			pods[i].Application, pods[i].Submission = s.name, s.key.id
 		}
 		if !s.driver {
 			continue // without its driver (not selected, or gone) its start is not told
 		}
 		app, known := r.apps[s.key.app]
-		apps = append(apps, timeline.Application{Kind: kind, Namespace: namespace, Name: name, Submission: s.key.id,
+		apps = append(apps, timeline.Application{Kind: s.kind, Namespace: s.namespace, Name: s.name, Submission: s.key.id,
 			Phases: timeline.AppSpansOf(s.marks(app, known), now)})
 	}
 	index := make([]int, len(pods))
@@ -220,25 +219,27 @@ type submissionKey struct{ app, id string }
 
 // submission is what the pods of one submission tell of its start.
 type submission struct {
-	key   submissionKey
-	first time.Time // its first pod's creation, to order submissions
-	pods  []submissionPod
+	key                   submissionKey
+	kind, namespace, name string    // of its application, read from key
+	first                 time.Time // its first pod's creation, to order submissions
+	pods                  []int     // its pods' places in the timeline
 	// driver tells that the submission's driver is among its pods.
 	driver bool
 	timeline.AppMarks
 	executorsStarted []time.Time
 }
 
-type submissionPod struct {
-	index     int
-	kind, app string
+func newSubmission(key submissionKey) *submission {
+	s := &submission{key: key}
+	s.kind, s.namespace, s.name = sparkapp.ParseKey(key.app)
+	return s
 }
 
-func (s *submission) put(p *readPod, m timeline.Marks, index int) {
-	kind, _, name := sparkapp.ParseKey(p.facts.Submission.App)
-	s.pods = append(s.pods, submissionPod{index: index, kind: kind, app: name})
+// put adds a pod of the submission, of role, at index in the timeline.
+func (s *submission) put(role string, m timeline.Marks, index int) {
+	s.pods = append(s.pods, index)
 	s.first = earliest(s.first, m.Created)
-	switch sparkapp.RoleOfLabel(p.facts.Role) {
+	switch sparkapp.RoleOfLabel(role) {
 	case sparkapp.Driver:
 		s.driver = true
 		s.DriverCreated, s.DriverStarted = m.Created, m.Started
@@ -254,7 +255,7 @@ func (s *submission) put(p *readPod, m timeline.Marks, index int) {
 // shown stands for those it asks for.
 func (s *submission) marks(app appFacts, known bool) timeline.AppMarks {
 	m := s.AppMarks
-	m.NoSubmit = s.pods[0].kind == sparkapp.KindSparkConnect
+	m.NoSubmit = s.kind == sparkapp.KindSparkConnect
 	expected := len(s.executorsStarted)
 	if known {
 		expected = app.expected
