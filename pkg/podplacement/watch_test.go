@@ -268,7 +268,7 @@ func TestWatchWorkDoesNotGrowWithThePods(t *testing.T) {
 		pod := pods[n/2]
 		event := schedulerEvent(pod, "0/8 nodes are available.", t0, 2)
 		i := 0
-		return testing.AllocsPerRun(50, func() {
+		change := func() {
 			i++
 			pod.Spec.NodeName = []string{"", eciNodeName}[i%2] // a row that changes every time
 			if _, changed := w.PutPod(&pod, false); !changed {
@@ -277,7 +277,14 @@ func TestWatchWorkDoesNotGrowWithThePods(t *testing.T) {
 			event.Series.Count = int32(i + 2)
 			event.Series.LastObservedTime = metav1.NewMicroTime(t0.Add(time.Duration(i+2) * time.Minute))
 			w.PutEvent(&event)
-		})
+		}
+		// The fewest of three counts: the runtime's own allocations (the
+		// race detector's, a busy machine's) only ever add to one.
+		fewest := testing.AllocsPerRun(50, change)
+		for range 2 {
+			fewest = min(fewest, testing.AllocsPerRun(50, change))
+		}
+		return fewest
 	}
 	small, large := allocs(100), allocs(2000)
 	if large > small+1 {
